@@ -1,0 +1,385 @@
+import type {
+  ErrorId,
+  EventId,
+  OwnerType,
+  ProjectId,
+  RoleId,
+  Scope,
+  ServiceAccountId,
+  SessionId,
+  TokenId,
+  TokenState,
+  UserId,
+} from '@keyward/core';
+
+/** Times are milliseconds since the epoch everywhere in storage; the HTTP edge renders ISO 8601. */
+export type Millis = number;
+
+/** A rate-limit window: `limit` requests per `windowSeconds`. Several may apply at once. */
+export type RateLimitPolicy = { limit: number; windowSeconds: number };
+
+export type ProjectSettings = {
+  /** Longest lifetime a token of this project may have; null: no maximum. */
+  maxTokenLifetimeSeconds: number | null;
+  /** Lifetime given when a request names no expiry; null: tokens do not expire by default. */
+  defaultTokenLifetimeSeconds: number | null;
+};
+
+export type Project = {
+  id: ProjectId;
+  name: string;
+  tokenPrefix: string;
+  settings: ProjectSettings;
+  rateLimits: RateLimitPolicy[];
+  createdAt: Millis;
+  updatedAt: Millis;
+};
+
+export type User = {
+  id: UserId;
+  email: string;
+  name: string;
+  passwordHash: string | null;
+  active: boolean;
+  instanceAdmin: boolean;
+  rateLimits: RateLimitPolicy[];
+  createdAt: Millis;
+  updatedAt: Millis;
+};
+
+export type Role = {
+  id: RoleId;
+  projectId: ProjectId;
+  name: string;
+  description: string;
+  scopes: Scope[];
+  builtin: boolean;
+  createdAt: Millis;
+  updatedAt: Millis;
+};
+
+export type Membership = {
+  projectId: ProjectId;
+  userId: UserId;
+  roleId: RoleId;
+  createdAt: Millis;
+};
+
+export type ServiceAccount = {
+  id: ServiceAccountId;
+  projectId: ProjectId;
+  name: string;
+  description: string;
+  roleId: RoleId;
+  active: boolean;
+  rateLimits: RateLimitPolicy[];
+  createdBy: string | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+};
+
+/** standard: made through the API; personal: a user's one API Access key; imported: an existing key. */
+export type TokenKind = 'standard' | 'personal' | 'imported';
+
+export type Token = {
+  id: TokenId;
+  projectId: ProjectId;
+  ownerType: OwnerType;
+  ownerId: UserId | ServiceAccountId;
+  kind: TokenKind;
+  name: string;
+  description: string;
+  /** When set, the token's rights are the role's current scopes and `scopes` is ignored. */
+  roleId: RoleId | null;
+  scopes: Scope[];
+  prefix: string;
+  hint: string;
+  rateLimits: RateLimitPolicy[];
+  expiresAt: Millis | null;
+  revokedAt: Millis | null;
+  revokedReason: string | null;
+  disabledAt: Millis | null;
+  lastRotatedAt: Millis | null;
+  lastUsedAt: Millis | null;
+  lastUsedIps: string[];
+  usageCount: number;
+  createdBy: string | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+};
+
+export type TokenSecret = {
+  hash: string;
+  hashVersion: number;
+  tokenId: TokenId;
+  createdAt: Millis;
+  /** Set on a secret superseded by a rotation with a grace period. */
+  expiresAt: Millis | null;
+};
+
+/** The state the verify decision needs plus the token's rate-limit policies, from one indexed read. */
+export type TokenLookup = {
+  state: TokenState;
+  hashVersion: number;
+  rateLimits: { token: RateLimitPolicy[]; owner: RateLimitPolicy[]; project: RateLimitPolicy[] };
+};
+
+export type AuditActorType = 'user' | 'service_account' | 'system' | 'anonymous';
+
+export type AuditChange = { before?: unknown; after?: unknown };
+
+export type AuditEventInput = {
+  actorType: AuditActorType;
+  actorId: string | null;
+  /** The token the actor authenticated with, if any. */
+  viaTokenId: TokenId | null;
+  projectId: ProjectId | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  changes: Record<string, AuditChange> | null;
+};
+
+export type AuditEvent = AuditEventInput & {
+  id: EventId;
+  seq: number;
+  occurredAt: Millis;
+  prevHash: string;
+  hash: string;
+};
+
+export type ErrorRecord = {
+  id: ErrorId;
+  createdAt: Millis;
+  requestId: string;
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  tokenId: TokenId | null;
+  projectId: ProjectId | null;
+  context: Record<string, unknown>;
+};
+
+export type Session = {
+  id: SessionId;
+  /** HMAC of the cookie value; the cookie value itself is never stored. */
+  secretHash: string;
+  csrfToken: string;
+  userId: UserId;
+  createdAt: Millis;
+  expiresAt: Millis;
+};
+
+export type UsageOutcome = string;
+
+export type UsageIncrement = { tokenId: TokenId; bucketStart: Millis; outcome: UsageOutcome; count: number };
+
+export type LastUsedUpdate = { tokenId: TokenId; at: Millis; ips: string[] };
+
+export type UsagePoint = { bucketStart: Millis; outcome: UsageOutcome; count: number };
+
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export type PageRequest = { limit: number; cursor?: string | null };
+
+export type TokenStatus = 'active' | 'expired' | 'revoked' | 'disabled';
+
+export type TokenFilter = {
+  projectId: ProjectId;
+  ownerType?: OwnerType;
+  ownerId?: string;
+  status?: TokenStatus;
+  kind?: TokenKind;
+  roleId?: RoleId;
+  /** Case-insensitive substring of the name. */
+  search?: string;
+  /** Needed to tell active from expired. */
+  now: Millis;
+};
+
+export type AuditFilter = {
+  projectId?: ProjectId;
+  actorId?: string;
+  action?: string;
+  targetId?: string;
+  from?: Millis;
+  to?: Millis;
+};
+
+export type NewToken = Omit<
+  Token,
+  | 'revokedAt'
+  | 'revokedReason'
+  | 'disabledAt'
+  | 'lastRotatedAt'
+  | 'lastUsedAt'
+  | 'lastUsedIps'
+  | 'usageCount'
+  | 'updatedAt'
+>;
+
+export type TokenPatch = Partial<
+  Pick<Token, 'name' | 'description' | 'scopes' | 'roleId' | 'expiresAt' | 'rateLimits'>
+>;
+
+export interface ProjectRepository {
+  create(project: Omit<Project, 'updatedAt'>): Promise<Project>;
+  get(id: ProjectId): Promise<Project | null>;
+  list(page: PageRequest): Promise<Page<Project>>;
+  /** Projects the user is a member of. */
+  listForUser(userId: UserId): Promise<Project[]>;
+  update(
+    id: ProjectId,
+    patch: Partial<Pick<Project, 'name' | 'settings' | 'rateLimits'>>,
+    now: Millis,
+  ): Promise<Project | null>;
+  count(): Promise<number>;
+}
+
+export interface UserRepository {
+  create(user: Omit<User, 'updatedAt'>): Promise<User>;
+  get(id: UserId): Promise<User | null>;
+  /** Case-insensitive. */
+  getByEmail(email: string): Promise<User | null>;
+  update(
+    id: UserId,
+    patch: Partial<Pick<User, 'name' | 'passwordHash' | 'active' | 'rateLimits'>>,
+    now: Millis,
+  ): Promise<User | null>;
+  count(): Promise<number>;
+}
+
+export interface RoleRepository {
+  create(role: Omit<Role, 'updatedAt'>): Promise<Role>;
+  get(projectId: ProjectId, id: RoleId): Promise<Role | null>;
+  getByName(projectId: ProjectId, name: string): Promise<Role | null>;
+  list(projectId: ProjectId): Promise<Role[]>;
+  update(
+    projectId: ProjectId,
+    id: RoleId,
+    patch: Partial<Pick<Role, 'description' | 'scopes'>>,
+    now: Millis,
+  ): Promise<Role | null>;
+  /** False when the role is still in use by a member, service account or token. */
+  delete(projectId: ProjectId, id: RoleId): Promise<boolean>;
+}
+
+export type Member = Membership & { email: string; name: string; active: boolean; roleName: string };
+
+export interface MembershipRepository {
+  /** Adds or changes a user's role in a project. */
+  put(membership: Membership): Promise<Membership>;
+  get(projectId: ProjectId, userId: UserId): Promise<Membership | null>;
+  list(projectId: ProjectId): Promise<Member[]>;
+  remove(projectId: ProjectId, userId: UserId): Promise<boolean>;
+}
+
+export interface ServiceAccountRepository {
+  create(account: Omit<ServiceAccount, 'updatedAt'>): Promise<ServiceAccount>;
+  get(projectId: ProjectId, id: ServiceAccountId): Promise<ServiceAccount | null>;
+  list(projectId: ProjectId): Promise<ServiceAccount[]>;
+  update(
+    projectId: ProjectId,
+    id: ServiceAccountId,
+    patch: Partial<Pick<ServiceAccount, 'name' | 'description' | 'roleId' | 'active' | 'rateLimits'>>,
+    now: Millis,
+  ): Promise<ServiceAccount | null>;
+}
+
+export interface TokenRepository {
+  /** Inserts the token and its first secret atomically. */
+  create(token: NewToken, secret: Omit<TokenSecret, 'tokenId'>): Promise<Token>;
+  get(projectId: ProjectId, id: TokenId): Promise<Token | null>;
+  /** Newest first; the cursor walks every matching token, never truncating silently. */
+  list(filter: TokenFilter, page: PageRequest): Promise<Page<Token>>;
+  /** One indexed read joining secret → token → role → owner → project. Null when no hash matches. */
+  findByHashes(hashes: readonly string[]): Promise<TokenLookup | null>;
+  /** The user's personal (API Access) key in a project that is not revoked, if any. */
+  findPersonal(projectId: ProjectId, userId: UserId): Promise<Token | null>;
+  update(projectId: ProjectId, id: TokenId, patch: TokenPatch, now: Millis): Promise<Token | null>;
+  /** Guarded: only a token not yet revoked is revoked; null when none was. */
+  revoke(projectId: ProjectId, id: TokenId, reason: string | null, now: Millis): Promise<Token | null>;
+  /** Guarded: null when the token is revoked or does not exist. */
+  setDisabled(projectId: ProjectId, id: TokenId, disabled: boolean, now: Millis): Promise<Token | null>;
+  /**
+   * Adds `secret` as the token's current secret. Older secrets end at `oldSecretsExpireAt`
+   * (deleted when it is `now` or earlier). Guarded in the same transaction: returns null when the
+   * token is revoked, expired at `now`, or missing.
+   */
+  rotate(
+    projectId: ProjectId,
+    id: TokenId,
+    secret: Omit<TokenSecret, 'tokenId'>,
+    oldSecretsExpireAt: Millis,
+    hint: string,
+    now: Millis,
+  ): Promise<Token | null>;
+  /** Revokes every live token of an owner or of a project; returns the ids revoked. */
+  revokeByOwner(
+    projectId: ProjectId,
+    ownerId: string,
+    reason: string | null,
+    now: Millis,
+  ): Promise<TokenId[]>;
+  /** Ids of the live tokens whose rights come from this role or this owner (for cache refresh). */
+  idsByRole(projectId: ProjectId, roleId: RoleId): Promise<TokenId[]>;
+  idsByOwner(ownerId: string): Promise<TokenId[]>;
+  /** Hashes of every secret of the token (for cache entries keyed by hash). */
+  secretHashes(id: TokenId): Promise<string[]>;
+  /** Whether any imported (non-Keyward-format) key exists, so the verify path knows to accept them. */
+  hasImported(): Promise<boolean>;
+  /** Applies batched usage: adds counts and stamps last used (the newest time and IPs win). */
+  recordUsage(lastUsed: readonly LastUsedUpdate[], counts: readonly UsageIncrement[]): Promise<void>;
+  usageSeries(id: TokenId, from: Millis, to: Millis): Promise<UsagePoint[]>;
+}
+
+export interface AuditRepository {
+  /** Appends to the hash chain; concurrent appends across processes serialize on the chain head. */
+  append(event: AuditEventInput, now: Millis): Promise<AuditEvent>;
+  list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>>;
+  /** Recomputes the chain; returns the first sequence number whose hash does not match, or null. */
+  verifyChain(): Promise<{ ok: true; count: number } | { ok: false; count: number; brokenAt: number }>;
+}
+
+export interface ErrorRecordRepository {
+  create(record: ErrorRecord): Promise<void>;
+  get(id: ErrorId): Promise<ErrorRecord | null>;
+  /** Deletes records created before `before`; returns how many. */
+  purge(before: Millis): Promise<number>;
+}
+
+export interface SessionRepository {
+  create(session: Session): Promise<void>;
+  getBySecretHash(secretHash: string): Promise<Session | null>;
+  delete(id: SessionId): Promise<void>;
+  deleteForUser(userId: UserId): Promise<void>;
+  purgeExpired(now: Millis): Promise<number>;
+}
+
+export type Repositories = {
+  projects: ProjectRepository;
+  users: UserRepository;
+  roles: RoleRepository;
+  members: MembershipRepository;
+  serviceAccounts: ServiceAccountRepository;
+  tokens: TokenRepository;
+  audit: AuditRepository;
+  errors: ErrorRecordRepository;
+  sessions: SessionRepository;
+};
+
+export interface Storage extends Repositories {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs `fn` in one transaction; the repositories it receives use that transaction. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Counts every SQL statement executed (tests use it to prove the verify path issues none). */
+  readonly statementCount: () => number;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
