@@ -1,0 +1,124 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { instrumentDialect, type StatementCounter } from './instrumented-dialect.ts';
+import { createRepositories } from './repositories/index.ts';
+import type { Database } from './schema.ts';
+import type { Db } from './transaction.ts';
+import type { Storage } from './types.ts';
+
+export type StorageOptions =
+  | {
+      kind: 'sqlite';
+      /** A file path, or ':memory:'. */
+      path: string;
+      /** How long a write waits for another process's lock before DATABASE_UNAVAILABLE; 5000 by default. */
+      busyTimeoutMs?: number;
+    }
+  | {
+      kind: 'postgres';
+      url: string /** Created by the migrations when missing. */;
+      schema?: string;
+      poolSize?: number;
+    };
+
+export type StorageInternals = { db: Db; schema: string | null };
+
+/** What migrations need and the Storage contract does not expose. */
+export const storageInternals = new WeakMap<Storage, StorageInternals>();
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const INT8_OID = 20;
+const BUSY_TIMEOUT_MS = 5000;
+
+function openSqlite(path: string, busyTimeoutMs: number): SqliteDatabase.Database {
+  const inMemory = path === ':memory:';
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  const db = new SqliteDatabase(path, { timeout: busyTimeoutMs });
+  if (!inMemory) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+// Times and counts are BIGINT; per pool (not the global pg.types) they come back as numbers.
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function postgresPool(url: string, schema: string | undefined, poolSize: number | undefined): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize ?? 10,
+    connectionTimeoutMillis: BUSY_TIMEOUT_MS,
+    types: pgTypes,
+    ...(schema !== undefined && { options: `-c search_path=${schema}` }),
+  });
+  // An idle client losing its server emits 'error' on the pool; unhandled, it would end the process.
+  // The next query fails instead and is reported as DATABASE_UNAVAILABLE.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Opens storage lazily: nothing connects until the first statement (or `ping`). */
+export function createStorage(options: StorageOptions): Storage {
+  const counter: StatementCounter = { count: 0 };
+  let db: Db;
+  if (options.kind === 'sqlite') {
+    db = new Kysely<Database>({
+      dialect: instrumentDialect(
+        new SqliteDialect({
+          database: async () => openSqlite(options.path, options.busyTimeoutMs ?? BUSY_TIMEOUT_MS),
+        }),
+        {
+          beginStatement: 'begin immediate',
+          counter,
+        },
+      ),
+    });
+  } else {
+    if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) {
+      throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
+    }
+    const pool = postgresPool(options.url, options.schema, options.poolSize);
+    db = new Kysely<Database>({
+      dialect: instrumentDialect(new PostgresDialect({ pool }), { beginStatement: 'begin', counter }),
+    });
+  }
+
+  const storage: Storage = {
+    ...createRepositories(db),
+    dialect: options.kind,
+    // The repositories given to `fn` must be used instead of the storage's own while it runs:
+    // SQLite has one connection, held by the transaction.
+    transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx))),
+    statementCount: () => counter.count,
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+  storageInternals.set(storage, {
+    db,
+    schema: options.kind === 'postgres' ? (options.schema ?? null) : null,
+  });
+  return storage;
+}
+
+/** PostgreSQL for `postgres://` URLs; otherwise the default single SQLite file in the data directory. */
+export function storageFromUrl(url: string | undefined, dataDir: string): Storage {
+  const value = url?.trim() ?? '';
+  if (/^postgres(ql)?:\/\//i.test(value)) return createStorage({ kind: 'postgres', url: value });
+  if (value === '') return createStorage({ kind: 'sqlite', path: join(dataDir, 'keyward.db') });
+  const file = /^(?:sqlite|file):(.+)$/i.exec(value)?.[1];
+  if (file !== undefined) return createStorage({ kind: 'sqlite', path: file });
+  throw new Error('DATABASE_URL must start with postgres://, postgresql://, sqlite: or file:');
+}

@@ -1,0 +1,279 @@
+import { isId, type ProjectId, type TokenId } from '@keyward/core';
+import { type ExpressionBuilder, sql } from 'kysely';
+import { toJson } from '../json.ts';
+import { checkLimit, decodeCursor, toPage } from '../paging.ts';
+import type { Database } from '../schema.ts';
+import { type Db, inTransaction } from '../transaction.ts';
+import type { TokenFilter, TokenRepository, TokenSecret, TokenStatus } from '../types.ts';
+import { findTokenByHashes } from './token-lookup.ts';
+import { toToken } from './token-rows.ts';
+import { recordTokenUsage, tokenUsageSeries } from './token-usage.ts';
+
+type TokensEb = ExpressionBuilder<Database, 'tokens'>;
+
+/** Status precedence follows the verify decision: revoked, then expired, then disabled. */
+function statusFilter(eb: TokensEb, status: TokenStatus, now: number) {
+  const notExpired = eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]);
+  switch (status) {
+    case 'revoked':
+      return eb('revoked_at', 'is not', null);
+    case 'expired':
+      return eb.and([eb('revoked_at', 'is', null), eb('expires_at', '<=', now)]);
+    case 'disabled':
+      return eb.and([eb('revoked_at', 'is', null), eb('disabled_at', 'is not', null), notExpired]);
+    case 'active':
+      return eb.and([eb('revoked_at', 'is', null), eb('disabled_at', 'is', null), notExpired]);
+  }
+}
+
+function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function secretRow(tokenId: TokenId, secret: Omit<TokenSecret, 'tokenId'>) {
+  return {
+    hash: secret.hash,
+    hash_version: secret.hashVersion,
+    token_id: tokenId,
+    created_at: secret.createdAt,
+    expires_at: secret.expiresAt,
+  };
+}
+
+export function createTokenRepository(db: Db): TokenRepository {
+  const liveTokens = (projectId: ProjectId) =>
+    db.selectFrom('tokens').where('project_id', '=', projectId).where('revoked_at', 'is', null);
+
+  return {
+    create(token, secret) {
+      return inTransaction(db, async (trx) => {
+        const row = await trx
+          .insertInto('tokens')
+          .values({
+            id: token.id,
+            project_id: token.projectId,
+            owner_type: token.ownerType,
+            owner_id: token.ownerId,
+            kind: token.kind,
+            name: token.name,
+            description: token.description,
+            role_id: token.roleId,
+            scopes: toJson(token.scopes),
+            prefix: token.prefix,
+            hint: token.hint,
+            rate_limits: toJson(token.rateLimits),
+            expires_at: token.expiresAt,
+            revoked_at: null,
+            revoked_reason: null,
+            disabled_at: null,
+            last_rotated_at: null,
+            last_used_at: null,
+            last_used_ips: '[]',
+            usage_count: 0,
+            created_by: token.createdBy,
+            created_at: token.createdAt,
+            updated_at: token.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await trx.insertInto('token_secrets').values(secretRow(token.id, secret)).execute();
+        return toToken(row);
+      });
+    },
+
+    async get(projectId, id) {
+      const row = await db
+        .selectFrom('tokens')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
+
+    async list(filter: TokenFilter, page) {
+      const limit = checkLimit(page);
+      const after = decodeCursor(page.cursor, (key) => isId('token', key));
+      const { ownerType, ownerId, status, kind, roleId, search } = filter;
+      const rows = await db
+        .selectFrom('tokens')
+        .selectAll()
+        .where('project_id', '=', filter.projectId)
+        .$if(after !== null, (q) => q.where('id', '<', after as TokenId))
+        .$if(ownerType !== undefined, (q) => q.where('owner_type', '=', ownerType!))
+        .$if(ownerId !== undefined, (q) => q.where(sql.ref('owner_id'), '=', ownerId!))
+        .$if(kind !== undefined, (q) => q.where('kind', '=', kind!))
+        .$if(roleId !== undefined, (q) => q.where('role_id', '=', roleId!))
+        .$if(status !== undefined, (q) => q.where((eb) => statusFilter(eb, status!, filter.now)))
+        .$if(search !== undefined && search !== '', (q) =>
+          q.where(sql<boolean>`lower(name) like ${likePattern(search!)} escape '\\'`),
+        )
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      return toPage(rows.map(toToken), limit, (t) => t.id);
+    },
+
+    findByHashes: (hashes) => findTokenByHashes(db, hashes),
+
+    async findPersonal(projectId, userId) {
+      const row = await liveTokens(projectId)
+        .selectAll()
+        .where('kind', '=', 'personal')
+        .where('owner_type', '=', 'user')
+        .where('owner_id', '=', userId)
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
+
+    async update(projectId, id, patch, now) {
+      const row = await db
+        .updateTable('tokens')
+        .set({
+          updated_at: now,
+          ...(patch.name !== undefined && { name: patch.name }),
+          ...(patch.description !== undefined && { description: patch.description }),
+          ...(patch.scopes !== undefined && { scopes: toJson(patch.scopes) }),
+          ...(patch.roleId !== undefined && { role_id: patch.roleId }),
+          ...(patch.expiresAt !== undefined && { expires_at: patch.expiresAt }),
+          ...(patch.rateLimits !== undefined && { rate_limits: toJson(patch.rateLimits) }),
+        })
+        .where('project_id', '=', projectId)
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
+
+    async revoke(projectId, id, reason, now) {
+      const row = await db
+        .updateTable('tokens')
+        .set({ revoked_at: now, revoked_reason: reason, updated_at: now })
+        .where('project_id', '=', projectId)
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
+
+    async setDisabled(projectId, id, disabled, now) {
+      const row = await db
+        .updateTable('tokens')
+        .set((eb) => ({
+          disabled_at: disabled ? eb.fn.coalesce('disabled_at', eb.val(now)) : null,
+          updated_at: now,
+        }))
+        .where('project_id', '=', projectId)
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
+
+    rotate(projectId, id, secret, oldSecretsExpireAt, hint, now) {
+      return inTransaction(db, async (trx) => {
+        // The guard is the first write, so it also locks the token row until the transaction ends.
+        const row = await trx
+          .updateTable('tokens')
+          .set({ hint, last_rotated_at: now, updated_at: now })
+          .where('project_id', '=', projectId)
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return null;
+        if (oldSecretsExpireAt <= now) {
+          await trx.deleteFrom('token_secrets').where('token_id', '=', id).execute();
+        } else {
+          await trx
+            .updateTable('token_secrets')
+            .set({ expires_at: oldSecretsExpireAt })
+            .where('token_id', '=', id)
+            .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', oldSecretsExpireAt)]))
+            .execute();
+        }
+        await trx.insertInto('token_secrets').values(secretRow(id, secret)).execute();
+        return toToken(row);
+      });
+    },
+
+    async revokeByOwner(projectId, ownerId, reason, now) {
+      // Passing the project's own id as the owner revokes every live token of the project.
+      const rows = await db
+        .updateTable('tokens')
+        .set({ revoked_at: now, revoked_reason: reason, updated_at: now })
+        .where('project_id', '=', projectId)
+        .where('revoked_at', 'is', null)
+        .$if(ownerId !== projectId, (q) => q.where(sql.ref('owner_id'), '=', ownerId))
+        .returning('id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    async idsByRole(projectId, roleId) {
+      // A role gives rights to tokens bound to it and, as the owner's role, to every token of its holders.
+      const rows = await liveTokens(projectId)
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb('role_id', '=', roleId),
+            eb.and([
+              eb('owner_type', '=', 'user'),
+              eb.exists(
+                eb
+                  .selectFrom('memberships as m')
+                  .select('m.user_id')
+                  .whereRef('m.project_id', '=', 'tokens.project_id')
+                  .whereRef(sql.ref('m.user_id'), '=', sql.ref('tokens.owner_id'))
+                  .where('m.role_id', '=', roleId),
+              ),
+            ]),
+            eb.and([
+              eb('owner_type', '=', 'service_account'),
+              eb.exists(
+                eb
+                  .selectFrom('service_accounts as sa')
+                  .select('sa.id')
+                  .whereRef(sql.ref('sa.id'), '=', sql.ref('tokens.owner_id'))
+                  .where('sa.role_id', '=', roleId),
+              ),
+            ]),
+          ]),
+        )
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    async idsByOwner(ownerId) {
+      const rows = await db
+        .selectFrom('tokens')
+        .select('id')
+        .where(sql.ref('owner_id'), '=', ownerId)
+        .where('revoked_at', 'is', null)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    async secretHashes(id) {
+      const rows = await db.selectFrom('token_secrets').select('hash').where('token_id', '=', id).execute();
+      return rows.map((r) => r.hash);
+    },
+
+    async hasImported() {
+      const row = await db
+        .selectFrom('tokens')
+        .select('id')
+        .where('kind', '=', 'imported')
+        .limit(1)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    recordUsage: (lastUsed, counts) => recordTokenUsage(db, lastUsed, counts),
+    usageSeries: (id, from, to) => tokenUsageSeries(db, id, from, to),
+  };
+}

@@ -1,0 +1,180 @@
+import type {
+  ErrorId,
+  EventId,
+  OwnerType,
+  ProjectId,
+  RoleId,
+  ServiceAccountId,
+  SessionId,
+  TokenId,
+  UserId,
+} from '@keyward/core';
+import type { AuditActorType, TokenKind } from './types.ts';
+
+/**
+ * The tables as both dialects store them. Times are integer milliseconds (BIGINT on PostgreSQL,
+ * parsed back to numbers), booleans are INTEGER 0/1 and structured values are JSON in TEXT, so
+ * every repository has one codepath.
+ */
+export type Flag = 0 | 1;
+
+/** JSON text; the repositories parse and stringify at the edge of each row. */
+export type JsonText = string;
+
+export interface ProjectsTable {
+  id: ProjectId;
+  name: string;
+  token_prefix: string;
+  settings: JsonText;
+  rate_limits: JsonText;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UsersTable {
+  id: UserId;
+  email: string;
+  email_normalized: string;
+  name: string;
+  password_hash: string | null;
+  active: Flag;
+  instance_admin: Flag;
+  rate_limits: JsonText;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RolesTable {
+  id: RoleId;
+  project_id: ProjectId;
+  name: string;
+  description: string;
+  scopes: JsonText;
+  builtin: Flag;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MembershipsTable {
+  project_id: ProjectId;
+  user_id: UserId;
+  role_id: RoleId;
+  created_at: number;
+}
+
+export interface ServiceAccountsTable {
+  id: ServiceAccountId;
+  project_id: ProjectId;
+  name: string;
+  description: string;
+  role_id: RoleId;
+  active: Flag;
+  rate_limits: JsonText;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TokensTable {
+  id: TokenId;
+  project_id: ProjectId;
+  owner_type: OwnerType;
+  owner_id: UserId | ServiceAccountId;
+  kind: TokenKind;
+  name: string;
+  description: string;
+  role_id: RoleId | null;
+  scopes: JsonText;
+  prefix: string;
+  hint: string;
+  rate_limits: JsonText;
+  expires_at: number | null;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+  disabled_at: number | null;
+  last_rotated_at: number | null;
+  last_used_at: number | null;
+  last_used_ips: JsonText;
+  usage_count: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TokenSecretsTable {
+  hash: string;
+  hash_version: number;
+  token_id: TokenId;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export interface TokenUsageTable {
+  token_id: TokenId;
+  bucket_start: number;
+  outcome: string;
+  count: number;
+}
+
+export interface AuditEventsTable {
+  seq: number;
+  id: EventId;
+  occurred_at: number;
+  actor_type: AuditActorType;
+  actor_id: string | null;
+  via_token_id: TokenId | null;
+  project_id: ProjectId | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  changes: JsonText | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditChainHeadTable {
+  id: number;
+  last_seq: number;
+  last_hash: string;
+}
+
+export interface ErrorRecordsTable {
+  id: ErrorId;
+  created_at: number;
+  request_id: string;
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  method: string;
+  path: string;
+  token_id: TokenId | null;
+  project_id: ProjectId | null;
+  context: JsonText;
+}
+
+export interface SessionsTable {
+  id: SessionId;
+  secret_hash: string;
+  csrf_token: string;
+  user_id: UserId;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface Database {
+  projects: ProjectsTable;
+  users: UsersTable;
+  roles: RolesTable;
+  memberships: MembershipsTable;
+  service_accounts: ServiceAccountsTable;
+  tokens: TokensTable;
+  token_secrets: TokenSecretsTable;
+  token_usage: TokenUsageTable;
+  audit_events: AuditEventsTable;
+  audit_chain_head: AuditChainHeadTable;
+  error_records: ErrorRecordsTable;
+  sessions: SessionsTable;
+}
