@@ -1,0 +1,15 @@
+import type { RateLimitPolicy, RateLimitResult } from '@keyward/core';
+
+/** One key (a token, an owner, a project, `ip:<addr>`…) and the windows that apply to it. */
+export type RateLimitBucket = { key: string; policies: readonly RateLimitPolicy[] };
+
+export interface RateLimiter {
+  /** Applies every policy to `key` atomically; a refused request consumes nothing. */
+  check(key: string, policies: readonly RateLimitPolicy[], cost?: number): Promise<RateLimitResult>;
+  /**
+   * Applies every window of every bucket in one atomic step (e.g. token, owner and project limits
+   * of one request): admitted only if all admit. Results list windows in bucket order.
+   */
+  checkMany(buckets: readonly RateLimitBucket[], cost?: number): Promise<RateLimitResult>;
+  close(): Promise<void>;
+}
