@@ -22,6 +22,7 @@ export const RESERVED_RESOURCE = 'keyward';
 
 /** Whether `granted` covers `required`; a wildcard in `required` is only covered by a wildcard. */
 export function scopeCovers(granted: Scope, required: Scope): boolean {
+  if (!isValidScope(granted) || !isValidScope(required)) return false;
   const [gRes, gAct] = split(granted);
   const [rRes, rAct] = split(required);
   const resourceOk = gRes === rRes || (gRes === '*' && rRes !== RESERVED_RESOURCE);
@@ -39,6 +40,7 @@ export function missingScopes(granted: readonly Scope[], required: readonly Scop
 
 /** The narrowest common scope of two scopes, or null when they share nothing. */
 function meet(a: Scope, b: Scope): Scope | null {
+  if (!isValidScope(a) || !isValidScope(b)) return null;
   const [aRes, aAct] = split(a);
   const [bRes, bAct] = split(b);
   const res =

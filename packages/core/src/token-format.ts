@@ -48,8 +48,11 @@ export function generateToken(prefix: string = DEFAULT_TOKEN_PREFIX): string {
 /** The hint shown in lists: the prefix and the last four characters. */
 export function tokenHint(token: string): string {
   const cut = token.lastIndexOf('_');
-  const prefix = cut > 0 ? token.slice(0, cut) : '';
-  return `${prefix}_…${token.slice(-4)}`;
+  const prefix = token.slice(0, Math.max(cut, 0));
+  // Only a Keyward-shaped token has a public prefix; an imported key shows its last four characters only.
+  if (cut > 0 && isValidPrefix(prefix) && BODY_RE.test(token.slice(cut + 1)))
+    return `${prefix}_…${token.slice(-4)}`;
+  return `…${token.slice(-4)}`;
 }
 
 /**
@@ -75,5 +78,9 @@ export const LEGACY_KEY_MIN_LENGTH = 16;
 const LEGACY_KEY_RE = /^[\x21-\x7e]+$/;
 
 export function isAcceptableLegacyKey(key: string): boolean {
-  return key.length >= LEGACY_KEY_MIN_LENGTH && key.length <= MAX_TOKEN_LENGTH && LEGACY_KEY_RE.test(key);
+  if (key.length < LEGACY_KEY_MIN_LENGTH || key.length > MAX_TOKEN_LENGTH || !LEGACY_KEY_RE.test(key))
+    return false;
+  // A Keyward-shaped token with a wrong checksum is a typo, never a legacy key worth a database read.
+  const parsed = parseToken(key);
+  return parsed.ok || parsed.reason !== 'BAD_CHECKSUM';
 }

@@ -65,7 +65,8 @@ export type VerifyOutcome =
 /** The one verification decision: pure, so every entry point gives the same answer for the same state. */
 export function decide({ state, now, requiredScopes = [] }: VerifyInput): VerifyOutcome {
   if (state === null) return { valid: false, code: 'NOT_FOUND' };
-  if (state.revokedAt !== null && state.revokedAt <= now) return { valid: false, code: 'REVOKED' };
+  // Any revocation counts at once, whatever the clocks of the nodes involved say.
+  if (state.revokedAt !== null) return { valid: false, code: 'REVOKED' };
   if (state.secretExpiresAt !== null && state.secretExpiresAt <= now)
     return { valid: false, code: 'ROTATED' };
   if (state.expiresAt !== null && state.expiresAt <= now) return { valid: false, code: 'EXPIRED' };
