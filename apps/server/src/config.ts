@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { type Static, Type } from 'typebox';
+import { Value } from 'typebox/value';
+
+const ConfigSchema = Type.Object({
+  host: Type.String({ default: '0.0.0.0' }),
+  port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  dataDir: Type.String({ default: './data' }),
+  databaseUrl: Type.Optional(Type.String()),
+  redisUrl: Type.Optional(Type.String()),
+  /** Hex or base64 pepper; when absent a file `<dataDir>/pepper` is created (0600) and used. */
+  pepper: Type.Optional(Type.String({ minLength: 32 })),
+  pepperFile: Type.Optional(Type.String()),
+  /** Older peppers kept to verify tokens hashed before a pepper rotation: `version:key,…`. */
+  previousPeppers: Type.Optional(Type.String()),
+  pepperVersion: Type.Integer({ minimum: 1, default: 1 }),
+  errorRetentionDays: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+  /** Comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed. */
+  trustedProxies: Type.String({ default: '' }),
+  logLevel: Type.Union(
+    [
+      Type.Literal('fatal'),
+      Type.Literal('error'),
+      Type.Literal('warn'),
+      Type.Literal('info'),
+      Type.Literal('debug'),
+      Type.Literal('trace'),
+      Type.Literal('silent'),
+    ],
+    { default: 'info' },
+  ),
+  bodyLimitBytes: Type.Integer({ minimum: 1024, default: 65_536 }),
+  sessionTtlHours: Type.Number({ exclusiveMinimum: 0, default: 12 }),
+  /** Positive verify results are reused for at most this long (the database stays the authority). */
+  verifyCacheTtlSeconds: Type.Number({ minimum: 0, default: 60 }),
+  usageFlushIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 10 }),
+  consoleDir: Type.Optional(Type.String()),
+  /** Limits for tokens without their own, as `limit/seconds` entries, or `none`. */
+  defaultTokenRateLimits: Type.String({ default: '6000/60' }),
+  /** Failed authentications allowed per client address before it gets 429 (`none` to disable). */
+  failedAuthRateLimits: Type.String({ default: '30/60' }),
+  redisKeyPrefix: Type.String({ default: 'keyward:' }),
+});
+
+export type Config = Static<typeof ConfigSchema>;
+
+/** Environment variable for each setting; nothing else in Keyward reads `process.env`. */
+const ENV_NAMES: Record<keyof Config, string> = {
+  host: 'KEYWARD_HOST',
+  port: 'KEYWARD_PORT',
+  dataDir: 'KEYWARD_DATA_DIR',
+  databaseUrl: 'DATABASE_URL',
+  redisUrl: 'REDIS_URL',
+  pepper: 'KEYWARD_PEPPER',
+  pepperFile: 'KEYWARD_PEPPER_FILE',
+  previousPeppers: 'KEYWARD_PREVIOUS_PEPPERS',
+  pepperVersion: 'KEYWARD_PEPPER_VERSION',
+  errorRetentionDays: 'KEYWARD_ERROR_RETENTION_DAYS',
+  trustedProxies: 'KEYWARD_TRUSTED_PROXIES',
+  logLevel: 'KEYWARD_LOG_LEVEL',
+  bodyLimitBytes: 'KEYWARD_BODY_LIMIT_BYTES',
+  sessionTtlHours: 'KEYWARD_SESSION_TTL_HOURS',
+  verifyCacheTtlSeconds: 'KEYWARD_VERIFY_CACHE_TTL_SECONDS',
+  usageFlushIntervalSeconds: 'KEYWARD_USAGE_FLUSH_INTERVAL_SECONDS',
+  consoleDir: 'KEYWARD_CONSOLE_DIR',
+  defaultTokenRateLimits: 'KEYWARD_DEFAULT_TOKEN_RATE_LIMITS',
+  failedAuthRateLimits: 'KEYWARD_FAILED_AUTH_RATE_LIMITS',
+  redisKeyPrefix: 'KEYWARD_REDIS_KEY_PREFIX',
+};
+
+export const CONFIG_ENV_NAMES = ENV_NAMES;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Builds the configuration once: defaults, then environment, then explicit overrides (CLI flags). */
+export function loadConfig(
+  env: Record<string, string | undefined> = {},
+  overrides: Partial<Config> = {},
+): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) raw[key] = value;
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const errors = [...Value.Errors(ConfigSchema, converted)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => {
+      const key = e.instancePath.replace(/^\//, '') as keyof Config;
+      return `${ENV_NAMES[key] ?? key}: ${e.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = converted as Config;
+  return { ...config, dataDir: resolve(config.dataDir) };
+}

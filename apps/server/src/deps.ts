@@ -1,0 +1,82 @@
+import { randomInt } from 'node:crypto';
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '@keyward/ratelimit';
+import { migrateToLatest, type Storage, storageFromUrl } from '@keyward/storage';
+import { type Logger, pino } from 'pino';
+import { type Config, ConfigError } from './config.ts';
+import { loadPepperRing } from './pepper.ts';
+import { createAuditLog } from './services/audit-log.ts';
+import { createRateLimitService, parsePolicyList } from './services/rate-limits.ts';
+import { createVerifier } from './services/verifier.ts';
+import type { Deps } from './types.ts';
+
+/** Eight digits, grouped for reading aloud: only lets someone create the first administrator. */
+function newSetupCode(): string {
+  const digits = String(randomInt(0, 100_000_000)).padStart(8, '0');
+  return `${digits.slice(0, 4)}-${digits.slice(4)}`;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    enabled: config.logLevel !== 'silent',
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers["x-api-key"]',
+        'req.headers.cookie',
+        'res.headers["set-cookie"]',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+function policies(text: string, setting: string) {
+  try {
+    return parsePolicyList(text);
+  } catch (error) {
+    throw new ConfigError(`${setting}: ${(error as Error).message}`);
+  }
+}
+
+/** One node: limits in memory. Several nodes: Redis, falling back to per-node limits while it is down. */
+function createLimiter(config: Config, logger: Logger): RateLimiter {
+  if (!config.redisUrl) return createMemoryRateLimiter();
+  return createRedisRateLimiter({
+    url: config.redisUrl,
+    keyPrefix: `${config.redisKeyPrefix}rl:`,
+    onFallback: (error) =>
+      logger.warn({ err: error }, 'Redis unreachable: rate limits are enforced per node until it is back'),
+    onRecover: () => logger.info('Redis is back: rate limits are shared across nodes again'),
+  });
+}
+
+type DepsOptions = { storage?: Storage; now?: () => number; logger?: Logger; limiter?: RateLimiter };
+
+/** The composition root: the only place that chooses implementations. */
+export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? createLogger(config);
+  const storage = options.storage ?? storageFromUrl(config.databaseUrl, config.dataDir);
+  await migrateToLatest(storage);
+  const peppers = loadPepperRing(config);
+  const verifier = createVerifier({ storage, peppers, now, cacheTtlMs: config.verifyCacheTtlSeconds * 1000 });
+  verifier.setAcceptsLegacyKeys(await storage.tokens.hasImported());
+  const rateLimits = createRateLimitService({
+    limiter: options.limiter ?? createLimiter(config, logger),
+    defaultTokenPolicies: policies(config.defaultTokenRateLimits, 'KEYWARD_DEFAULT_TOKEN_RATE_LIMITS'),
+    failedAuthPolicies: policies(config.failedAuthRateLimits, 'KEYWARD_FAILED_AUTH_RATE_LIMITS'),
+  });
+  const needsSetup = (await storage.users.count()) === 0;
+  return {
+    config,
+    storage,
+    peppers,
+    now,
+    verifier,
+    audit: createAuditLog({ storage, now }),
+    rateLimits,
+    logger,
+    setupCode: needsSetup ? newSetupCode() : null,
+  };
+}

@@ -1,0 +1,60 @@
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { createDeps } from './deps.ts';
+import type { App } from './types.ts';
+
+const PURGE_INTERVAL_MS = 3_600_000;
+
+export type RunningServer = { app: App; url: string; close: () => Promise<void> };
+
+/** Starts Keyward: migrations, the HTTP server, housekeeping, and a clean stop on SIGINT/SIGTERM. */
+export async function startServer(config: Config, { handleSignals = true } = {}): Promise<RunningServer> {
+  const deps = await createDeps(config);
+  const app = await buildApp(deps);
+  const address = await app.listen({ host: config.host, port: config.port });
+
+  if (deps.setupCode) {
+    // The code only creates the first administrator, once; it is not a credential for anything else.
+    app.log.warn(
+      `Keyward has no users yet. Open ${address}/ and enter setup code ${deps.setupCode}, ` +
+        'or run `npx keyward init` to create the administrator and an admin token from the terminal.',
+    );
+  }
+
+  const purge = async () => {
+    const cutoff = deps.now() - config.errorRetentionDays * 86_400_000;
+    try {
+      const removed = await deps.storage.errors.purge(cutoff);
+      await deps.storage.sessions.purgeExpired(deps.now());
+      if (removed > 0) app.log.info({ removed }, 'purged old error records');
+    } catch (error) {
+      app.log.error({ err: error }, 'error-record purge failed');
+    }
+  };
+  await purge();
+  const timer = setInterval(purge, PURGE_INTERVAL_MS);
+  timer.unref();
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(timer);
+      await app.close();
+      await deps.rateLimits.close();
+      await deps.storage.close();
+    })();
+    return closing;
+  };
+  if (handleSignals) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        app.log.info({ signal }, 'shutting down');
+        close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      });
+    }
+  }
+  return { app, url: address, close };
+}

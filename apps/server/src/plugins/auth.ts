@@ -1,0 +1,170 @@
+import { createHmac } from 'node:crypto';
+import {
+  INSTANCE_ADMIN_SCOPE,
+  isId,
+  KeywardError,
+  missingScopes,
+  type ProjectId,
+  type Scope,
+  type UserId,
+  VERIFY_ERROR,
+} from '@keyward/core';
+import type { TokenLookup } from '@keyward/storage';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { rateLimitedError } from '../services/rate-limits.ts';
+import type { Deps, Principal } from '../types.ts';
+
+export const SESSION_COOKIE = 'kw_session';
+export const CSRF_HEADER = 'x-csrf-token';
+export const PROJECT_HEADER = 'keyward-project';
+const REALM = 'Bearer realm="keyward"';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function invalidToken(code: keyof typeof VERIFY_ERROR, description: string): KeywardError {
+  return new KeywardError(VERIFY_ERROR[code], undefined, {
+    www_authenticate: `${REALM}, error="invalid_token", error_description="${description}"`,
+  });
+}
+
+export function insufficientScope(missing: readonly Scope[]): KeywardError {
+  return new KeywardError('INSUFFICIENT_SCOPE', `Requires scope ${missing.join(' ')}`, {
+    missing_scopes: missing,
+    www_authenticate: `${REALM}, error="insufficient_scope", scope="${missing.join(' ')}"`,
+  });
+}
+
+/** The presented token, from `Authorization: Bearer` or `X-Api-Key` (the same checks follow). */
+export function presentedToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const apiKey = request.headers['x-api-key'];
+  let bearer: string | null = null;
+  if (header !== undefined) {
+    const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
+    if (!match?.[1]) {
+      throw new KeywardError(
+        'UNAUTHENTICATED',
+        'Use `Authorization: Bearer <token>` or `X-Api-Key: <token>`',
+        {
+          www_authenticate: `${REALM}, error="invalid_request"`,
+        },
+      );
+    }
+    bearer = match[1];
+  }
+  if (Array.isArray(apiKey)) throw new KeywardError('VALIDATION_FAILED', 'Send one X-Api-Key header');
+  if (bearer !== null && apiKey !== undefined && apiKey !== bearer) {
+    throw new KeywardError('VALIDATION_FAILED', 'Authorization and X-Api-Key name different tokens');
+  }
+  return bearer ?? apiKey ?? null;
+}
+
+export function sessionSecretHash(deps: Deps, secret: string): string {
+  return createHmac('sha256', deps.peppers.current.key).update(`session:${secret}`).digest('hex');
+}
+
+/** The scopes a user holds in a project right now: their role's, plus instance administration. */
+export async function userScopes(deps: Deps, userId: UserId, projectId: ProjectId): Promise<Scope[] | null> {
+  const [user, membership] = await Promise.all([
+    deps.storage.users.get(userId),
+    deps.storage.members.get(projectId, userId),
+  ]);
+  if (!user?.active || !membership) return null;
+  const role = await deps.storage.roles.get(projectId, membership.roleId);
+  const scopes = [...(role?.scopes ?? [])];
+  if (user.instanceAdmin) scopes.push(INSTANCE_ADMIN_SCOPE);
+  return scopes;
+}
+
+async function sessionPrincipal(deps: Deps, request: FastifyRequest): Promise<Principal | null> {
+  const secret = request.cookies[SESSION_COOKIE];
+  if (!secret) return null;
+  const session = await deps.storage.sessions.getBySecretHash(sessionSecretHash(deps, secret));
+  if (!session || session.expiresAt <= deps.now()) return null;
+  if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken) {
+    throw new KeywardError('CSRF_FAILED', `Send the session's CSRF token in ${CSRF_HEADER}`);
+  }
+  const requested = request.headers[PROJECT_HEADER];
+  let projectId: ProjectId | undefined;
+  if (typeof requested === 'string' && isId('project', requested)) projectId = requested;
+  else projectId = (await deps.storage.projects.listForUser(session.userId))[0]?.id;
+  if (!projectId) throw new KeywardError('FORBIDDEN', 'You are not a member of any project');
+  const scopes = await userScopes(deps, session.userId, projectId);
+  if (!scopes) throw new KeywardError('NOT_FOUND', 'No such project');
+  const user = await deps.storage.users.get(session.userId);
+  return {
+    via: 'session',
+    tokenId: null,
+    sessionId: session.id,
+    ownerType: 'user',
+    ownerId: session.userId,
+    projectId,
+    scopes,
+    expiresAt: session.expiresAt,
+    name: user?.email ?? session.userId,
+    csrfToken: session.csrfToken,
+  };
+}
+
+type Authenticated = { principal: Principal; limits: TokenLookup['rateLimits'] };
+
+const NO_LIMITS: TokenLookup['rateLimits'] = { token: [], owner: [], project: [] };
+
+async function authenticate(
+  deps: Deps,
+  request: FastifyRequest,
+  required: readonly Scope[],
+): Promise<Authenticated> {
+  const token = presentedToken(request);
+  if (token === null) {
+    const principal = await sessionPrincipal(deps, request);
+    if (!principal) throw new KeywardError('UNAUTHENTICATED', undefined, { www_authenticate: REALM });
+    return { principal, limits: NO_LIMITS };
+  }
+  const { outcome, lookup } = await deps.verifier.verify(token, required, () =>
+    deps.rateLimits.assertAddressNotBlocked(request.ip),
+  );
+  if (outcome.principal) {
+    const p = outcome.principal;
+    const principal: Principal = {
+      via: 'token',
+      tokenId: p.tokenId as Principal['tokenId'],
+      sessionId: null,
+      ownerType: p.ownerType,
+      ownerId: p.ownerId,
+      projectId: p.projectId as ProjectId,
+      scopes: p.scopes,
+      expiresAt: p.expiresAt,
+      name: p.name,
+      csrfToken: null,
+    };
+    return { principal, limits: lookup?.rateLimits ?? NO_LIMITS };
+  }
+  await deps.rateLimits.recordFailure(request.ip);
+  request.failedTokenId = lookup?.state.tokenId ?? null;
+  request.failedProjectId = lookup?.state.projectId ?? null;
+  if (outcome.code === 'MALFORMED') throw invalidToken('MALFORMED', 'The token is malformed');
+  throw invalidToken(outcome.code, `The token is ${outcome.code.toLowerCase().replaceAll('_', ' ')}`);
+}
+
+/**
+ * A route guard: authenticates once per request, counts it against the caller's rate limits
+ * (stating them in RateLimit headers, 429 when exhausted) and demands every scope in `required`.
+ */
+export function requireAuth(deps: Deps, required: readonly Scope[] = []) {
+  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!request.principal) {
+      const { principal, limits } = await authenticate(deps, request, required);
+      request.principal = principal;
+      const result = await deps.rateLimits.consume({
+        tokenId: principal.tokenId,
+        ownerId: principal.ownerId,
+        projectId: principal.projectId,
+        policies: limits,
+      });
+      reply.headers(deps.rateLimits.headers(result));
+      if (result && !result.allowed) throw rateLimitedError(result);
+    }
+    const missing = missingScopes(request.principal.scopes, required);
+    if (missing.length > 0) throw insufficientScope(missing);
+  };
+}

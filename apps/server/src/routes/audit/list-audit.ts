@@ -1,0 +1,98 @@
+import type { AuditEvent } from '@keyward/storage';
+import { Type } from 'typebox';
+import { principalOf, type Route } from '../context.ts';
+import { iso } from '../present.ts';
+import { Nullable, Paging, problemResponses, security, Timestamp } from '../schemas.ts';
+
+export const AuditEventView = Type.Object({
+  id: Type.String(),
+  seq: Type.Integer(),
+  occurred_at: Timestamp,
+  actor: Type.Object({
+    type: Type.String(),
+    id: Nullable(Type.String()),
+    via_token_id: Nullable(Type.String()),
+  }),
+  project_id: Nullable(Type.String()),
+  action: Type.String(),
+  target: Type.Object({ type: Nullable(Type.String()), id: Nullable(Type.String()) }),
+  ip: Nullable(Type.String()),
+  user_agent: Nullable(Type.String()),
+  changes: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  hash: Type.String(),
+  prev_hash: Type.String(),
+});
+
+const Query = Type.Object(
+  {
+    ...Paging,
+    actor_id: Type.Optional(Type.String({ maxLength: 40 })),
+    action: Type.Optional(Type.String({ maxLength: 100 })),
+    target_id: Type.Optional(Type.String({ maxLength: 40 })),
+    from: Type.Optional(Timestamp),
+    to: Type.Optional(Timestamp),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('jsonl')], { default: 'json' })),
+  },
+  { additionalProperties: false },
+);
+
+function presentEvent(e: AuditEvent) {
+  return {
+    id: e.id,
+    seq: e.seq,
+    occurred_at: iso(e.occurredAt),
+    actor: { type: e.actorType, id: e.actorId, via_token_id: e.viaTokenId },
+    project_id: e.projectId,
+    action: e.action,
+    target: { type: e.targetType, id: e.targetId },
+    ip: e.ip,
+    user_agent: e.userAgent,
+    changes: e.changes,
+    hash: e.hash,
+    prev_hash: e.prevHash,
+  };
+}
+
+export const listAudit: Route = (app, { deps, auth }) => {
+  app.get(
+    '/v1/audit',
+    {
+      preHandler: auth(['audit:read']),
+      schema: {
+        tags: ['support'],
+        summary: "The project's audit log, newest first; `format=jsonl` exports JSON lines",
+        security,
+        querystring: Query,
+        response: {
+          200: Type.Object({ data: Type.Array(AuditEventView), next_cursor: Nullable(Type.String()) }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const page = await deps.storage.audit.list(
+        {
+          projectId: principalOf(request).projectId,
+          ...(q.actor_id ? { actorId: q.actor_id } : {}),
+          ...(q.action ? { action: q.action } : {}),
+          ...(q.target_id ? { targetId: q.target_id } : {}),
+          ...(q.from ? { from: Date.parse(q.from) } : {}),
+          ...(q.to ? { to: Date.parse(q.to) } : {}),
+        },
+        { limit: q.limit, cursor: q.cursor ?? null },
+      );
+      const data = page.items.map(presentEvent);
+      if (q.format === 'jsonl') {
+        if (page.nextCursor) reply.header('x-next-cursor', page.nextCursor);
+        const lines = data.map((e) => `${JSON.stringify(e)}\n`).join('');
+        // JSON lines bypass the JSON response schema: the body is already serialized text.
+        return reply
+          .type('application/x-ndjson')
+          .serializer((payload) => payload as string)
+          .send(lines as never);
+      }
+      return { data, next_cursor: page.nextCursor };
+    },
+  );
+};

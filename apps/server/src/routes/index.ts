@@ -1,0 +1,81 @@
+import { generateTokenAlias } from './admin/generate-token.ts';
+import { listAudit } from './audit/list-audit.ts';
+import { verifyAudit } from './audit/verify-audit.ts';
+import type { Route } from './context.ts';
+import { getError } from './errors/get-error.ts';
+import { getApiKey } from './me/get-api-key.ts';
+import { getMe } from './me/get-me.ts';
+import { regenerateApiKey } from './me/regenerate-api-key.ts';
+import { addMember } from './members/add-member.ts';
+import { listMembers } from './members/list-members.ts';
+import { removeMember } from './members/remove-member.ts';
+import { updateMember } from './members/update-member.ts';
+import { createProject } from './projects/create-project.ts';
+import { getProject } from './projects/get-project.ts';
+import { listProjects } from './projects/list-projects.ts';
+import { updateProject } from './projects/update-project.ts';
+import { createRole } from './roles/create-role.ts';
+import { deleteRole } from './roles/delete-role.ts';
+import { listRoles } from './roles/list-roles.ts';
+import { updateRole } from './roles/update-role.ts';
+import { createServiceAccount } from './service-accounts/create-service-account.ts';
+import { getServiceAccount } from './service-accounts/get-service-account.ts';
+import { listServiceAccounts } from './service-accounts/list-service-accounts.ts';
+import { updateServiceAccount } from './service-accounts/update-service-account.ts';
+import { getSession } from './session/get-session.ts';
+import { login } from './session/login.ts';
+import { logout } from './session/logout.ts';
+import { setup } from './session/setup.ts';
+import { healthz } from './system/healthz.ts';
+import { readyz } from './system/readyz.ts';
+import { createToken } from './tokens/create-token.ts';
+import { getToken } from './tokens/get-token.ts';
+import { importTokens } from './tokens/import-tokens.ts';
+import { listTokens } from './tokens/list-tokens.ts';
+import { revokeToken } from './tokens/revoke-token.ts';
+import { rotateToken } from './tokens/rotate-token.ts';
+import { setTokenDisabled } from './tokens/set-token-disabled.ts';
+import { updateToken } from './tokens/update-token.ts';
+import { updateUser } from './users/update-user.ts';
+
+/** Every operation Keyward serves, one file each. */
+export const ROUTES: readonly Route[] = [
+  healthz,
+  readyz,
+  getMe,
+  getApiKey,
+  regenerateApiKey,
+  createToken,
+  listTokens,
+  getToken,
+  updateToken,
+  revokeToken,
+  rotateToken,
+  setTokenDisabled,
+  importTokens,
+  generateTokenAlias,
+  getError,
+  listAudit,
+  verifyAudit,
+  createProject,
+  listProjects,
+  getProject,
+  updateProject,
+  listRoles,
+  createRole,
+  updateRole,
+  deleteRole,
+  listMembers,
+  addMember,
+  updateMember,
+  removeMember,
+  listServiceAccounts,
+  createServiceAccount,
+  getServiceAccount,
+  updateServiceAccount,
+  updateUser,
+  login,
+  logout,
+  getSession,
+  setup,
+];

@@ -1,0 +1,75 @@
+import { KeywardError, newId } from '@keyward/core';
+import { Type } from 'typebox';
+import { hashPassword } from '../../services/bootstrap.ts';
+import { principalOf, type Route } from '../context.ts';
+import { presentMember } from '../present.ts';
+import { Email, MemberView, Name, Password, problemResponses, RoleIdSchema, security } from '../schemas.ts';
+import { assignableRole } from './member-access.ts';
+
+const Body = Type.Object(
+  { email: Email, role_id: RoleIdSchema, name: Type.Optional(Name), password: Type.Optional(Password) },
+  { additionalProperties: false },
+);
+
+export const addMember: Route = (app, { deps, auth }) => {
+  app.post(
+    '/v1/members',
+    {
+      preHandler: auth(['members:write']),
+      schema: {
+        tags: ['principals'],
+        summary: 'Add a user to the project with a role (the user is created if new)',
+        description: 'A password lets the new user sign in to the console.',
+        security,
+        body: Body,
+        response: { 201: MemberView, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const body = request.body;
+      const role = await assignableRole(deps, p, body.role_id);
+      const now = deps.now();
+      let user = await deps.storage.users.getByEmail(body.email);
+      if (!user) {
+        user = await deps.storage.users.create({
+          id: newId('user', now),
+          email: body.email,
+          name: body.name ?? body.email,
+          passwordHash: body.password ? await hashPassword(body.password) : null,
+          active: true,
+          instanceAdmin: false,
+          rateLimits: [],
+          createdAt: now,
+        });
+      } else if (await deps.storage.members.get(p.projectId, user.id)) {
+        throw new KeywardError('CONFLICT', 'The user is already a member; change their role instead');
+      }
+      await deps.storage.members.put({
+        projectId: p.projectId,
+        userId: user.id,
+        roleId: role.id,
+        createdAt: now,
+      });
+      await deps.audit.record(request, {
+        action: 'member.added',
+        projectId: p.projectId,
+        targetType: 'user',
+        targetId: user.id,
+        changes: { role: { after: role.name } },
+      });
+      return reply.code(201).send(
+        presentMember({
+          projectId: p.projectId,
+          userId: user.id,
+          roleId: role.id,
+          createdAt: now,
+          email: user.email,
+          name: user.name,
+          active: user.active,
+          roleName: role.name,
+        }),
+      );
+    },
+  );
+};

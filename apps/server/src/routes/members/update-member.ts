@@ -1,0 +1,45 @@
+import { KeywardError, type UserId } from '@keyward/core';
+import { Type } from 'typebox';
+import { principalOf, type Route } from '../context.ts';
+import { presentMember } from '../present.ts';
+import { MemberView, problemResponses, RoleIdSchema, security } from '../schemas.ts';
+import { assignableRole, MemberParams } from './member-access.ts';
+
+const Body = Type.Object({ role_id: RoleIdSchema }, { additionalProperties: false });
+
+export const updateMember: Route = (app, { deps, auth }) => {
+  app.patch(
+    '/v1/members/:user_id',
+    {
+      preHandler: auth(['members:write']),
+      schema: {
+        tags: ['principals'],
+        summary: "Change a member's role; their tokens follow on the next request",
+        security,
+        params: MemberParams,
+        body: Body,
+        response: { 200: MemberView, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const userId = request.params.user_id as UserId;
+      const before = await deps.storage.members.get(p.projectId, userId);
+      if (!before) throw new KeywardError('NOT_FOUND', 'No such member');
+      const current = await assignableRole(deps, p, before.roleId);
+      const role = await assignableRole(deps, p, request.body.role_id);
+      await deps.storage.members.put({ ...before, roleId: role.id });
+      deps.verifier.invalidateWhere((state) => state.ownerId === userId);
+      await deps.audit.record(request, {
+        action: 'member.role_changed',
+        projectId: p.projectId,
+        targetType: 'user',
+        targetId: userId,
+        changes: { role: { before: current.name, after: role.name } },
+      });
+      const member = (await deps.storage.members.list(p.projectId)).find((m) => m.userId === userId);
+      if (!member) throw new KeywardError('NOT_FOUND', 'No such member');
+      return presentMember(member);
+    },
+  );
+};

@@ -1,0 +1,162 @@
+import { idPattern, ROLE_NAME_PATTERN, SCOPE_PATTERN, TOKEN_PREFIX_PATTERN } from '@keyward/core';
+import { type TSchema, Type } from 'typebox';
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const Timestamp = Type.String({ format: 'date-time' });
+export const NullableTimestamp = Nullable(Timestamp);
+
+export const ProjectIdSchema = Type.String({ pattern: idPattern('project'), description: 'prj_…' });
+export const TokenIdSchema = Type.String({ pattern: idPattern('token'), description: 'tok_…' });
+export const UserIdSchema = Type.String({ pattern: idPattern('user'), description: 'usr_…' });
+export const RoleIdSchema = Type.String({ pattern: idPattern('role'), description: 'rol_…' });
+export const ServiceAccountIdSchema = Type.String({
+  pattern: idPattern('serviceAccount'),
+  description: 'sa_…',
+});
+export const ErrorIdSchema = Type.String({ pattern: idPattern('error'), description: 'err_…' });
+
+export const ScopeSchema = Type.String({
+  pattern: SCOPE_PATTERN,
+  maxLength: 129,
+  description: 'resource:action',
+});
+export const ScopeList = Type.Array(ScopeSchema, { maxItems: 100, uniqueItems: true });
+export const RoleNameSchema = Type.String({ pattern: ROLE_NAME_PATTERN });
+export const TokenPrefixSchema = Type.String({ pattern: TOKEN_PREFIX_PATTERN, maxLength: 33 });
+export const Name = Type.String({ minLength: 1, maxLength: 200 });
+export const Description = Type.String({ maxLength: 1000 });
+export const Email = Type.String({ format: 'email', maxLength: 254 });
+export const Password = Type.String({ minLength: 12, maxLength: 1024 });
+
+export const RateLimitPolicySchema = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+    window_seconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+  },
+  { additionalProperties: false },
+);
+export const RateLimitList = Type.Array(RateLimitPolicySchema, { maxItems: 5 });
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.String(),
+    code: Type.String(),
+    error_id: ErrorIdSchema,
+    request_id: Type.String(),
+  },
+  { additionalProperties: true, description: 'RFC 9457 problem details' },
+);
+
+/** Every protected route documents the same failures. */
+export const problemResponses = {
+  400: Problem,
+  401: Problem,
+  403: Problem,
+  404: Problem,
+  409: Problem,
+  413: Problem,
+  415: Problem,
+  429: Problem,
+  500: Problem,
+  503: Problem,
+};
+
+export const Paging = {
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+};
+
+export const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }, { session: [] }];
+
+export const TokenStatusSchema = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('expired'),
+  Type.Literal('revoked'),
+  Type.Literal('disabled'),
+]);
+
+export const TokenView = Type.Object({
+  id: TokenIdSchema,
+  project_id: ProjectIdSchema,
+  owner: Type.Object({
+    type: Type.Union([Type.Literal('user'), Type.Literal('service_account')]),
+    id: Type.String(),
+  }),
+  kind: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  role_id: Nullable(RoleIdSchema),
+  scopes: Type.Array(Type.String()),
+  hint: Type.String({ description: 'Prefix and last four characters; never the secret' }),
+  status: TokenStatusSchema,
+  rate_limits: Type.Array(RateLimitPolicySchema),
+  created_at: Timestamp,
+  created_by: Nullable(Type.String()),
+  updated_at: Timestamp,
+  expires_at: NullableTimestamp,
+  revoked_at: NullableTimestamp,
+  revoked_reason: Nullable(Type.String()),
+  disabled_at: NullableTimestamp,
+  last_rotated_at: NullableTimestamp,
+  last_used_at: NullableTimestamp,
+  last_used_ips: Type.Array(Type.String()),
+  usage_count: Type.Integer(),
+});
+
+/** A token view plus its secret: the only response that ever carries one. */
+export const TokenWithSecret = Type.Intersect([
+  TokenView,
+  Type.Object({ token: Type.String({ description: 'The secret. Shown once; store it now.' }) }),
+]);
+
+export const RoleView = Type.Object({
+  id: RoleIdSchema,
+  project_id: ProjectIdSchema,
+  name: Type.String(),
+  description: Type.String(),
+  scopes: Type.Array(Type.String()),
+  builtin: Type.Boolean(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const ProjectView = Type.Object({
+  id: ProjectIdSchema,
+  name: Type.String(),
+  token_prefix: Type.String(),
+  settings: Type.Object({
+    max_token_lifetime_seconds: Nullable(Type.Integer()),
+    default_token_lifetime_seconds: Nullable(Type.Integer()),
+  }),
+  rate_limits: Type.Array(RateLimitPolicySchema),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const ServiceAccountView = Type.Object({
+  id: ServiceAccountIdSchema,
+  project_id: ProjectIdSchema,
+  name: Type.String(),
+  description: Type.String(),
+  role_id: RoleIdSchema,
+  active: Type.Boolean(),
+  rate_limits: Type.Array(RateLimitPolicySchema),
+  created_by: Nullable(Type.String()),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const MemberView = Type.Object({
+  user_id: UserIdSchema,
+  email: Type.String(),
+  name: Type.String(),
+  active: Type.Boolean(),
+  role_id: RoleIdSchema,
+  role: Type.String(),
+  created_at: Timestamp,
+});

@@ -1,0 +1,64 @@
+import { newId } from '@keyward/core';
+import { Type } from 'typebox';
+import { principalOf, type Route } from '../context.ts';
+import { assignableRole } from '../members/member-access.ts';
+import { parseLimits, presentServiceAccount } from '../present.ts';
+import {
+  Description,
+  Name,
+  problemResponses,
+  RateLimitList,
+  RoleIdSchema,
+  ServiceAccountView,
+  security,
+} from '../schemas.ts';
+
+const Body = Type.Object(
+  {
+    name: Name,
+    description: Type.Optional(Description),
+    role_id: RoleIdSchema,
+    rate_limits: Type.Optional(RateLimitList),
+  },
+  { additionalProperties: false },
+);
+
+export const createServiceAccount: Route = (app, { deps, auth }) => {
+  app.post(
+    '/v1/service-accounts',
+    {
+      preHandler: auth(['service_accounts:write']),
+      schema: {
+        tags: ['principals'],
+        summary: 'Create a service account for an integration; it outlives the person who made it',
+        security,
+        body: Body,
+        response: { 201: ServiceAccountView, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const p = principalOf(request);
+      const role = await assignableRole(deps, p, request.body.role_id);
+      const now = deps.now();
+      const account = await deps.storage.serviceAccounts.create({
+        id: newId('serviceAccount', now),
+        projectId: p.projectId,
+        name: request.body.name,
+        description: request.body.description ?? '',
+        roleId: role.id,
+        active: true,
+        rateLimits: parseLimits(request.body.rate_limits ?? []),
+        createdBy: p.ownerId,
+        createdAt: now,
+      });
+      await deps.audit.record(request, {
+        action: 'service_account.created',
+        projectId: p.projectId,
+        targetType: 'service_account',
+        targetId: account.id,
+        changes: { name: { after: account.name }, role: { after: role.name } },
+      });
+      return reply.code(201).send(presentServiceAccount(account));
+    },
+  );
+};

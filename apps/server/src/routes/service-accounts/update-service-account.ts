@@ -1,0 +1,73 @@
+import { KeywardError, type RoleId } from '@keyward/core';
+import { Type } from 'typebox';
+import { diff } from '../../services/audit-log.ts';
+import { principalOf, type Route } from '../context.ts';
+import { assignableRole } from '../members/member-access.ts';
+import { parseLimits, presentServiceAccount } from '../present.ts';
+import {
+  Description,
+  Name,
+  problemResponses,
+  RateLimitList,
+  RoleIdSchema,
+  ServiceAccountView,
+  security,
+} from '../schemas.ts';
+import { loadServiceAccount, ServiceAccountParams } from './service-account-params.ts';
+
+const Body = Type.Object(
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Description),
+    role_id: Type.Optional(RoleIdSchema),
+    active: Type.Optional(Type.Boolean()),
+    rate_limits: Type.Optional(RateLimitList),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const updateServiceAccount: Route = (app, { deps, auth }) => {
+  app.patch(
+    '/v1/service-accounts/:service_account_id',
+    {
+      preHandler: auth(['service_accounts:write']),
+      schema: {
+        tags: ['principals'],
+        summary: 'Rename, change the role of, deactivate or reactivate a service account',
+        security,
+        params: ServiceAccountParams,
+        body: Body,
+        response: { 200: ServiceAccountView, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const p = principalOf(request);
+      const before = await loadServiceAccount(deps, p, request.params.service_account_id);
+      await assignableRole(deps, p, before.roleId);
+      const body = request.body;
+      if (body.role_id) await assignableRole(deps, p, body.role_id);
+      const after = await deps.storage.serviceAccounts.update(
+        p.projectId,
+        before.id,
+        {
+          ...(body.name !== undefined ? { name: body.name } : {}),
+          ...(body.description !== undefined ? { description: body.description } : {}),
+          ...(body.role_id ? { roleId: body.role_id as RoleId } : {}),
+          ...(body.active !== undefined ? { active: body.active } : {}),
+          ...(body.rate_limits ? { rateLimits: parseLimits(body.rate_limits) } : {}),
+        },
+        deps.now(),
+      );
+      if (!after) throw new KeywardError('NOT_FOUND', 'No such service account');
+      deps.verifier.invalidateWhere((state) => state.ownerId === before.id);
+      await deps.audit.record(request, {
+        action: 'service_account.updated',
+        projectId: p.projectId,
+        targetType: 'service_account',
+        targetId: before.id,
+        changes: diff(before, after),
+      });
+      return presentServiceAccount(after);
+    },
+  );
+};

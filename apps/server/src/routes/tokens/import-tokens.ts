@@ -1,0 +1,56 @@
+import type { RoleId } from '@keyward/core';
+import { Type } from 'typebox';
+import { principalOf, type Route } from '../context.ts';
+import { presentToken } from '../present.ts';
+import { Name, problemResponses, RoleIdSchema, security, TokenView } from '../schemas.ts';
+
+const Body = Type.Object(
+  {
+    keys: Type.Array(
+      Type.Object(
+        {
+          key: Type.String({ minLength: 16, maxLength: 512 }),
+          name: Name,
+          role_id: RoleIdSchema,
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 1000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const importTokens: Route = (app, { deps, auth, tokens }) => {
+  app.post(
+    '/v1/tokens/import',
+    {
+      preHandler: auth(['tokens:write']),
+      schema: {
+        tags: ['tokens'],
+        summary: 'Import existing plaintext keys (e.g. from env files); only their hashes are stored',
+        description:
+          'Each key gets the rights of the role it is mapped to. Keys must be at least 16 characters.',
+        security,
+        body: Body,
+        response: { 201: Type.Object({ imported: Type.Array(TokenView) }), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      for (const entry of request.body.keys) tokens.checkImportable(entry.key);
+      const imported = [];
+      for (const entry of request.body.keys) {
+        const { token } = await tokens.issue(request, principal, {
+          name: entry.name,
+          roleId: entry.role_id as RoleId,
+          kind: 'imported',
+          importedSecret: entry.key,
+          expiresAt: null,
+        });
+        imported.push(presentToken(token, deps.now()));
+      }
+      return reply.code(201).send({ imported });
+    },
+  );
+};

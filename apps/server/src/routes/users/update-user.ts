@@ -1,0 +1,69 @@
+import { INSTANCE_ADMIN_SCOPE, KeywardError, type UserId } from '@keyward/core';
+import { Type } from 'typebox';
+import { diff } from '../../services/audit-log.ts';
+import { principalOf, type Route } from '../context.ts';
+import { iso } from '../present.ts';
+import { Name, problemResponses, security, Timestamp, UserIdSchema } from '../schemas.ts';
+
+const Body = Type.Object(
+  { name: Type.Optional(Name), active: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const updateUser: Route = (app, { deps, auth }) => {
+  app.patch(
+    '/v1/users/:user_id',
+    {
+      preHandler: auth([INSTANCE_ADMIN_SCOPE]),
+      schema: {
+        tags: ['principals'],
+        summary:
+          'Rename, deactivate or reactivate a user; a deactivated user’s tokens and sessions stop at once',
+        security,
+        params: Type.Object({ user_id: UserIdSchema }),
+        body: Body,
+        response: {
+          200: Type.Object({
+            id: UserIdSchema,
+            email: Type.String(),
+            name: Type.String(),
+            active: Type.Boolean(),
+            updated_at: Timestamp,
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const id = request.params.user_id as UserId;
+      const before = await deps.storage.users.get(id);
+      if (!before) throw new KeywardError('NOT_FOUND', 'No such user');
+      const after = await deps.storage.users.update(id, request.body, deps.now());
+      if (!after) throw new KeywardError('NOT_FOUND', 'No such user');
+      deps.verifier.invalidateWhere((state) => state.ownerId === id);
+      if (!after.active) await deps.storage.sessions.deleteForUser(id);
+      await deps.audit.record(request, {
+        action:
+          after.active === before.active
+            ? 'user.updated'
+            : after.active
+              ? 'user.activated'
+              : 'user.deactivated',
+        projectId: principalOf(request).projectId,
+        targetType: 'user',
+        targetId: id,
+        changes: diff(
+          { name: before.name, active: before.active },
+          { name: after.name, active: after.active },
+        ),
+      });
+      return {
+        id: after.id,
+        email: after.email,
+        name: after.name,
+        active: after.active,
+        updated_at: iso(after.updatedAt),
+      };
+    },
+  );
+};

@@ -1,0 +1,151 @@
+import {
+  candidateHashes,
+  decide,
+  hashToken,
+  isAcceptableLegacyKey,
+  type PepperRing,
+  parseToken,
+  type Scope,
+  type TokenState,
+  type VerifyOutcome,
+} from '@keyward/core';
+import type { Storage, TokenLookup } from '@keyward/storage';
+
+export type VerifyResult = {
+  outcome: VerifyOutcome;
+  /** The stored state when the token was found (also for refused tokens, e.g. revoked). */
+  lookup: TokenLookup | null;
+  /** Whether the answer came from the cache, without touching the database. */
+  cached: boolean;
+};
+
+export type VerifierOptions = {
+  storage: Storage;
+  peppers: PepperRing;
+  now: () => number;
+  cacheTtlMs: number;
+  maxCacheEntries?: number;
+};
+
+type CacheEntry = { lookup: TokenLookup; storedAt: number };
+
+/**
+ * The verification path: parse (no I/O) → positive cache → one shared database read → decide.
+ * Any change to a token, its owner or its role must call one of the invalidate functions before
+ * the change is acknowledged, so the very next request on this node sees it.
+ */
+export function createVerifier({
+  storage,
+  peppers,
+  now,
+  cacheTtlMs,
+  maxCacheEntries = 200_000,
+}: VerifierOptions) {
+  const cache = new Map<string, CacheEntry>();
+  const hashesByToken = new Map<string, Set<string>>();
+  const inFlight = new Map<string, Promise<TokenLookup | null>>();
+  let acceptsLegacyKeys = false;
+  // Bumped by every invalidation; a read that started before it must not be cached.
+  let epoch = 0;
+
+  function remember(hash: string, lookup: TokenLookup): void {
+    if (cache.size >= maxCacheEntries) {
+      const oldest = cache.keys().next().value;
+      if (oldest !== undefined) forget(oldest);
+    }
+    cache.set(hash, { lookup, storedAt: now() });
+    const tokenId = lookup.state.tokenId;
+    const set = hashesByToken.get(tokenId) ?? new Set<string>();
+    set.add(hash);
+    hashesByToken.set(tokenId, set);
+  }
+
+  function forget(hash: string): void {
+    const entry = cache.get(hash);
+    if (!entry) return;
+    cache.delete(hash);
+    const set = hashesByToken.get(entry.lookup.state.tokenId);
+    set?.delete(hash);
+    if (set?.size === 0) hashesByToken.delete(entry.lookup.state.tokenId);
+  }
+
+  function readShared(token: string, hash: string): Promise<TokenLookup | null> {
+    const pending = inFlight.get(hash);
+    if (pending) return pending;
+    const startEpoch = epoch;
+    const read = storage.tokens
+      .findByHashes(candidateHashes(token, peppers).map((h) => h.hash))
+      .then((lookup) => {
+        if (lookup && epoch === startEpoch) remember(hash, lookup);
+        return lookup;
+      })
+      .finally(() => inFlight.delete(hash));
+    inFlight.set(hash, read);
+    return read;
+  }
+
+  function wellFormed(token: string): boolean {
+    return parseToken(token).ok || (acceptsLegacyKeys && isAcceptableLegacyKey(token));
+  }
+
+  /**
+   * `beforeRead` runs only when the database must be asked (not for malformed or cached tokens);
+   * it may throw to refuse the request first, e.g. when the caller's address is throttled.
+   */
+  async function verify(
+    token: string,
+    requiredScopes: readonly Scope[] = [],
+    beforeRead?: () => Promise<void>,
+  ): Promise<VerifyResult> {
+    if (!wellFormed(token))
+      return { outcome: { valid: false, code: 'MALFORMED' }, lookup: null, cached: false };
+    const hash = hashToken(token, peppers.current);
+    const at = now();
+    const entry = cache.get(hash);
+    if (entry && at - entry.storedAt < cacheTtlMs) {
+      return {
+        outcome: decide({ state: entry.lookup.state, now: at, requiredScopes }),
+        lookup: entry.lookup,
+        cached: true,
+      };
+    }
+    if (entry) forget(hash);
+    if (beforeRead && !inFlight.has(hash)) await beforeRead();
+    const lookup = await readShared(token, hash);
+    return {
+      outcome: decide({ state: lookup?.state ?? null, now: now(), requiredScopes }),
+      lookup,
+      cached: false,
+    };
+  }
+
+  function invalidateToken(tokenId: string): void {
+    epoch++;
+    for (const hash of [...(hashesByToken.get(tokenId) ?? [])]) forget(hash);
+  }
+
+  /** Drops every cached token whose state matches, e.g. all tokens of a user, a role or a project. */
+  function invalidateWhere(matches: (state: TokenState) => boolean): void {
+    epoch++;
+    for (const [hash, entry] of [...cache]) if (matches(entry.lookup.state)) forget(hash);
+  }
+
+  function invalidateAll(): void {
+    epoch++;
+    cache.clear();
+    hashesByToken.clear();
+  }
+
+  return {
+    verify,
+    invalidateToken,
+    invalidateWhere,
+    invalidateAll,
+    setAcceptsLegacyKeys(value: boolean) {
+      acceptsLegacyKeys = value;
+    },
+    cacheSize: () => cache.size,
+  };
+}
+
+export type Verifier = ReturnType<typeof createVerifier>;

@@ -1,0 +1,57 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { OwnerType, PepperRing, ProjectId, Scope, SessionId, TokenId } from '@keyward/core';
+import type { Storage } from '@keyward/storage';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { AuditLog } from './services/audit-log.ts';
+import type { RateLimitService } from './services/rate-limits.ts';
+import type { Verifier } from './services/verifier.ts';
+
+export type App = FastifyInstance<
+  Server,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** Who is calling: a token (Bearer / X-Api-Key) or a console session, always inside one project. */
+export type Principal = {
+  via: 'token' | 'session';
+  tokenId: TokenId | null;
+  sessionId: SessionId | null;
+  ownerType: OwnerType;
+  ownerId: string;
+  projectId: ProjectId;
+  /** Effective rights right now: never more than the owner's. */
+  scopes: Scope[];
+  expiresAt: number | null;
+  name: string;
+  /** Console sessions only: the token state-changing requests must echo. */
+  csrfToken: string | null;
+};
+
+/** Everything the routes need, chosen once by the composition root. */
+export type Deps = {
+  config: Config;
+  storage: Storage;
+  peppers: PepperRing;
+  now: () => number;
+  verifier: Verifier;
+  audit: AuditLog;
+  rateLimits: RateLimitService;
+  logger: Logger;
+  /** The one-time code that lets the first administrator be created from the console. */
+  setupCode: string | null;
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** Set when a presented token was found but refused, so its error record names it. */
+    failedTokenId: string | null;
+    failedProjectId: string | null;
+  }
+}
