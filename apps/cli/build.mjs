@@ -1,4 +1,5 @@
 // Bundles the CLI (and the server it starts) into one ESM file; npm packages stay external.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -6,16 +7,21 @@ import { build } from 'esbuild';
 // Resolve from this file so `node apps/cli/build.mjs` works from the repository root too.
 const here = dirname(fileURLToPath(import.meta.url));
 
-await build({
+const result = await build({
   absWorkingDir: here,
   entryPoints: [join(here, 'src/main.ts')],
-  outfile: join(here, 'dist/keyward.js'),
+  outdir: join(here, 'dist'),
+  entryNames: 'keyward',
+  chunkNames: 'chunks/[name]-[hash]',
+  // Chunks let `serve`, `init` and `migrate` load the server lazily; the other commands start faster.
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
+  write: false,
   banner: {
     js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);",
   },
@@ -31,3 +37,13 @@ await build({
     },
   ],
 });
+
+// Write-then-rename: a CLI started while another build runs (parallel test files) never reads half a file.
+// Chunks first, the entry last: the entry only ever points at chunks that are already complete.
+const entryFirst = (f) => (f.path.includes(`${join(here, 'dist')}/keyward.js`) ? 1 : 0);
+for (const file of [...result.outputFiles].sort((a, b) => entryFirst(a) - entryFirst(b))) {
+  mkdirSync(dirname(file.path), { recursive: true });
+  const temp = `${file.path}.${process.pid}.tmp`;
+  writeFileSync(temp, file.contents);
+  renameSync(temp, file.path);
+}

@@ -9,3 +9,5 @@ export class CliError extends Error {
     this.exitCode = exitCode;
   }
 }
+
+export const usageError = (message: string) => new CliError(message, EXIT.usage);

@@ -1,34 +1,60 @@
-import { ConfigError } from '@keyward/server';
 import { Command, CommanderError } from 'commander';
+import { registerAudit } from './commands/audit.ts';
+import { registerAuth } from './commands/auth.ts';
+import { registerErrors } from './commands/errors.ts';
 import { registerInit } from './commands/init.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerServe } from './commands/serve.ts';
-import { CliError, EXIT } from './exit-codes.ts';
+import { registerTokens } from './commands/tokens.ts';
+import { readEnv } from './config.ts';
+import { createContext, describeFailure, VERSION } from './context.ts';
+import { EXIT } from './exit-codes.ts';
+
+// The only place the CLI reads its environment; commands get it through their context.
+const env = readEnv(process.env);
+const contextOf = (command: Command) => createContext(env, command);
 
 const program = new Command()
   .name('keyward')
   .description('Keyward: self-hostable API tokens')
-  .version('0.1.0')
+  .version(VERSION)
+  .option('--json', 'machine-readable output on stdout')
+  .option('-e, --environment <env>', 'use the stored credential of this environment (env or name@env)')
+  .option('--url <url>', 'Keyward server URL (overrides KEYWARD_URL and the stored URL)')
+  .option('--no-color', 'no colour (also when NO_COLOR is set or stdout is not a terminal)')
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .configureHelp({ showGlobalOptions: true })
+  .addHelpText(
+    'after',
+    '\nEnvironment: KEYWARD_URL, KEYWARD_TOKEN, XDG_CONFIG_HOME, NO_COLOR.\n' +
+      'Exit codes: 0 ok, 1 failure (incl. unreachable server), 2 usage, 3 authentication (401/403).',
+  );
 
-registerServe(program);
-registerInit(program);
-registerMigrate(program);
+registerServe(program, contextOf);
+registerInit(program, contextOf);
+registerMigrate(program, contextOf);
+registerAuth(program, contextOf);
+registerTokens(program, contextOf);
+registerErrors(program, contextOf);
+registerAudit(program, contextOf);
+registerKeys(program, contextOf);
 
+// Commander's own errors (unknown option, missing argument) are usage errors.
+const wantsJson = process.argv.includes('--json');
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (error instanceof CliError) {
-    process.stderr.write(`keyward: ${error.message}\n`);
-    process.exitCode = error.exitCode;
-  } else if (error instanceof ConfigError) {
-    process.stderr.write(`keyward: ${error.message}\n`);
-    process.exitCode = EXIT.usage;
   } else {
-    process.stderr.write(`keyward: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = EXIT.failure;
+    const failure =
+      error instanceof Error && error.name === 'ConfigError'
+        ? { message: error.message, exitCode: EXIT.usage, json: { message: error.message } }
+        : describeFailure(error);
+    process.stderr.write(`error: ${failure.message}\n`);
+    if (wantsJson) process.stdout.write(`${JSON.stringify({ error: failure.json })}\n`);
+    process.exitCode = failure.exitCode;
   }
 }

@@ -1,7 +1,6 @@
 import { KeywardError } from '@keyward/core';
-import { bootstrap, loadConfig, loadPepperRing } from '@keyward/server';
-import { migrateToLatest, storageFromUrl } from '@keyward/storage';
 import type { Command } from 'commander';
+import type { Context } from '../context.ts';
 import { CliError } from '../exit-codes.ts';
 import { readStdin } from '../io.ts';
 import { serverOverrides } from './server-options.ts';
@@ -11,10 +10,9 @@ type InitOptions = {
   email: string;
   passwordStdin?: boolean;
   projectName: string;
-  json?: boolean;
 };
 
-export function registerInit(program: Command) {
+export function registerInit(program: Command, contextOf: (command: Command) => Context) {
   program
     .command('init')
     .description('create the first administrator, a default project and an admin token (once)')
@@ -22,9 +20,11 @@ export function registerInit(program: Command) {
     .option('--email <email>', 'the administrator’s email', 'admin@localhost')
     .option('--password-stdin', 'read a console password for the administrator from stdin')
     .option('--project-name <name>', 'name of the first project', 'default')
-    .option('--json', 'print {"admin_token","project_id","user_id"} as JSON')
-    .action(async (options: InitOptions) => {
-      const config = loadConfig(process.env, serverOverrides(options));
+    .action(async (options: InitOptions, command: Command) => {
+      const ctx = contextOf(command);
+      const [{ bootstrap, loadConfig, loadPepperRing }, { migrateToLatest, storageFromUrl }] =
+        await Promise.all([import('@keyward/server'), import('@keyward/storage')]);
+      const config = loadConfig(ctx.env.serverEnv, serverOverrides(options));
       const storage = storageFromUrl(config.databaseUrl, config.dataDir);
       try {
         await migrateToLatest(storage);
@@ -45,7 +45,7 @@ export function registerInit(program: Command) {
           project_id: result.projectId,
           user_id: result.userId,
         };
-        if (options.json) {
+        if (ctx.out.json) {
           process.stdout.write(`${JSON.stringify(output)}\n`);
         } else {
           process.stdout.write(

@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { isAcceptableLegacyKey, LEGACY_KEY_MIN_LENGTH, MAX_TOKEN_LENGTH, parseToken } from '@keyward/core';
+import type { ImportKey, RoleView } from '@keyward/sdk';
+import type { Command } from 'commander';
+import { type Context, connect } from '../context.ts';
+import { type KeyList, parseEnvKeyLists } from '../env-file.ts';
+import { CliError, usageError } from '../exit-codes.ts';
+import { collect, roleLookup } from './token-view.ts';
+
+type Candidate = { source: string; group: string; key: string };
+type Rejected = { source: string; length: number; reason: string };
+
+/** The server's rule for imported keys, with a reason a person can act on; never echoes the key. */
+function rejection(key: string): string | null {
+  if (key.length < LEGACY_KEY_MIN_LENGTH) return `shorter than ${LEGACY_KEY_MIN_LENGTH} characters`;
+  if (key.length > MAX_TOKEN_LENGTH) return `longer than ${MAX_TOKEN_LENGTH} characters`;
+  if (!isAcceptableLegacyKey(key)) {
+    const parsed = parseToken(key);
+    return !parsed.ok && parsed.reason === 'BAD_CHECKSUM'
+      ? 'looks like a Keyward token with a wrong checksum (a typo?)'
+      : 'contains spaces or non-printable characters';
+  }
+  return null;
+}
+
+function parseMaps(maps: string[]): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const entry of maps) {
+    const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(entry);
+    if (!match?.[1] || !match[2])
+      throw usageError(`--map: expected GROUP=role (e.g. CLIENT=client), got "${entry}"`);
+    const group = match[1].toUpperCase().replace(/_API_KEYS$/, '');
+    if (result.has(group)) throw usageError(`--map: ${group} is mapped twice`);
+    result.set(group, match[2]);
+  }
+  return result;
+}
+
+function candidatesOf(lists: KeyList[], maps: Map<string, string>) {
+  const groups = new Set(lists.map((l) => l.group.toUpperCase()));
+  const unmapped = [...groups].filter((g) => !maps.has(g));
+  if (unmapped.length) {
+    throw usageError(
+      `the file has ${unmapped.map((g) => `${g}_API_KEYS`).join(', ')} without a --map; add e.g. --map ${unmapped[0]}=<role>`,
+    );
+  }
+  const missing = [...maps.keys()].filter((g) => !groups.has(g));
+  if (missing.length)
+    throw usageError(`--map names ${missing.map((g) => `${g}_API_KEYS`).join(', ')}, which the file lacks`);
+  const valid: Candidate[] = [];
+  const rejected: Rejected[] = [];
+  const seen = new Map<string, string>();
+  for (const list of lists) {
+    list.keys.forEach((key, index) => {
+      const source = `${list.variable}[${index}] (line ${list.line})`;
+      const earlier = seen.get(key);
+      const reason = rejection(key) ?? (earlier ? `duplicate of ${earlier}` : null);
+      if (reason) rejected.push({ source, length: key.length, reason });
+      else valid.push({ source, group: list.group.toUpperCase(), key });
+      if (!earlier) seen.set(key, source);
+    });
+  }
+  return { valid, rejected };
+}
+
+const IMPORT_BATCH = 1000;
+
+export function registerTokensImport(tokens: Command, contextOf: (command: Command) => Context) {
+  tokens
+    .command('import')
+    .description('import existing plaintext keys from an env file; the server keeps only their hashes')
+    .requiredOption('--from-env-file <path>', 'file with lines like CLIENT_API_KEYS=["…","…"]')
+    .option('--map <GROUP=role>', 'give the keys of GROUP_API_KEYS this role; repeat per list', collect, [])
+    .option('--skip-invalid', 'import the valid keys even if some are invalid (default: import nothing)')
+    .option('--dry-run', 'check the file and the roles, import nothing')
+    .action(
+      async (
+        options: { fromEnvFile: string; map: string[]; skipInvalid?: boolean; dryRun?: boolean },
+        command: Command,
+      ) => {
+        const ctx = contextOf(command);
+        const maps = parseMaps(options.map);
+        let content: string;
+        try {
+          content = readFileSync(options.fromEnvFile, 'utf8');
+        } catch (error) {
+          throw new CliError(`cannot read ${options.fromEnvFile}: ${(error as Error).message}`);
+        }
+        let lists: KeyList[];
+        try {
+          lists = parseEnvKeyLists(content);
+        } catch (error) {
+          throw new CliError(`${options.fromEnvFile}: ${(error as Error).message}`);
+        }
+        if (lists.length === 0) throw new CliError(`${options.fromEnvFile} has no *_API_KEYS lines`);
+        const { valid, rejected } = candidatesOf(lists, maps);
+        const { out } = ctx;
+        for (const r of rejected) out.note(`invalid: ${r.source}: ${r.reason} (${r.length} characters)`);
+        if (rejected.length && !options.skipInvalid) {
+          throw new CliError(
+            `${rejected.length} invalid key(s); nothing imported (fix them or pass --skip-invalid)`,
+          );
+        }
+
+        const { api } = connect(ctx);
+        const roles = await roleLookup(api);
+        const roleOf = new Map<string, RoleView>();
+        for (const [group, name] of maps) {
+          const role = roles.get(name);
+          if (!role) throw new CliError(`--map ${group}=${name}: no role named "${name}" in this project`);
+          roleOf.set(group, role);
+        }
+        const batch: (ImportKey & { source: string })[] = valid.map((c) => {
+          const role = roleOf.get(c.group) as RoleView;
+          return { key: c.key, name: role.name, role_id: role.id, source: c.source };
+        });
+
+        const imported: { source: string; role: string; token_id: string; hint: string }[] = [];
+        if (!options.dryRun) {
+          for (let i = 0; i < batch.length; i += IMPORT_BATCH) {
+            const chunk = batch.slice(i, i + IMPORT_BATCH);
+            const result = await api.importTokens(
+              chunk.map(({ key, name, role_id }) => ({ key, name, role_id })),
+            );
+            result.imported.forEach((t, j) => {
+              const role = chunk[j]?.name ?? '?';
+              imported.push({ source: chunk[j]?.source ?? '?', role, token_id: t.id, hint: t.hint });
+            });
+          }
+        }
+        const counts: Record<string, number> = {};
+        for (const b of batch) counts[b.name] = (counts[b.name] ?? 0) + 1;
+        const skipped = rejected.map(({ source, reason }) => ({ source, reason }));
+
+        if (out.json) {
+          out.data({ dry_run: options.dryRun === true, counts, imported, skipped });
+          return;
+        }
+        if (options.dryRun) {
+          out.line(`Dry run: would import ${batch.length} key(s): ${summary(counts)}`);
+          return;
+        }
+        out.table(
+          ['SOURCE', 'ROLE', 'TOKEN ID', 'HINT'],
+          imported.map((t) => [t.source, t.role, t.token_id, t.hint]),
+        );
+        out.line();
+        out.line(
+          `Imported ${imported.length} key(s): ${summary(counts)}${skipped.length ? `; skipped ${skipped.length}` : ''}`,
+        );
+        out.note(
+          'The server stores only their hashes. Remove the plaintext keys from the env file once clients are moved.',
+        );
+      },
+    );
+}
+
+const summary = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([role, n]) => `${n} ${role}`)
+    .join(', ') || 'none';
