@@ -1,7 +1,12 @@
 /**
- * Rate-limit maths: GCRA (the generic cell rate algorithm) over integer microseconds, several
- * windows at once, and the IETF RateLimit header values. Pure: stores hold one number per window
- * (the theoretical arrival time, TAT) and apply the decision atomically. See docs/adr/0005.
+ * Rate-limit maths: anchored fixed windows over integer milliseconds, several windows at once, and
+ * the IETF RateLimit header values. Pure: stores hold two integers per window (its start and the
+ * units counted in it) and apply the decision atomically. See docs/adr/0005.
+ *
+ * A window of a (key, policy) begins with the first request that is counted against it, admits at
+ * most `limit` units, and ends `windowSeconds` after it began; the next counted request after that
+ * begins a new window. A request is admitted only if every window has room for it; a refused
+ * request changes nothing.
  */
 
 /** `limit` requests per `windowSeconds`; `name` labels it in the RateLimit headers (default "60s"). */
@@ -9,7 +14,7 @@ export type RateLimitPolicy = { limit: number; windowSeconds: number; name?: str
 
 export const RATE_LIMIT_MAX_WINDOW_SECONDS = 86_400;
 export const RATE_LIMIT_MAX_LIMIT = 1_000_000_000;
-export const MICROS_PER_SECOND = 1_000_000;
+const MS_PER_SECOND = 1_000;
 
 /** Why a policy is not acceptable, or null when it is (for API input validation and stores alike). */
 export function rateLimitPolicyProblem(policy: RateLimitPolicy): string | null {
@@ -45,24 +50,24 @@ export function namePolicies(scope: string, policies: readonly RateLimitPolicy[]
   }));
 }
 
-/**
- * The spacing between admitted requests at the sustained rate. Rounded up so that all arithmetic
- * stays in integers (identical in TypeScript and Lua, no float drift) and the rate never exceeds
- * the policy; the capacity `limit × interval` keeps a burst at exactly `limit`.
- */
-export function emissionIntervalMicros(policy: RateLimitPolicy): number {
-  return Math.ceil((policy.windowSeconds * MICROS_PER_SECOND) / policy.limit);
+/** A policy's window length in milliseconds. */
+export function windowLengthMs(policy: RateLimitPolicy): number {
+  return policy.windowSeconds * MS_PER_SECOND;
 }
 
 export type RateLimitWindowResult = {
   name: string;
   limit: number;
   windowSeconds: number;
-  /** Requests admitted right now before this window refuses; 0 at the limit. */
+  /** Units this window still admits before it ends; 0 at the limit. */
   remaining: number;
-  /** Seconds until this window is fully replenished (remaining = limit). */
+  /**
+   * Seconds until this window ends and `remaining` is back at `limit` (rounded up, so ≥ 1 for a
+   * window that has begun). A window that has not begun reports `windowSeconds`: the window the
+   * next counted request would begin.
+   */
   resetSeconds: number;
-  /** Seconds until this window would admit the refused request; null when it does not block. */
+  /** Seconds until this window would admit the refused request (its end); null when it does not block. */
   retryAfterSeconds: number | null;
 };
 
@@ -83,28 +88,63 @@ export type RateLimitResult =
     };
 
 /**
- * What a store reports per window after applying (or not) a check, in microseconds:
- * `debt` is TAT − now after the check (0 ≤ debt ≤ capacity when admitted), `excess` is how far the
- * request would overrun the capacity (> 0 exactly when this window refuses it).
+ * One window's state: when it began (integer milliseconds, the store's clock) and the units
+ * counted in it. Stores keep it until `start + windowSeconds × 1000`, when it ends.
  */
-export type GcraWindowOutcome = { debt: number; excess: number };
+export type RateLimitWindowState = { start: number; count: number };
 
-/** Turns per-window outcomes into the result; memory and Redis stores share it so they answer alike. */
-export function summarizeRateLimit(
-  policies: readonly RateLimitPolicy[],
-  outcomes: readonly GcraWindowOutcome[],
-): RateLimitResult {
+/**
+ * The units a check must find room for. A cost-0 check (a "peek") charges nothing but is refused
+ * when a window has no room left for a single unit, so callers can ask "would the next one pass?".
+ */
+function unitsNeeded(cost: number): number {
+  return Math.max(cost, 1);
+}
+
+/** The window in force at `nowMs`: the stored one while it lasts, else a new one beginning now, empty. */
+export function currentWindow(
+  policy: RateLimitPolicy,
+  stored: RateLimitWindowState | null | undefined,
+  nowMs: number,
+): RateLimitWindowState {
+  if (stored == null || nowMs >= stored.start + windowLengthMs(policy)) return { start: nowMs, count: 0 };
+  return stored;
+}
+
+export type RateLimitSummaryInput = {
+  nowMs: number;
+  policies: readonly RateLimitPolicy[];
+  /** Each window in force after the check, as `decideRateLimit` returns them in `states`. */
+  states: readonly RateLimitWindowState[];
+  cost: number;
+  allowed: boolean;
+};
+
+/**
+ * Turns the windows in force after a check into its result. `decideRateLimit` and the Redis store
+ * (whose script returns the same states) share it, so both answer alike.
+ */
+export function summarizeRateLimit({
+  nowMs,
+  policies,
+  states,
+  cost,
+  allowed,
+}: RateLimitSummaryInput): RateLimitResult {
+  const need = unitsNeeded(cost);
   const windows = policies.map((policy, i): RateLimitWindowResult => {
-    const { debt, excess } = outcomes[i] ?? { debt: 0, excess: 0 };
-    const interval = emissionIntervalMicros(policy);
-    const remaining = Math.min(policy.limit, Math.max(0, policy.limit - Math.ceil(debt / interval)));
+    const { start, count } = states[i] ?? { start: nowMs, count: 0 };
+    const resetSeconds = Math.min(
+      policy.windowSeconds,
+      Math.max(1, Math.ceil((start + windowLengthMs(policy) - nowMs) / MS_PER_SECOND)),
+    );
     return {
       name: policyName(policy),
       limit: policy.limit,
       windowSeconds: policy.windowSeconds,
-      remaining,
-      resetSeconds: Math.max(0, Math.ceil(debt / MICROS_PER_SECOND)),
-      retryAfterSeconds: excess > 0 ? Math.ceil(excess / MICROS_PER_SECOND) : null,
+      remaining: Math.max(0, policy.limit - count),
+      resetSeconds,
+      retryAfterSeconds: !allowed && count + need > policy.limit ? resetSeconds : null,
     };
   });
   let blocking: RateLimitWindowResult | null = null;
@@ -115,13 +155,16 @@ export function summarizeRateLimit(
     )
       blocking = w;
   }
-  if (blocking !== null && blocking.retryAfterSeconds !== null)
+  if (!allowed) {
+    if (blocking === null || blocking.retryAfterSeconds === null)
+      throw new Error('A refused rate-limit check must have a window without room');
     return {
       allowed: false,
       retryAfterSeconds: blocking.retryAfterSeconds,
       mostRestrictive: blocking,
       windows,
     };
+  }
   let tightest: RateLimitWindowResult | null = null;
   for (const w of windows) {
     if (
@@ -135,43 +178,43 @@ export function summarizeRateLimit(
 }
 
 export type RateLimitDecisionInput = {
-  /** Current time in integer microseconds. */
-  nowMicros: number;
+  /** Current time in integer milliseconds (the store's clock: the injected clock, or Redis TIME). */
+  nowMs: number;
   policies: readonly RateLimitPolicy[];
-  /** The stored TAT of each policy's window (microseconds), null when none is stored. */
-  tats: readonly (number | null)[];
+  /** The stored state of each policy's window, null when none is stored (or it has ended). */
+  windows: readonly (RateLimitWindowState | null)[];
+  /** Units to charge; 0 charges nothing and is refused when a window is full (a peek). Default 1. */
   cost?: number;
 };
 
 export type RateLimitDecision = {
   result: RateLimitResult;
-  outcomes: GcraWindowOutcome[];
-  /** The TATs to store when admitted; null when refused (a refused request consumes nothing). */
-  nextTats: number[] | null;
+  /** Each window in force after the check (a new one is shown beginning now, even when not stored). */
+  states: RateLimitWindowState[];
+  /** The states to store, one per policy; null when nothing changes (refused, or cost 0). */
+  next: RateLimitWindowState[] | null;
 };
 
 /**
- * The decision: admitted only if every window admits it, in which case every window is charged
- * `cost`. The Redis script (packages/ratelimit) performs exactly these integer steps.
+ * The decision: admitted only if every window has room for `cost` (for at least one unit when
+ * `cost` is 0), in which case every window is charged `cost`; a refused request changes nothing.
+ * The Redis script (packages/ratelimit) performs exactly these integer steps.
  */
 export function decideRateLimit({
-  nowMicros,
+  nowMs,
   policies,
-  tats,
+  windows,
   cost = 1,
 }: RateLimitDecisionInput): RateLimitDecision {
-  const steps = policies.map((policy, i) => {
-    const interval = emissionIntervalMicros(policy);
-    const tat = Math.max(tats[i] ?? nowMicros, nowMicros);
-    const nextTat = tat + cost * interval;
-    return { tat, nextTat, excess: nextTat - nowMicros - policy.limit * interval };
-  });
-  const allowed = steps.every((s) => s.excess <= 0);
-  const outcomes = steps.map((s) => ({ debt: (allowed ? s.nextTat : s.tat) - nowMicros, excess: s.excess }));
+  const need = unitsNeeded(cost);
+  const current = policies.map((policy, i) => currentWindow(policy, windows[i], nowMs));
+  const allowed = policies.every((policy, i) => (current[i]?.count ?? 0) + need <= policy.limit);
+  const charge = allowed && cost > 0;
+  const states = current.map((w) => ({ start: w.start, count: charge ? w.count + cost : w.count }));
   return {
-    result: summarizeRateLimit(policies, outcomes),
-    outcomes,
-    nextTats: allowed ? steps.map((s) => s.nextTat) : null,
+    result: summarizeRateLimit({ nowMs, policies, states, cost, allowed }),
+    states,
+    next: charge ? states.map((s) => ({ ...s })) : null,
   };
 }
 

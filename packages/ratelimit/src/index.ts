@@ -1,4 +1,4 @@
-export { GCRA_SCRIPT, GCRA_SCRIPT_SHA } from './gcra-script.ts';
+export { FIXED_WINDOW_SCRIPT, FIXED_WINDOW_SCRIPT_SHA } from './fixed-window-script.ts';
 export { createMemoryRateLimiter, type MemoryRateLimiterOptions } from './memory-rate-limiter.ts';
 export {
   createRedisRateLimiter,

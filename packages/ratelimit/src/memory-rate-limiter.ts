@@ -1,18 +1,21 @@
-import { decideRateLimit } from '@keyward/core';
+import { decideRateLimit, type RateLimitWindowState, windowLengthMs } from '@keyward/core';
 import type { RateLimiter } from './types.ts';
 import { keyedWindows, stateKey } from './windows.ts';
 
 export type MemoryRateLimiterOptions = {
   /** Milliseconds since the epoch; defaults to Date.now. */
   clock?: () => number;
-  /** How often (in clock time) expired windows are swept on the next check. */
+  /** How often (in clock time) ended windows are swept on the next check. */
   sweepIntervalMs?: number;
   /**
    * Hard cap on stored windows (many client IPs under attack). Past it the oldest entries are
-   * dropped, which forgets their history: memory stays bounded at the cost of leniency.
+   * dropped, which forgets their counts: memory stays bounded at the cost of leniency.
    */
   maxEntries?: number;
 };
+
+/** A stored window and when it ends (ms); an entry that has ended is the same as no entry. */
+type Entry = RateLimitWindowState & { end: number };
 
 /** Exact on one node: each check reads and writes its windows synchronously, so it is atomic. */
 export function createMemoryRateLimiter({
@@ -20,22 +23,28 @@ export function createMemoryRateLimiter({
   sweepIntervalMs = 10_000,
   maxEntries = 1_000_000,
 }: MemoryRateLimiterOptions = {}): RateLimiter & { size(): number } {
-  // stateKey → TAT in microseconds; an entry whose TAT has passed is the same as no entry.
-  const tats = new Map<string, number>();
-  let lastSweepMicros = -Infinity;
+  const entries = new Map<string, Entry>();
+  let lastSweepMs = -Infinity;
 
-  function sweep(nowMicros: number): void {
-    lastSweepMicros = nowMicros;
-    for (const [k, tat] of tats) if (tat <= nowMicros) tats.delete(k);
+  function sweep(nowMs: number): void {
+    lastSweepMs = nowMs;
+    for (const [k, entry] of entries) if (entry.end <= nowMs) entries.delete(k);
   }
 
-  function store(k: string, tat: number, nowMicros: number): void {
-    if (!tats.has(k) && tats.size >= maxEntries) {
-      sweep(nowMicros);
-      const oldest = tats.keys().next();
-      if (tats.size >= maxEntries && !oldest.done) tats.delete(oldest.value);
+  function store(k: string, entry: Entry, nowMs: number): void {
+    const existing = entries.get(k);
+    if (existing !== undefined && existing.start === entry.start) {
+      entries.set(k, entry);
+      return;
     }
-    tats.set(k, tat);
+    // A new window goes to the back of the Map, so the front holds the oldest windows.
+    entries.delete(k);
+    if (entries.size >= maxEntries) {
+      sweep(nowMs);
+      const oldest = entries.keys().next();
+      if (entries.size >= maxEntries && !oldest.done) entries.delete(oldest.value);
+    }
+    entries.set(k, entry);
   }
 
   const limiter: RateLimiter & { size(): number } = {
@@ -44,28 +53,29 @@ export function createMemoryRateLimiter({
     },
     async checkMany(buckets, cost = 1) {
       const windows = keyedWindows(buckets, cost);
-      const nowMicros = Math.round(clock() * 1000);
-      if (nowMicros - lastSweepMicros >= sweepIntervalMs * 1000) sweep(nowMicros);
+      const nowMs = Math.floor(clock());
+      if (nowMs - lastSweepMs >= sweepIntervalMs) sweep(nowMs);
       const keys = windows.map((w) => stateKey(w.key, w.policy));
+      const policies = windows.map((w) => w.policy);
       const decision = decideRateLimit({
-        nowMicros,
-        policies: windows.map((w) => w.policy),
-        tats: keys.map((k) => tats.get(k) ?? null),
+        nowMs,
+        policies,
+        windows: keys.map((k) => entries.get(k) ?? null),
         cost,
       });
-      if (decision.nextTats !== null) {
-        decision.nextTats.forEach((tat, i) => {
-          const k = keys[i];
-          if (k !== undefined && tat > nowMicros) store(k, tat, nowMicros);
-        });
-      }
+      decision.next?.forEach((state, i) => {
+        const k = keys[i];
+        const policy = policies[i];
+        if (k !== undefined && policy !== undefined)
+          store(k, { ...state, end: state.start + windowLengthMs(policy) }, nowMs);
+      });
       return decision.result;
     },
     async close() {
-      tats.clear();
+      entries.clear();
     },
     size() {
-      return tats.size;
+      return entries.size;
     },
   };
   return limiter;

@@ -4,7 +4,10 @@ import type { RateLimitPolicy, RateLimitResult } from '@keyward/core';
 export type RateLimitBucket = { key: string; policies: readonly RateLimitPolicy[] };
 
 export interface RateLimiter {
-  /** Applies every policy to `key` atomically; a refused request consumes nothing. */
+  /**
+   * Applies every policy to `key` atomically; a refused request consumes nothing. `cost` defaults
+   * to 1; a cost of 0 is a peek: it charges nothing and is refused when any window is full.
+   */
   check(key: string, policies: readonly RateLimitPolicy[], cost?: number): Promise<RateLimitResult>;
   /**
    * Applies every window of every bucket in one atomic step (e.g. token, owner and project limits

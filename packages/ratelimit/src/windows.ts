@@ -23,9 +23,10 @@ export function keyedWindows(buckets: readonly RateLimitBucket[], cost: number):
 }
 
 /**
- * Where a window's state lives. The limit is part of it: a TAT only means something for the
- * emission interval it was computed with, so changing a policy starts that window afresh.
+ * Where a window's state lives. The limit and the length are part of it, so changing a policy
+ * begins that window afresh; `fw:` (fixed window) keeps it apart from the single-number GCRA state
+ * earlier versions stored under `<key>|<limit>/<window>s`, which then simply expires.
  */
 export function stateKey(key: string, policy: RateLimitPolicy): string {
-  return `${key}|${policy.limit}/${policy.windowSeconds}s`;
+  return `${key}|fw:${policy.limit}/${policy.windowSeconds}s`;
 }

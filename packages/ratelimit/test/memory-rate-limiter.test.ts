@@ -38,20 +38,47 @@ describe('memory rate limiter', () => {
     expect((await limiter.checkMany([other, project])).allowed).toBe(false);
   });
 
-  it('replenishes with time and forgets windows once they are full again', async () => {
+  it('begins a window with the first request, resets it windowSeconds later and forgets ended ones', async () => {
     let now = 1_700_000_000_000;
     const limiter = createMemoryRateLimiter({ clock: () => now, sweepIntervalMs: 1_000 });
     const policies = [{ limit: 2, windowSeconds: 10 }];
+    expect((await limiter.check('a', policies)).windows[0]).toMatchObject({ remaining: 1, resetSeconds: 10 });
+    now += 4_000;
     await limiter.check('a', policies);
-    await limiter.check('a', policies);
+    const refused = await limiter.check('a', policies);
+    expect(refused).toMatchObject({
+      allowed: false,
+      retryAfterSeconds: 6,
+      mostRestrictive: { resetSeconds: 6 },
+    });
+    now += 6_000 - 1;
     expect((await limiter.check('a', policies)).allowed).toBe(false);
-    now += 5_000;
-    expect((await limiter.check('a', policies)).allowed).toBe(true);
+    now += 1;
+    expect((await limiter.check('a', policies)).windows[0]).toMatchObject({ remaining: 1, resetSeconds: 10 });
     await limiter.check('b', [{ limit: 5, windowSeconds: 1 }]);
     expect(limiter.size()).toBe(2);
     now += 60_000;
     await limiter.check('c', []);
     expect(limiter.size()).toBe(0);
+  });
+
+  it('peeks with cost 0 without counting or beginning a window, refusing once a window is full', async () => {
+    let now = 1_700_000_000_000;
+    const limiter = createMemoryRateLimiter({ clock: () => now });
+    const policies = [{ limit: 2, windowSeconds: 60 }];
+    expect(await limiter.check('ip:a', policies, 0)).toMatchObject({
+      allowed: true,
+      windows: [{ remaining: 2 }],
+    });
+    expect(limiter.size()).toBe(0);
+    now += 5_000;
+    await limiter.check('ip:a', policies);
+    await limiter.check('ip:a', policies);
+    now += 10_000;
+    const peek = await limiter.check('ip:a', policies, 0);
+    expect(peek).toMatchObject({ allowed: false, retryAfterSeconds: 50, mostRestrictive: { remaining: 0 } });
+    now += 50_000;
+    expect((await limiter.check('ip:a', policies, 0)).allowed).toBe(true);
   });
 
   it('stays within maxEntries', async () => {

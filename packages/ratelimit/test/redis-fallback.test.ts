@@ -1,9 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter, type RedisRateLimiter } from '../src/index.ts';
 import { freePort, randomPrefix, startRedisServer, stopProcess, waitFor } from './support.ts';
 
 const perMinute = { limit: 100, windowSeconds: 60 };
+const threePerMinute = [{ limit: 3, windowSeconds: 60 }];
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -70,5 +72,74 @@ describe('redis rate limiter without redis', () => {
     expect(limiter.mode()).toBe('redis');
     expect(back.windows[0]?.remaining).toBe(2);
     expect(events).toEqual(['fallback', 'recover']);
+  });
+
+  it('reports fallback until its connection is first ready, then decides in Redis', async () => {
+    const port = await freePort();
+    const limiter = track(
+      createRedisRateLimiter({ url: `redis://127.0.0.1:${port}`, keyPrefix: randomPrefix() }),
+    );
+    expect(limiter.mode()).toBe('fallback');
+    expect((await limiter.check('tok_a', threePerMinute)).allowed).toBe(true);
+    expect(limiter.fallbackChecks()).toBe(1);
+
+    const server = startRedisServer(port);
+    cleanups.push(() => stopProcess(server));
+    await waitFor(() => limiter.waitUntilReady(500));
+    expect(limiter.mode()).toBe('redis');
+    expect((await limiter.check('tok_a', threePerMinute)).windows[0]?.remaining).toBe(2);
+    expect(limiter.fallbackChecks()).toBe(1);
+  });
+
+  it('rides out one stalled moment, falls back after three failures in a row, and returns', async () => {
+    const port = await freePort();
+    const server = startRedisServer(port);
+    cleanups.push(() => stopProcess(server));
+    const prefix = randomPrefix();
+    const events: string[] = [];
+    const limiter = track(
+      createRedisRateLimiter({
+        url: `redis://127.0.0.1:${port}`,
+        keyPrefix: prefix,
+        commandTimeoutMs: 200,
+        failuresBeforeFallback: 3,
+        onFallback: () => events.push('fallback'),
+        onRecover: () => events.push('recover'),
+      }),
+    );
+    await waitFor(() => limiter.waitUntilReady(500));
+    const policies = [{ limit: 1000, windowSeconds: 3600 }];
+    expect((await limiter.check('tok_stalled', policies)).windows[0]?.remaining).toBe(999);
+
+    // Redis stops answering (the process is frozen; its socket stays open).
+    server.kill('SIGSTOP');
+    // One check times out: the fallback answers it, but the mode does not change.
+    expect((await limiter.check('tok_stalled', policies)).allowed).toBe(true);
+    expect([limiter.mode(), limiter.fallbackChecks(), events]).toEqual(['redis', 1, []]);
+    // Fifty concurrent checks time out together: one slow moment, one failure.
+    const wave = await Promise.all(Array.from({ length: 50 }, () => limiter.check('tok_stalled', policies)));
+    expect(wave.every((r) => r.allowed)).toBe(true);
+    expect([limiter.mode(), limiter.fallbackChecks(), events]).toEqual(['redis', 51, []]);
+    // The third failure in a row moves checks to the fallback, reported once.
+    await limiter.check('tok_stalled', policies);
+    expect([limiter.mode(), events]).toEqual(['fallback', ['fallback']]);
+    await limiter.check('other', policies);
+    expect(events).toEqual(['fallback']);
+
+    server.kill('SIGCONT');
+    await waitFor(async () => {
+      await limiter.check('probe', policies);
+      return limiter.mode() === 'redis';
+    });
+    expect(events).toEqual(['fallback', 'recover']);
+    // The 52 checks that timed out were still applied by Redis once it ran again (ADR 0005).
+    const back = await limiter.check('tok_stalled', policies);
+    expect(back.windows[0]?.remaining).toBe(1000 - 1 - 52 - 1);
+    const redis = new Redis(`redis://127.0.0.1:${port}`);
+    try {
+      expect(await redis.hget(`${prefix}tok_stalled|fw:1000/3600s`, 'c')).toBe('54');
+    } finally {
+      redis.disconnect();
+    }
   });
 });

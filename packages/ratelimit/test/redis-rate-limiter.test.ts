@@ -1,8 +1,13 @@
-import { decideRateLimit, emissionIntervalMicros, type RateLimitPolicy } from '@keyward/core';
+import {
+  decideRateLimit,
+  type RateLimitPolicy,
+  type RateLimitWindowState,
+  windowLengthMs,
+} from '@keyward/core';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { gcraScript } from '../src/gcra-script.ts';
+import { fixedWindowScript } from '../src/fixed-window-script.ts';
 import { createRedisRateLimiter, type RedisRateLimiter } from '../src/index.ts';
 import { REDIS_URL, randomPrefix } from './support.ts';
 
@@ -52,42 +57,80 @@ describe('redis rate limiter', () => {
     expect((await store.check('prj_a', project.policies)).allowed).toBe(false);
   });
 
-  it('reports headroom like the core decision and expires its keys', async () => {
+  it('reports headroom like the core decision and expires each key at its window end', async () => {
     const prefix = randomPrefix();
     const store = await limiter(prefix);
-    const policies = [{ limit: 10, windowSeconds: 1 }, perMinute];
+    const policies = [{ limit: 10, windowSeconds: 10 }, perMinute];
     const first = await store.check('tok_a', policies);
-    expect(first.windows.map((w) => [w.name, w.remaining])).toEqual([
-      ['1s', 9],
-      ['60s', 99],
+    expect(first.windows.map((w) => [w.name, w.remaining, w.resetSeconds])).toEqual([
+      ['10s', 9, 10],
+      ['60s', 99, 60],
     ]);
     const redis = new Redis(REDIS_URL);
     try {
-      const keys = await redis.keys(`${prefix}*`);
-      expect(keys).toHaveLength(2);
+      const keys = (await redis.keys(`${prefix}*`)).sort();
+      expect(keys).toEqual([`${prefix}tok_a|fw:100/60s`, `${prefix}tok_a|fw:10/10s`].sort());
       for (const key of keys) {
+        const window = key.endsWith('/60s') ? 60_000 : 10_000;
+        expect(await redis.hget(key, 'c')).toBe('1');
         const ttl = await redis.pttl(key);
         expect(ttl).toBeGreaterThan(0);
-        expect(ttl).toBeLessThanOrEqual(60_000);
+        expect(ttl).toBeLessThanOrEqual(window);
       }
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('peeks with cost 0: counts nothing and refuses once a window is full', async () => {
+    const prefix = randomPrefix();
+    const store = await limiter(prefix);
+    const policies = [{ limit: 2, windowSeconds: 60 }];
+    expect(await store.check('ip:a', policies, 0)).toMatchObject({
+      allowed: true,
+      windows: [{ remaining: 2 }],
+    });
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.keys(`${prefix}*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+    await store.check('ip:a', policies);
+    expect((await store.check('ip:a', policies, 0)).allowed).toBe(true);
+    await store.check('ip:a', policies);
+    const full = await store.check('ip:a', policies, 0);
+    expect(full).toMatchObject({ allowed: false, mostRestrictive: { remaining: 0 } });
+    expect(full.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(full.retryAfterSeconds).toBeLessThanOrEqual(60);
   });
 });
 
 describe('the Lua script', () => {
   const redis = new Redis(REDIS_URL);
   afterAll(() => redis.disconnect());
-  const script = gcraScript('argument');
+  const script = fixedWindowScript('argument');
+
+  /** Runs the script at a given time (ms) and reads back what it stored. */
+  async function step(keys: string[], policies: readonly RateLimitPolicy[], cost: number, now: number) {
+    const args = [cost, ...policies.flatMap((p) => [p.limit, windowLengthMs(p)]), now];
+    const reply = await redis.eval(script, keys.length, ...keys, ...args);
+    const stored = await Promise.all(keys.map((k) => redis.hmget(k, 's', 'c')));
+    return {
+      reply,
+      stored: stored.map(([s, c]) => (s === null ? null : { start: Number(s), count: Number(c) })),
+    };
+  }
 
   it('takes the same decisions as decideRateLimit, step for step', async () => {
     const policyArb = fc.record({
       limit: fc.integer({ min: 1, max: 20 }),
-      windowSeconds: fc.integer({ min: 1, max: 86_400 }),
+      windowSeconds: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 86_400 })),
     });
+    // Times move in whole seconds so that every window ends at least a second after the step that
+    // wrote it: Redis expires keys in real time, and the replay must not outrun it.
     const stepArb = fc.record({
-      gap: fc.integer({ min: 0, max: 5_000_000 }),
+      gap: fc.integer({ min: 0, max: 4 }),
       cost: fc.integer({ min: 0, max: 2 }),
     });
     await fc.assert(
@@ -98,28 +141,42 @@ describe('the Lua script', () => {
           selector: (p) => `${p.limit}/${p.windowSeconds}`,
         }),
         fc.array(stepArb, { minLength: 1, maxLength: 40 }),
-        async (policies: RateLimitPolicy[], steps) => {
+        fc.integer({ min: 0, max: 999 }),
+        async (policies: RateLimitPolicy[], steps, offsetMs) => {
           const prefix = randomPrefix();
           const keys = policies.map((_, i) => `${prefix}${i}`);
           const maxCost = Math.min(...policies.map((p) => p.limit));
-          let tats: (number | null)[] = policies.map(() => null);
-          let now = 1_700_000_000_000_000;
+          let windows: (RateLimitWindowState | null)[] = policies.map(() => null);
+          let now = 1_700_000_000_000 + offsetMs;
           for (const { gap, cost: wanted } of steps) {
-            now += gap;
+            now += gap * 1_000;
             const cost = Math.min(wanted, maxCost);
-            const expected = decideRateLimit({ nowMicros: now, policies, tats, cost });
-            const args = [cost, ...policies.flatMap((p) => [p.limit, emissionIntervalMicros(p)]), now];
-            const reply = await redis.eval(script, keys.length, ...keys, ...args);
+            const expected = decideRateLimit({ nowMs: now, policies, windows, cost });
+            const { reply, stored } = await step(keys, policies, cost, now);
             expect(reply).toEqual([
-              expected.nextTats === null ? 0 : 1,
-              ...expected.outcomes.flatMap((o) => [o.debt, o.excess]),
+              expected.result.allowed ? 1 : 0,
+              now,
+              ...expected.states.flatMap((w) => [w.start, w.count]),
             ]);
-            if (expected.nextTats !== null) tats = expected.nextTats;
+            if (expected.next !== null) {
+              windows = expected.next;
+              expect(stored).toEqual(expected.next);
+            }
           }
           await redis.del(...keys);
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
+  });
+
+  it('ends a window at exactly windowSeconds, to the millisecond', async () => {
+    const policies = [{ limit: 1, windowSeconds: 10 }];
+    const keys = [`${randomPrefix()}0`];
+    const t = 1_700_000_000_123;
+    expect((await step(keys, policies, 1, t)).reply).toEqual([1, t, t, 1]);
+    expect((await step(keys, policies, 1, t + 9_999)).reply).toEqual([0, t + 9_999, t, 1]);
+    expect((await step(keys, policies, 1, t + 10_000)).reply).toEqual([1, t + 10_000, t + 10_000, 1]);
+    await redis.del(...keys);
   });
 });
