@@ -1,13 +1,18 @@
+import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
-import { KeywardError, newId, TOKEN_PATTERN } from '@keyward/core';
+import { KeywardError, TOKEN_PATTERN } from '@keyward/core';
 import Fastify from 'fastify';
+import { registerConsole } from './plugins/console.ts';
+import { registerMetricsRoute } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerProblemHandling } from './plugins/problem.ts';
 import { createValidatorCompiler } from './plugins/validation.ts';
 import { createRouteContext } from './routes/context.ts';
 import { ROUTES } from './routes/index.ts';
+import { createAuthorizeFastPath } from './routes/verify/authorize.ts';
+import { newRequestId } from './services/request-ids.ts';
 import { createTokenService } from './services/token-service.ts';
-import type { App, Deps } from './types.ts';
+import type { App, Deps, RegisteredRoute } from './types.ts';
 
 export const VERSION = '0.1.0';
 
@@ -23,21 +28,43 @@ const requestSerializer = (req: { method: string; url: string; id: string }) => 
 
 /** Builds the Fastify application (never listens): the caller decides where it runs. */
 export async function buildApp(deps: Deps): Promise<App> {
+  const authorizeFastPath = createAuthorizeFastPath(deps);
   const app = Fastify({
     loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer } }),
-    genReqId: () => newId('request'),
+    genReqId: () => newRequestId(),
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustedProxies
       ? deps.config.trustedProxies.split(',').map((s) => s.trim())
       : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },
+    // Admitted gateway checks (GET /v1/authorize) are answered ahead of Fastify; see the route.
+    serverFactory: (handler, options) => {
+      const server = createServer((request, response) => {
+        if (!authorizeFastPath(request, response, handler)) handler(request, response);
+      });
+      // What Fastify sets on a server it makes itself.
+      const { keepAliveTimeout, requestTimeout } = options as {
+        keepAliveTimeout?: number;
+        requestTimeout?: number;
+      };
+      server.keepAliveTimeout = keepAliveTimeout ?? 72_000;
+      server.requestTimeout = requestTimeout ?? 0;
+      return server;
+    },
   }).withTypeProvider() as unknown as App;
 
+  const registered: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      registered.push({ method, url: route.url, hidden: route.schema?.hide === true });
+  });
+  app.decorate('registeredRoutes', registered);
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', null);
   app.decorateRequest('failedTokenId', null);
   app.decorateRequest('failedProjectId', null);
+  app.decorateRequest('rateLimit', null);
   await app.register(cookie);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -54,9 +81,20 @@ export async function buildApp(deps: Deps): Promise<App> {
     }
   });
 
+  // A POST without a body (e.g. `…/revoke`) is an empty object to the schema, not a type error.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH'))
+      request.body = {};
+  });
+
   registerProblemHandling(app, deps);
   await registerOpenApi(app, VERSION);
   const ctx = createRouteContext(deps, createTokenService(deps));
   for (const route of ROUTES) route(app, ctx);
+  registerMetricsRoute(app, deps);
+  await registerConsole(app, deps);
+  // Usage is flushed in batches while the app runs, and once more when it closes.
+  app.addHook('onReady', async () => deps.usage.start());
+  app.addHook('onClose', async () => deps.usage.close());
   return app;
 }

@@ -40,6 +40,14 @@ const ConfigSchema = Type.Object({
   /** Failed authentications allowed per client address before it gets 429 (`none` to disable). */
   failedAuthRateLimits: Type.String({ default: '30/60' }),
   redisKeyPrefix: Type.String({ default: 'keyward:' }),
+  /**
+   * How long a rate-limit check waits for Redis before this node decides it alone (the fallback).
+   * It also counts this process's own event-loop delay, so too short a value sends a busy node into
+   * the fallback (and its per-node limits) while Redis is fine.
+   */
+  redisCommandTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
+  /** Bearer token that unlocks `GET /metrics`; without it, /metrics answers only direct loopback callers. */
+  metricsToken: Type.Optional(Type.String({ minLength: 16 })),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -66,6 +74,8 @@ const ENV_NAMES: Record<keyof Config, string> = {
   defaultTokenRateLimits: 'KEYWARD_DEFAULT_TOKEN_RATE_LIMITS',
   failedAuthRateLimits: 'KEYWARD_FAILED_AUTH_RATE_LIMITS',
   redisKeyPrefix: 'KEYWARD_REDIS_KEY_PREFIX',
+  redisCommandTimeoutMs: 'KEYWARD_REDIS_COMMAND_TIMEOUT_MS',
+  metricsToken: 'KEYWARD_METRICS_TOKEN',
 };
 
 export const CONFIG_ENV_NAMES = ENV_NAMES;

@@ -4,8 +4,10 @@ import { migrateToLatest, type Storage, storageFromUrl } from '@keyward/storage'
 import { type Logger, pino } from 'pino';
 import { type Config, ConfigError } from './config.ts';
 import { loadPepperRing } from './pepper.ts';
+import { createMetrics } from './plugins/metrics.ts';
 import { createAuditLog } from './services/audit-log.ts';
 import { createRateLimitService, parsePolicyList } from './services/rate-limits.ts';
+import { createUsageRecorder } from './services/usage-recorder.ts';
 import { createVerifier } from './services/verifier.ts';
 import type { Deps } from './types.ts';
 
@@ -39,16 +41,24 @@ function policies(text: string, setting: string) {
   }
 }
 
+/** How long start-up waits for Redis; past it the node starts on its per-node fallback. */
+const REDIS_START_WAIT_MS = 2_000;
+
 /** One node: limits in memory. Several nodes: Redis, falling back to per-node limits while it is down. */
-function createLimiter(config: Config, logger: Logger): RateLimiter {
+async function createLimiter(config: Config, logger: Logger): Promise<RateLimiter> {
   if (!config.redisUrl) return createMemoryRateLimiter();
-  return createRedisRateLimiter({
+  const limiter = createRedisRateLimiter({
     url: config.redisUrl,
     keyPrefix: `${config.redisKeyPrefix}rl:`,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
     onFallback: (error) =>
       logger.warn({ err: error }, 'Redis unreachable: rate limits are enforced per node until it is back'),
     onRecover: () => logger.info('Redis is back: rate limits are shared across nodes again'),
   });
+  // Until the connection is ready every check would be decided per node: the first requests after
+  // a start would not be shared. A Redis that is down only delays the start this long.
+  await limiter.waitUntilReady(REDIS_START_WAIT_MS);
+  return limiter;
 }
 
 type DepsOptions = { storage?: Storage; now?: () => number; logger?: Logger; limiter?: RateLimiter };
@@ -62,10 +72,22 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   const peppers = loadPepperRing(config);
   const verifier = createVerifier({ storage, peppers, now, cacheTtlMs: config.verifyCacheTtlSeconds * 1000 });
   verifier.setAcceptsLegacyKeys(await storage.tokens.hasImported());
+  const limiter = options.limiter ?? (await createLimiter(config, logger));
   const rateLimits = createRateLimitService({
-    limiter: options.limiter ?? createLimiter(config, logger),
+    limiter,
     defaultTokenPolicies: policies(config.defaultTokenRateLimits, 'KEYWARD_DEFAULT_TOKEN_RATE_LIMITS'),
     failedAuthPolicies: policies(config.failedAuthRateLimits, 'KEYWARD_FAILED_AUTH_RATE_LIMITS'),
+  });
+  const usage = createUsageRecorder({
+    storage,
+    now,
+    logger,
+    flushIntervalMs: config.usageFlushIntervalSeconds * 1000,
+  });
+  const metrics = createMetrics({
+    usage: usage.stats,
+    cacheEntries: verifier.cacheSize,
+    limiterMode: rateLimits.mode,
   });
   const needsSetup = (await storage.users.count()) === 0;
   return {
@@ -76,6 +98,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     verifier,
     audit: createAuditLog({ storage, now }),
     rateLimits,
+    usage,
+    metrics,
     logger,
     setupCode: needsSetup ? newSetupCode() : null,
   };

@@ -1,12 +1,14 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { OwnerType, PepperRing, ProjectId, Scope, SessionId, TokenId } from '@keyward/core';
+import type { OwnerType, PepperRing, ProjectId, RoleId, Scope, SessionId, TokenId } from '@keyward/core';
 import type { Storage } from '@keyward/storage';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { Metrics } from './plugins/metrics.ts';
 import type { AuditLog } from './services/audit-log.ts';
-import type { RateLimitService } from './services/rate-limits.ts';
+import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
+import type { UsageRecorder } from './services/usage-recorder.ts';
 import type { Verifier } from './services/verifier.ts';
 
 export type App = FastifyInstance<
@@ -31,6 +33,8 @@ export type Principal = {
   name: string;
   /** Console sessions only: the token state-changing requests must echo. */
   csrfToken: string | null;
+  /** Token principals only: the public hint and the role the token's rights come from. */
+  token: { hint: string; role: { id: RoleId; name: string } | null } | null;
 };
 
 /** Everything the routes need, chosen once by the composition root. */
@@ -42,16 +46,27 @@ export type Deps = {
   verifier: Verifier;
   audit: AuditLog;
   rateLimits: RateLimitService;
+  /** Usage counts and last-used stamps, buffered in memory and flushed in batches. */
+  usage: UsageRecorder;
+  metrics: Metrics;
   logger: Logger;
   /** The one-time code that lets the first administrator be created from the console. */
   setupCode: string | null;
 };
 
+export type RegisteredRoute = { method: string; url: string; hidden: boolean };
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route the app serves, for the OpenAPI completeness and bad-input tests. */
+    registeredRoutes: readonly RegisteredRoute[];
+  }
   interface FastifyRequest {
     principal: Principal | null;
     /** Set when a presented token was found but refused, so its error record names it. */
     failedTokenId: string | null;
     failedProjectId: string | null;
+    /** Set by the auth guard: the limits that applied to this request and what counting it gave. */
+    rateLimit: RateLimitState | null;
   }
 }

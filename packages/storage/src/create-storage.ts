@@ -65,6 +65,8 @@ function postgresPool(url: string, schema: string | undefined, poolSize: number 
   // An idle client losing its server emits 'error' on the pool; unhandled, it would end the process.
   // The next query fails instead and is reported as DATABASE_UNAVAILABLE.
   pool.on('error', () => {});
+  // A checked-out client between two queries has no pool listener; give each one its own.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

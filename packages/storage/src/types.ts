@@ -121,6 +121,9 @@ export type TokenSecret = {
 export type TokenLookup = {
   state: TokenState;
   hashVersion: number;
+  hint: string;
+  /** The role the token's rights come from, if it has one. */
+  role: { id: RoleId; name: string } | null;
   rateLimits: { token: RateLimitPolicy[]; owner: RateLimitPolicy[]; project: RateLimitPolicy[] };
 };
 
@@ -204,7 +207,8 @@ export type TokenFilter = {
 };
 
 export type AuditFilter = {
-  projectId?: ProjectId;
+  /** null: instance-level events (logins, setup) that belong to no project. */
+  projectId?: ProjectId | null;
   actorId?: string;
   action?: string;
   targetId?: string;

@@ -28,6 +28,8 @@ export function lookupContract(ctx: HarnessContext): void {
           secretExpiresAt: null,
         },
         hashVersion: 1,
+        hint: token.hint,
+        role: null,
         rateLimits: {
           token: [{ limit: 50, windowSeconds: 60 }],
           owner: [{ limit: 10, windowSeconds: 1 }],
@@ -49,10 +51,9 @@ export function lookupContract(ctx: HarnessContext): void {
       const { storage } = ctx();
       const seed = await seedProject(storage);
       const { hash } = await createToken(storage, seed, { roleId: seed.reader.id, scopes: ['ignored:x'] });
-      expect((await storage.tokens.findByHashes([hash]))?.state.scopes).toEqual([
-        'tokens:read',
-        'usage:read',
-      ]);
+      const lookup = await storage.tokens.findByHashes([hash]);
+      expect(lookup?.state.scopes).toEqual(['tokens:read', 'usage:read']);
+      expect(lookup?.role).toEqual({ id: seed.reader.id, name: seed.reader.name });
       await storage.roles.update(seed.projectId, seed.reader.id, { scopes: ['billing:read'] }, tick());
       const state = (await storage.tokens.findByHashes([hash]))?.state;
       expect(state?.scopes).toEqual(['billing:read']);

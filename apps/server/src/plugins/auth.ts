@@ -6,6 +6,7 @@ import {
   missingScopes,
   type ProjectId,
   type Scope,
+  type TokenId,
   type UserId,
   VERIFY_ERROR,
 } from '@keyward/core';
@@ -102,10 +103,16 @@ async function sessionPrincipal(deps: Deps, request: FastifyRequest): Promise<Pr
     expiresAt: session.expiresAt,
     name: user?.email ?? session.userId,
     csrfToken: session.csrfToken,
+    token: null,
   };
 }
 
-type Authenticated = { principal: Principal; limits: TokenLookup['rateLimits'] };
+/** `verified` is set for tokens: when the check started and whether the cache answered (for usage and metrics). */
+type Authenticated = {
+  principal: Principal;
+  limits: TokenLookup['rateLimits'];
+  verified?: { startedAt: number; cached: boolean };
+};
 
 const NO_LIMITS: TokenLookup['rateLimits'] = { token: [], owner: [], project: [] };
 
@@ -120,7 +127,8 @@ async function authenticate(
     if (!principal) throw new KeywardError('UNAUTHENTICATED', undefined, { www_authenticate: REALM });
     return { principal, limits: NO_LIMITS };
   }
-  const { outcome, lookup } = await deps.verifier.verify(token, required, () =>
+  const startedAt = performance.now();
+  const { outcome, lookup, cached } = await deps.verifier.verify(token, required, () =>
     deps.rateLimits.assertAddressNotBlocked(request.ip),
   );
   if (outcome.principal) {
@@ -136,9 +144,19 @@ async function authenticate(
       expiresAt: p.expiresAt,
       name: p.name,
       csrfToken: null,
+      token: lookup ? { hint: lookup.hint, role: lookup.role } : null,
     };
-    return { principal, limits: lookup?.rateLimits ?? NO_LIMITS };
+    return { principal, limits: lookup?.rateLimits ?? NO_LIMITS, verified: { startedAt, cached } };
   }
+  // A refused known token is counted by outcome but never stamps last used.
+  if (lookup)
+    deps.usage.record(
+      lookup.state.tokenId as TokenId,
+      lookup.state.projectId as ProjectId,
+      outcome.code,
+      null,
+    );
+  deps.metrics.verification('api', outcome.code, outcome.code === 'MALFORMED' ? null : cached, startedAt);
   await deps.rateLimits.recordFailure(request.ip);
   request.failedTokenId = lookup?.state.tokenId ?? null;
   request.failedProjectId = lookup?.state.projectId ?? null;
@@ -153,15 +171,27 @@ async function authenticate(
 export function requireAuth(deps: Deps, required: readonly Scope[] = []) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.principal) {
-      const { principal, limits } = await authenticate(deps, request, required);
+      const { principal, limits, verified } = await authenticate(deps, request, required);
       request.principal = principal;
-      const result = await deps.rateLimits.consume({
+      const subject = {
         tokenId: principal.tokenId,
         ownerId: principal.ownerId,
         projectId: principal.projectId,
         policies: limits,
-      });
+      };
+      const result = await deps.rateLimits.consume(subject);
+      request.rateLimit = { policies: deps.rateLimits.appliedPolicies(subject), result };
       reply.headers(deps.rateLimits.headers(result));
+      if (verified && principal.tokenId !== null) {
+        const code =
+          result && !result.allowed
+            ? 'RATE_LIMITED'
+            : missingScopes(principal.scopes, required).length > 0
+              ? 'INSUFFICIENT_SCOPE'
+              : 'VALID';
+        deps.usage.record(principal.tokenId, principal.projectId, code, code === 'VALID' ? request.ip : null);
+        deps.metrics.verification('api', code, verified.cached, verified.startedAt);
+      }
       if (result && !result.allowed) throw rateLimitedError(result);
     }
     const missing = missingScopes(request.principal.scopes, required);

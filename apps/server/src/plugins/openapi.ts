@@ -32,5 +32,7 @@ export async function registerOpenApi(app: App, version: string) {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { tags: ['system'], summary: 'This OpenAPI 3.1 document' } }, async () =>
+    app.swagger(),
+  );
 }

@@ -56,6 +56,8 @@ function pathOf(request: FastifyRequest): string {
 }
 
 async function storeRecord(deps: Deps, request: FastifyRequest, error: KeywardError, id: ErrorId) {
+  // `record: false` (a throttled address): answering a flood must not cost a write per request.
+  if (error.context.record === false) return;
   const principal = request.principal;
   try {
     await deps.storage.errors.create({
@@ -77,14 +79,37 @@ async function storeRecord(deps: Deps, request: FastifyRequest, error: KeywardEr
   }
 }
 
+/** Deferred error-record writes in progress; past the cap the answer waits for its write again. */
+let deferredWrites = 0;
+const MAX_DEFERRED_WRITES = 1_000;
+
+export type SendProblemOptions = {
+  /**
+   * Answer first and write the error record right after (hot doors such as /v1/authorize): the
+   * id is in the answer at once and the record follows within milliseconds.
+   */
+  deferRecord?: boolean;
+};
+
 export async function sendProblem(
   deps: Deps,
   request: FastifyRequest,
   reply: FastifyReply,
   error: KeywardError,
+  { deferRecord = false }: SendProblemOptions = {},
 ) {
   const errorId = newId('error');
-  await storeRecord(deps, request, error, errorId);
+  if (deferRecord) {
+    // Gateways drop the body of an auth answer; these let them relay the id and code.
+    reply.header('x-keyward-error-id', errorId);
+    reply.header('x-keyward-error-code', error.code);
+  }
+  if (deferRecord && deferredWrites < MAX_DEFERRED_WRITES) {
+    deferredWrites++;
+    void storeRecord(deps, request, error, errorId).finally(() => deferredWrites--);
+  } else {
+    await storeRecord(deps, request, error, errorId);
+  }
   const body: Record<string, unknown> = {
     type: errorTypeUri(error.code),
     title: ERROR_CATALOG[error.code].title,
@@ -96,7 +121,8 @@ export async function sendProblem(
     request_id: request.id,
   };
   for (const key of PUBLIC_CONTEXT) if (error.context[key] !== undefined) body[key] = error.context[key];
-  const retryAfter = error.context.retry_after;
+  // An outage is temporary: tell clients when to come back rather than to give up.
+  const retryAfter = error.context.retry_after ?? (error.code === 'DATABASE_UNAVAILABLE' ? 5 : undefined);
   if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
   const challenge = error.context.www_authenticate;
   if (typeof challenge === 'string') reply.header('www-authenticate', challenge);

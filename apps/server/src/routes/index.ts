@@ -28,6 +28,7 @@ import { logout } from './session/logout.ts';
 import { setup } from './session/setup.ts';
 import { healthz } from './system/healthz.ts';
 import { readyz } from './system/readyz.ts';
+import { bulkRevokeTokens } from './tokens/bulk-revoke-tokens.ts';
 import { createToken } from './tokens/create-token.ts';
 import { getToken } from './tokens/get-token.ts';
 import { importTokens } from './tokens/import-tokens.ts';
@@ -37,6 +38,10 @@ import { rotateToken } from './tokens/rotate-token.ts';
 import { setTokenDisabled } from './tokens/set-token-disabled.ts';
 import { updateToken } from './tokens/update-token.ts';
 import { updateUser } from './users/update-user.ts';
+import { authorize } from './verify/authorize.ts';
+import { introspectToken } from './verify/introspect-token.ts';
+import { tokenUsage } from './verify/token-usage.ts';
+import { verifyToken } from './verify/verify-token.ts';
 
 /** Every operation Keyward serves, one file each. */
 export const ROUTES: readonly Route[] = [
@@ -49,10 +54,12 @@ export const ROUTES: readonly Route[] = [
   listTokens,
   getToken,
   updateToken,
+  tokenUsage,
   revokeToken,
   rotateToken,
   setTokenDisabled,
   importTokens,
+  bulkRevokeTokens,
   generateTokenAlias,
   getError,
   listAudit,
@@ -78,4 +85,7 @@ export const ROUTES: readonly Route[] = [
   logout,
   getSession,
   setup,
+  authorize,
+  verifyToken,
+  introspectToken,
 ];

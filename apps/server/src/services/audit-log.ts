@@ -1,5 +1,5 @@
 import type { ProjectId, TokenId } from '@keyward/core';
-import type { AuditActorType, AuditChange, AuditEvent, Storage } from '@keyward/storage';
+import type { AuditActorType, AuditChange, AuditEvent, Repositories, Storage } from '@keyward/storage';
 import type { FastifyRequest } from 'fastify';
 
 export type AuditEntry = {
@@ -27,15 +27,19 @@ export function diff(
 
 export function createAuditLog({ storage, now }: { storage: Storage; now: () => number }) {
   return {
-    /** Writes one event with the request's actor, address and user agent. */
-    record(request: FastifyRequest, entry: AuditEntry): Promise<AuditEvent> {
+    /** Writes one event with the request's actor, address and user agent; `repos` joins a transaction. */
+    record(
+      request: FastifyRequest,
+      entry: AuditEntry,
+      repos: Pick<Repositories, 'audit'> = storage,
+    ): Promise<AuditEvent> {
       const principal = request.principal;
       const actor =
         entry.actor ??
         (principal
           ? { type: principal.ownerType, id: principal.ownerId }
           : { type: 'anonymous' as const, id: null });
-      return storage.audit.append(
+      return repos.audit.append(
         {
           actorType: actor.type,
           actorId: actor.id,

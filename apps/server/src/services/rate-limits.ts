@@ -5,7 +5,7 @@ import {
   type RateLimitResult,
   rateLimitHeaders,
 } from '@keyward/core';
-import type { RateLimitBucket, RateLimiter } from '@keyward/ratelimit';
+import type { RateLimitBucket, RateLimiter, RedisRateLimiter } from '@keyward/ratelimit';
 import type { TokenLookup } from '@keyward/storage';
 
 /** Parses `limit/windowSeconds` entries such as `6000/60,100/1`; `none` means no limit. */
@@ -23,7 +23,8 @@ export function parsePolicyList(text: string): RateLimitPolicy[] {
 }
 
 export type RateLimitServiceOptions = {
-  limiter: RateLimiter;
+  /** A Redis limiter also reports where checks are decided (`mode`, `fallbackChecks`). */
+  limiter: RateLimiter & Partial<Pick<RedisRateLimiter, 'mode' | 'fallbackChecks'>>;
   /** Applied to a token that has no policy of its own, so every response can state its limit. */
   defaultTokenPolicies: RateLimitPolicy[];
   /** Failed authentications allowed per client address. */
@@ -37,6 +38,15 @@ export type Subject = {
   policies: TokenLookup['rateLimits'];
 };
 
+/** Where checks are decided: this node only, the shared Redis, or this node while Redis is away. */
+export type RateLimitMode = 'memory' | 'redis' | 'fallback';
+
+/** The limits that applied to a request and what counting it gave (for GET /v1/me and verify results). */
+export type RateLimitState = {
+  policies: TokenLookup['rateLimits'];
+  result: RateLimitResult | null;
+};
+
 export function rateLimitedError(result: RateLimitResult & { allowed: false }): KeywardError {
   const window = result.mostRestrictive;
   return new KeywardError(
@@ -46,26 +56,50 @@ export function rateLimitedError(result: RateLimitResult & { allowed: false }): 
   );
 }
 
+/**
+ * The answer to a throttled address. It is not stored as an error record: a flood of refused
+ * requests must not cost a database write each (nobody could read those records anyway: they name
+ * neither a token nor a project).
+ */
+function addressThrottledError(retryAfterSeconds: number, policy: string): KeywardError {
+  return new KeywardError(
+    'RATE_LIMITED',
+    `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`,
+    { retry_after: retryAfterSeconds, policy, record: false },
+  );
+}
+
 /** Per-token, per-owner and per-project limits, and the failed-authentication throttle per address. */
 export function createRateLimitService({
   limiter,
   defaultTokenPolicies,
   failedAuthPolicies,
 }: RateLimitServiceOptions) {
+  /** The policies that apply: a token without its own gets the default; sessions have no token limit. */
+  function applied(subject: Subject): TokenLookup['rateLimits'] {
+    const token = subject.policies.token.length > 0 ? subject.policies.token : defaultTokenPolicies;
+    return {
+      token: subject.tokenId ? token : [],
+      owner: subject.policies.owner,
+      project: subject.policies.project,
+    };
+  }
+
   function bucketsFor(subject: Subject): RateLimitBucket[] {
-    const tokenPolicies = subject.policies.token.length > 0 ? subject.policies.token : defaultTokenPolicies;
+    const policies = applied(subject);
     const buckets: RateLimitBucket[] = [];
-    if (subject.tokenId && tokenPolicies.length > 0) {
-      buckets.push({ key: subject.tokenId, policies: namePolicies('token', tokenPolicies) });
+    if (subject.tokenId && policies.token.length > 0) {
+      buckets.push({ key: subject.tokenId, policies: namePolicies('token', policies.token) });
     }
-    if (subject.policies.owner.length > 0) {
-      buckets.push({ key: subject.ownerId, policies: namePolicies('owner', subject.policies.owner) });
+    if (policies.owner.length > 0) {
+      buckets.push({ key: subject.ownerId, policies: namePolicies('owner', policies.owner) });
     }
-    if (subject.policies.project.length > 0) {
-      buckets.push({ key: subject.projectId, policies: namePolicies('project', subject.policies.project) });
+    if (policies.project.length > 0) {
+      buckets.push({ key: subject.projectId, policies: namePolicies('project', policies.project) });
     }
     return buckets;
   }
+  const failedAuth = namePolicies('failed-auth', failedAuthPolicies);
 
   return {
     /** Counts one request against every limit that applies; null when none does. */
@@ -74,21 +108,32 @@ export function createRateLimitService({
       return buckets.length === 0 ? null : limiter.checkMany(buckets);
     },
 
-    /** Refuses an address that has failed too often, without counting this request. */
+    /** The policies `consume` applies to a subject, unnamed (for showing them in API answers). */
+    appliedPolicies: applied,
+
+    /**
+     * Refuses an address whose next failure would be refused, without counting this request:
+     * a cost-0 check (a peek) is refused when a failed-auth window is full.
+     */
     async assertAddressNotBlocked(address: string): Promise<void> {
-      if (failedAuthPolicies.length === 0) return;
-      const result = await limiter.check(`ip:${address}`, namePolicies('failed-auth', failedAuthPolicies), 0);
-      if (!result.allowed) throw rateLimitedError(result);
+      if (failedAuth.length === 0) return;
+      const result = await limiter.check(`ip:${address}`, failedAuth, 0);
+      if (!result.allowed) throw addressThrottledError(result.retryAfterSeconds, result.mostRestrictive.name);
     },
 
     /** Counts a failed authentication; once the address is over its allowance the answer becomes 429. */
     async recordFailure(address: string): Promise<void> {
-      if (failedAuthPolicies.length === 0) return;
-      const result = await limiter.check(`ip:${address}`, namePolicies('failed-auth', failedAuthPolicies), 1);
-      if (!result.allowed) throw rateLimitedError(result);
+      if (failedAuth.length === 0) return;
+      const result = await limiter.check(`ip:${address}`, failedAuth, 1);
+      if (!result.allowed) throw addressThrottledError(result.retryAfterSeconds, result.mostRestrictive.name);
     },
 
     headers: (result: RateLimitResult | null) => (result ? rateLimitHeaders(result) : {}),
+
+    /** For a metric: 'memory' on one node; with Redis, 'fallback' while checks are decided per node. */
+    mode: (): RateLimitMode => limiter.mode?.() ?? 'memory',
+    /** Checks decided by the per-node fallback since start (0 without Redis). */
+    fallbackChecks: (): number => limiter.fallbackChecks?.() ?? 0,
     close: () => limiter.close(),
   };
 }

@@ -13,7 +13,7 @@ import {
   tokenHint,
   type UserId,
 } from '@keyward/core';
-import type { Project, RateLimitPolicy, Token, TokenKind, TokenPatch } from '@keyward/storage';
+import type { Project, RateLimitPolicy, Repositories, Token, TokenKind, TokenPatch } from '@keyward/storage';
 import type { FastifyRequest } from 'fastify';
 import type { Deps, Principal } from '../types.ts';
 import { diff } from './audit-log.ts';
@@ -45,8 +45,8 @@ export function assertWithinRights(principal: Principal, scopes: readonly Scope[
 export function createTokenService(deps: Deps) {
   const { storage, now, verifier, audit } = deps;
 
-  async function projectOf(principal: Principal): Promise<Project> {
-    const project = await storage.projects.get(principal.projectId);
+  async function projectOf(principal: Principal, repos: Repositories = storage): Promise<Project> {
+    const project = await repos.projects.get(principal.projectId);
     if (!project) throw new KeywardError('NOT_FOUND', 'No such project');
     return project;
   }
@@ -75,9 +75,10 @@ export function createTokenService(deps: Deps) {
     principal: Principal,
     roleId: RoleId | null | undefined,
     scopes: Scope[] | undefined,
+    repos: Repositories = storage,
   ) {
     if (roleId) {
-      const role = await storage.roles.get(principal.projectId, roleId);
+      const role = await repos.roles.get(principal.projectId, roleId);
       if (!role) throw new KeywardError('NOT_FOUND', 'No such role');
       assertWithinRights(principal, role.scopes);
       return { roleId: role.id, scopes: role.scopes };
@@ -87,22 +88,32 @@ export function createTokenService(deps: Deps) {
     return { roleId: null, scopes: wanted };
   }
 
-  async function ownerFor(principal: Principal, serviceAccountId: ServiceAccountId | undefined) {
+  async function ownerFor(
+    principal: Principal,
+    serviceAccountId: ServiceAccountId | undefined,
+    repos: Repositories,
+  ) {
     if (serviceAccountId) {
-      const account = await storage.serviceAccounts.get(principal.projectId, serviceAccountId);
+      const account = await repos.serviceAccounts.get(principal.projectId, serviceAccountId);
       if (!account) throw new KeywardError('NOT_FOUND', 'No such service account');
       return { ownerType: 'service_account' as const, ownerId: account.id };
     }
     return { ownerType: principal.ownerType, ownerId: principal.ownerId as UserId | ServiceAccountId };
   }
 
-  async function issue(request: FastifyRequest, principal: Principal, input: IssueInput) {
-    const project = await projectOf(principal);
+  /** Creates one token; pass `repos` to make it part of a caller's transaction. */
+  async function issue(
+    request: FastifyRequest,
+    principal: Principal,
+    input: IssueInput,
+    repos: Repositories = storage,
+  ) {
+    const project = await projectOf(principal, repos);
     const at = now();
-    const { roleId, scopes } = await grantedScopes(principal, input.roleId, input.scopes);
-    const owner = await ownerFor(principal, input.serviceAccountId);
+    const { roleId, scopes } = await grantedScopes(principal, input.roleId, input.scopes, repos);
+    const owner = await ownerFor(principal, input.serviceAccountId, repos);
     const secret = input.importedSecret ?? generateToken(project.tokenPrefix);
-    const token = await storage.tokens.create(
+    const token = await repos.tokens.create(
       {
         id: newId('token', at),
         projectId: project.id,
@@ -127,18 +138,22 @@ export function createTokenService(deps: Deps) {
       },
     );
     if (input.importedSecret) verifier.setAcceptsLegacyKeys(true);
-    await audit.record(request, {
-      action: input.importedSecret ? 'token.imported' : 'token.created',
-      projectId: project.id,
-      targetType: 'token',
-      targetId: token.id,
-      changes: {
-        name: { after: token.name },
-        scopes: { after: token.scopes },
-        role_id: { after: roleId },
-        expires_at: { after: token.expiresAt },
+    await audit.record(
+      request,
+      {
+        action: input.importedSecret ? 'token.imported' : 'token.created',
+        projectId: project.id,
+        targetType: 'token',
+        targetId: token.id,
+        changes: {
+          name: { after: token.name },
+          scopes: { after: token.scopes },
+          role_id: { after: roleId },
+          expires_at: { after: token.expiresAt },
+        },
       },
-    });
+      repos,
+    );
     return { token, secret };
   }
 
@@ -161,6 +176,7 @@ export function createTokenService(deps: Deps) {
     } & ExpiryInput,
   ) {
     const before = await load(principal, id);
+    if (before.revokedAt !== null) throw new KeywardError('CONFLICT', 'A revoked token cannot be changed');
     const patch: TokenPatch = {};
     if (input.name !== undefined) patch.name = input.name;
     if (input.description !== undefined) patch.description = input.description;

@@ -1,7 +1,7 @@
+import { hash as oneShotHash } from 'node:crypto';
 import {
   candidateHashes,
   decide,
-  hashToken,
   isAcceptableLegacyKey,
   type PepperRing,
   parseToken,
@@ -27,7 +27,28 @@ export type VerifierOptions = {
   maxCacheEntries?: number;
 };
 
-type CacheEntry = { lookup: TokenLookup; storedAt: number };
+type CacheEntry = {
+  lookup: TokenLookup;
+  storedAt: number;
+  /** Outcomes by required scopes: `decide` is pure, so they hold until the state or the clock changes it. */
+  decisions: Map<string, VerifyOutcome>;
+  /** The earliest time the state's own dates change the decision (expiry, end of a rotation grace). */
+  stableUntil: number;
+};
+
+const MAX_DECISIONS_PER_ENTRY = 16;
+
+/** The in-memory cache key: SHA-256 of the token (never stored; the pepper is for stored hashes). */
+const cacheKey = (token: string): string => oneShotHash('sha256', token);
+
+function frozen(outcome: VerifyOutcome): VerifyOutcome {
+  if (outcome.principal) {
+    Object.freeze(outcome.principal.scopes);
+    Object.freeze(outcome.principal);
+  }
+  if (outcome.code === 'INSUFFICIENT_SCOPE') Object.freeze(outcome.missingScopes);
+  return Object.freeze(outcome);
+}
 
 /**
  * The verification path: parse (no I/O) → positive cache → one shared database read → decide.
@@ -53,7 +74,16 @@ export function createVerifier({
       const oldest = cache.keys().next().value;
       if (oldest !== undefined) forget(oldest);
     }
-    cache.set(hash, { lookup, storedAt: now() });
+    const { expiresAt, secretExpiresAt } = lookup.state;
+    cache.set(hash, {
+      lookup,
+      storedAt: now(),
+      decisions: new Map(),
+      stableUntil: Math.min(
+        expiresAt ?? Number.POSITIVE_INFINITY,
+        secretExpiresAt ?? Number.POSITIVE_INFINITY,
+      ),
+    });
     const tokenId = lookup.state.tokenId;
     const set = hashesByToken.get(tokenId) ?? new Set<string>();
     set.add(hash);
@@ -88,9 +118,21 @@ export function createVerifier({
     return parseToken(token).ok || (acceptsLegacyKeys && isAcceptableLegacyKey(token));
   }
 
+  function cachedOutcome(entry: CacheEntry, at: number, requiredScopes: readonly Scope[]): VerifyOutcome {
+    if (at >= entry.stableUntil) return decide({ state: entry.lookup.state, now: at, requiredScopes });
+    const key = requiredScopes.length === 0 ? '' : requiredScopes.join(' ');
+    let outcome = entry.decisions.get(key);
+    if (outcome === undefined) {
+      outcome = frozen(decide({ state: entry.lookup.state, now: at, requiredScopes }));
+      if (entry.decisions.size < MAX_DECISIONS_PER_ENTRY) entry.decisions.set(key, outcome);
+    }
+    return outcome;
+  }
+
   /**
    * `beforeRead` runs only when the database must be asked (not for malformed or cached tokens);
    * it may throw to refuse the request first, e.g. when the caller's address is throttled.
+   * Cached outcomes are frozen and shared: read them, never change them.
    */
   async function verify(
     token: string,
@@ -99,15 +141,11 @@ export function createVerifier({
   ): Promise<VerifyResult> {
     if (!wellFormed(token))
       return { outcome: { valid: false, code: 'MALFORMED' }, lookup: null, cached: false };
-    const hash = hashToken(token, peppers.current);
+    const hash = cacheKey(token);
     const at = now();
     const entry = cache.get(hash);
     if (entry && at - entry.storedAt < cacheTtlMs) {
-      return {
-        outcome: decide({ state: entry.lookup.state, now: at, requiredScopes }),
-        lookup: entry.lookup,
-        cached: true,
-      };
+      return { outcome: cachedOutcome(entry, at, requiredScopes), lookup: entry.lookup, cached: true };
     }
     if (entry) forget(hash);
     if (beforeRead && !inFlight.has(hash)) await beforeRead();

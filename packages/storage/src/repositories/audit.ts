@@ -1,3 +1,4 @@
+import type { ProjectId } from '@keyward/core';
 import { newId } from '@keyward/core';
 import type { Selectable } from 'kysely';
 import { eventHash, GENESIS_HASH } from '../audit-hash.ts';
@@ -118,7 +119,11 @@ export function createAuditRepository(db: Db): AuditRepository {
         .selectFrom('audit_events')
         .selectAll()
         .$if(after !== null, (q) => q.where('seq', '<', Number(after)))
-        .$if(projectId !== undefined, (q) => q.where('project_id', '=', projectId!))
+        .$if(projectId !== undefined, (q) =>
+          projectId === null
+            ? q.where('project_id', 'is', null)
+            : q.where('project_id', '=', projectId as ProjectId),
+        )
         .$if(actorId !== undefined, (q) => q.where('actor_id', '=', actorId!))
         .$if(action !== undefined, (q) => q.where('action', '=', action!))
         .$if(targetId !== undefined, (q) => q.where('target_id', '=', targetId!))

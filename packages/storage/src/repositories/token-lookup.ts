@@ -41,6 +41,8 @@ export async function findTokenByHashes(db: Db, hashes: readonly string[]): Prom
       't.owner_id',
       't.name',
       't.role_id',
+      't.hint',
+      'tr.name as token_role_name',
       't.scopes',
       't.rate_limits',
       't.expires_at',
@@ -89,6 +91,11 @@ export async function findTokenByHashes(db: Db, hashes: readonly string[]): Prom
       secretExpiresAt: millisOrNull(row.secret_expires_at),
     },
     hashVersion: Number(row.hash_version),
+    hint: row.hint,
+    role:
+      row.role_id !== null && row.token_role_name !== null
+        ? { id: row.role_id, name: row.token_role_name }
+        : null,
     rateLimits: {
       token: limitsOf(row.rate_limits),
       owner: limitsOf(isUser ? row.user_rate_limits : row.sa_rate_limits),

@@ -24,7 +24,7 @@ export const generateTokenAlias: Route = (app, { auth, tokens }) => {
         summary: 'Onboarding alias: generate a token (shown once)',
         description: `Same as POST /v1/tokens with name from \`created_by\`; scopes default to ${ONBOARDING_SCOPES.join(', ')}.`,
         security,
-        body: Type.Optional(Body),
+        body: Body,
         response: {
           201: Type.Object({
             token: Type.String({ description: 'The secret. Shown once.' }),
@@ -38,7 +38,7 @@ export const generateTokenAlias: Route = (app, { auth, tokens }) => {
       },
     },
     async (request, reply) => {
-      const body = request.body ?? {};
+      const body = request.body;
       const { token, secret } = await tokens.issue(request, principalOf(request), {
         name: body.created_by ? `onboarding: ${body.created_by}` : 'onboarding token',
         description: body.description ?? '',

@@ -1,7 +1,10 @@
+import { INSTANCE_ADMIN_SCOPE } from '@keyward/core';
 import type { AuditEvent } from '@keyward/storage';
 import { Type } from 'typebox';
+import { insufficientScope } from '../../plugins/auth.ts';
 import { principalOf, type Route } from '../context.ts';
 import { iso } from '../present.ts';
+import { isInstanceAdmin } from '../projects/project-access.ts';
 import { Nullable, Paging, problemResponses, security, Timestamp } from '../schemas.ts';
 
 export const AuditEventView = Type.Object({
@@ -32,6 +35,12 @@ const Query = Type.Object(
     from: Type.Optional(Timestamp),
     to: Type.Optional(Timestamp),
     format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('jsonl')], { default: 'json' })),
+    scope: Type.Optional(
+      Type.Union([Type.Literal('project'), Type.Literal('instance')], {
+        default: 'project',
+        description: 'instance: events of no project (sign-ins, setup); needs keyward:admin',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -71,9 +80,11 @@ export const listAudit: Route = (app, { deps, auth }) => {
     },
     async (request, reply) => {
       const q = request.query;
+      const p = principalOf(request);
+      if (q.scope === 'instance' && !isInstanceAdmin(p)) throw insufficientScope([INSTANCE_ADMIN_SCOPE]);
       const page = await deps.storage.audit.list(
         {
-          projectId: principalOf(request).projectId,
+          projectId: q.scope === 'instance' ? null : p.projectId,
           ...(q.actor_id ? { actorId: q.actor_id } : {}),
           ...(q.action ? { action: q.action } : {}),
           ...(q.target_id ? { targetId: q.target_id } : {}),

@@ -39,18 +39,22 @@ export const importTokens: Route = (app, { deps, auth, tokens }) => {
     async (request, reply) => {
       const principal = principalOf(request);
       for (const entry of request.body.keys) tokens.checkImportable(entry.key);
-      const imported = [];
-      for (const entry of request.body.keys) {
-        const { token } = await tokens.issue(request, principal, {
-          name: entry.name,
-          roleId: entry.role_id as RoleId,
-          kind: 'imported',
-          importedSecret: entry.key,
-          expiresAt: null,
-        });
-        imported.push(presentToken(token, deps.now()));
-      }
-      return reply.code(201).send({ imported });
+      // All or nothing: a key that is already known (409) or a role out of reach imports none.
+      const imported = await deps.storage.transaction(async (tx) => {
+        const made = [];
+        for (const entry of request.body.keys) {
+          const input = {
+            name: entry.name,
+            roleId: entry.role_id as RoleId,
+            kind: 'imported' as const,
+            importedSecret: entry.key,
+            expiresAt: null,
+          };
+          made.push((await tokens.issue(request, principal, input, tx)).token);
+        }
+        return made;
+      });
+      return reply.code(201).send({ imported: imported.map((token) => presentToken(token, deps.now())) });
     },
   );
 };

@@ -20,7 +20,7 @@ export const revokeToken: Route = (app, { deps, auth, tokens }) => {
         summary: 'Revoke a token: the very next request with it is refused',
         security,
         params: TokenParams,
-        body: Type.Optional(Body),
+        body: Body,
         response: { 200: TokenView, ...problemResponses },
       },
     },
@@ -29,7 +29,7 @@ export const revokeToken: Route = (app, { deps, auth, tokens }) => {
         request,
         principalOf(request),
         request.params.token_id as TokenId,
-        request.body?.reason ?? null,
+        request.body.reason ?? null,
       );
       return presentToken(token, deps.now());
     },

@@ -22,7 +22,7 @@ export const rotateToken: Route = (app, { deps, auth, tokens }) => {
           'The old secret stops working at once (grace 0) or when the grace period ends. Revoked or expired tokens cannot be rotated.',
         security,
         params: TokenParams,
-        body: Type.Optional(Body),
+        body: Body,
         response: { 200: TokenWithSecret, ...problemResponses },
       },
     },
@@ -31,7 +31,7 @@ export const rotateToken: Route = (app, { deps, auth, tokens }) => {
         request,
         principalOf(request),
         request.params.token_id as TokenId,
-        request.body?.grace_period_seconds ?? 0,
+        request.body.grace_period_seconds ?? 0,
       );
       reply.header('cache-control', 'no-store');
       return { ...presentToken(token, deps.now()), token: secret };

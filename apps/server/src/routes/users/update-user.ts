@@ -2,11 +2,24 @@ import { INSTANCE_ADMIN_SCOPE, KeywardError, type UserId } from '@keyward/core';
 import { Type } from 'typebox';
 import { diff } from '../../services/audit-log.ts';
 import { principalOf, type Route } from '../context.ts';
-import { iso } from '../present.ts';
-import { Name, problemResponses, security, Timestamp, UserIdSchema } from '../schemas.ts';
+import { iso, parseLimits, presentLimits } from '../present.ts';
+import {
+  Name,
+  problemResponses,
+  RateLimitList,
+  RateLimitPolicySchema,
+  security,
+  Timestamp,
+  UserIdSchema,
+} from '../schemas.ts';
 
 const Body = Type.Object(
-  { name: Type.Optional(Name), active: Type.Optional(Type.Boolean()) },
+  {
+    name: Type.Optional(Name),
+    active: Type.Optional(Type.Boolean()),
+    /** Shared by all the user's tokens, beside each token's own and the project's limits. */
+    rate_limits: Type.Optional(RateLimitList),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 
@@ -18,7 +31,7 @@ export const updateUser: Route = (app, { deps, auth }) => {
       schema: {
         tags: ['principals'],
         summary:
-          'Rename, deactivate or reactivate a user; a deactivated user’s tokens and sessions stop at once',
+          'Rename, deactivate or reactivate a user, or set the rate limits all their tokens share; takes effect at once',
         security,
         params: Type.Object({ user_id: UserIdSchema }),
         body: Body,
@@ -28,6 +41,7 @@ export const updateUser: Route = (app, { deps, auth }) => {
             email: Type.String(),
             name: Type.String(),
             active: Type.Boolean(),
+            rate_limits: Type.Array(RateLimitPolicySchema),
             updated_at: Timestamp,
           }),
           ...problemResponses,
@@ -38,7 +52,12 @@ export const updateUser: Route = (app, { deps, auth }) => {
       const id = request.params.user_id as UserId;
       const before = await deps.storage.users.get(id);
       if (!before) throw new KeywardError('NOT_FOUND', 'No such user');
-      const after = await deps.storage.users.update(id, request.body, deps.now());
+      const { rate_limits, ...body } = request.body;
+      const after = await deps.storage.users.update(
+        id,
+        { ...body, ...(rate_limits ? { rateLimits: parseLimits(rate_limits) } : {}) },
+        deps.now(),
+      );
       if (!after) throw new KeywardError('NOT_FOUND', 'No such user');
       deps.verifier.invalidateWhere((state) => state.ownerId === id);
       if (!after.active) await deps.storage.sessions.deleteForUser(id);
@@ -53,8 +72,8 @@ export const updateUser: Route = (app, { deps, auth }) => {
         targetType: 'user',
         targetId: id,
         changes: diff(
-          { name: before.name, active: before.active },
-          { name: after.name, active: after.active },
+          { name: before.name, active: before.active, rateLimits: before.rateLimits },
+          { name: after.name, active: after.active, rateLimits: after.rateLimits },
         ),
       });
       return {
@@ -62,6 +81,7 @@ export const updateUser: Route = (app, { deps, auth }) => {
         email: after.email,
         name: after.name,
         active: after.active,
+        rate_limits: presentLimits(after.rateLimits),
         updated_at: iso(after.updatedAt),
       };
     },

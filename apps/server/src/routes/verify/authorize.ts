@@ -1,0 +1,155 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { isValidScope, KeywardError, VERIFY_ERROR } from '@keyward/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { insufficientScope, presentedToken } from '../../plugins/auth.ts';
+import { sendProblem } from '../../plugins/problem.ts';
+import { rateLimitedError } from '../../services/rate-limits.ts';
+import { newRequestId } from '../../services/request-ids.ts';
+import type { Deps } from '../../types.ts';
+import type { Route } from '../context.ts';
+import { problemResponses } from '../schemas.ts';
+import { createClientAddress } from './client-address.ts';
+import { type Decision, decideToken, splitScopes } from './decision.ts';
+
+export const AUTHORIZE_PATH = '/v1/authorize';
+export const REQUIRED_SCOPES_HEADER = 'x-keyward-required-scopes';
+const REALM = 'Bearer realm="keyward"';
+// Envoy's HTTP ext_authz sends the original method (and path, see the fast path).
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+function requiredScopes(headers: IncomingHttpHeaders) {
+  const scopes = splitScopes(headers[REQUIRED_SCOPES_HEADER]);
+  const bad = scopes.find((s) => !isValidScope(s));
+  if (bad !== undefined)
+    throw new KeywardError('VALIDATION_FAILED', `${REQUIRED_SCOPES_HEADER}: "${bad}" is not a scope`);
+  return scopes;
+}
+
+/** The gateway decision for a request: its token, the scopes the gateway requires, its client. */
+async function evaluate(deps: Deps, headers: IncomingHttpHeaders, ip: string): Promise<Decision> {
+  const required = requiredScopes(headers);
+  // presentedToken reads nothing but the headers.
+  const token = presentedToken({ headers } as FastifyRequest);
+  if (token === null) throw new KeywardError('UNAUTHENTICATED', undefined, { www_authenticate: REALM });
+  return decideToken(deps, token, required, { door: 'authorize', ip, throttle: true });
+}
+
+/** Identity and RateLimit headers of an admitted request. */
+function admittedHeaders(deps: Deps, decision: Decision): Record<string, string> {
+  const p = decision.principal;
+  if (p === null) return {};
+  return {
+    'x-keyward-token-id': p.tokenId,
+    'x-keyward-project-id': p.projectId,
+    'x-keyward-owner': `${p.ownerType}:${p.ownerId}`,
+    'x-keyward-scopes': p.scopes.join(' '),
+    ...(decision.rateLimit ? deps.rateLimits.headers(decision.rateLimit) : {}),
+  };
+}
+
+/** A decision the fast path made before handing the request to Fastify (refusals only). */
+type Precomputed = { decision: Decision } | { error: unknown };
+const precomputed = new WeakMap<IncomingMessage, Precomputed>();
+
+/**
+ * The hot path of the gateway door, ahead of Fastify (no routing, hooks or logger): an admitted
+ * `GET|HEAD /v1/authorize` is answered here, straight from the cached decision. Anything else —
+ * a refusal, a fault — goes on to the Fastify route with the decision already made, so it is
+ * counted once and answered by the one problem handler. Returns false for any other request.
+ * `/v1/authorize/<anything>` (Envoy's path prefix) is rewritten to the door first, any method.
+ */
+export function createAuthorizeFastPath(deps: Deps) {
+  const clientAddress = createClientAddress(deps.config.trustedProxies);
+  return function authorizeFastPath(
+    request: IncomingMessage,
+    response: ServerResponse,
+    fallback: (request: IncomingMessage, response: ServerResponse) => void,
+  ): boolean {
+    const url = request.url ?? '';
+    if (url.startsWith(`${AUTHORIZE_PATH}/`)) {
+      // Envoy's ext_authz appends the original path to its prefix: the door ignores it (the query
+      // stays, so a token in it is still refused).
+      const query = url.indexOf('?');
+      request.url = query === -1 ? AUTHORIZE_PATH : `${AUTHORIZE_PATH}${url.slice(query)}`;
+    }
+    if (request.url !== AUTHORIZE_PATH || (request.method !== 'GET' && request.method !== 'HEAD'))
+      return false;
+    evaluate(deps, request.headers, clientAddress(request)).then(
+      (decision) => {
+        if (!decision.valid) {
+          precomputed.set(request, { decision });
+          fallback(request, response);
+          return;
+        }
+        // A flat [name, value, …] list: no intermediate objects on the hottest path.
+        const p = decision.principal;
+        const headers = [
+          'x-request-id',
+          newRequestId(),
+          'x-keyward-token-id',
+          p?.tokenId ?? '',
+          'x-keyward-project-id',
+          p?.projectId ?? '',
+          'x-keyward-owner',
+          `${p?.ownerType}:${p?.ownerId}`,
+          'x-keyward-scopes',
+          p?.scopes.join(' ') ?? '',
+          'content-length',
+          '0',
+        ];
+        if (decision.rateLimit !== null)
+          for (const [name, value] of Object.entries(deps.rateLimits.headers(decision.rateLimit)))
+            headers.push(name, value);
+        response.writeHead(200, headers);
+        response.end();
+      },
+      (error: unknown) => {
+        precomputed.set(request, { error });
+        fallback(request, response);
+      },
+    );
+    return true;
+  };
+}
+
+/**
+ * The gateway door (nginx auth_request, Traefik ForwardAuth, Envoy ext_authz over HTTP): the
+ * original request's token and the scopes the gateway requires; 200 with identity headers, or
+ * 401/403/429 problem+json. Lean on purpose: no session, no audit, error records written after
+ * the answer. Over a socket, admitted GETs are answered by the fast path above.
+ */
+export const authorize: Route = (app, { deps }) => {
+  async function handler(request: FastifyRequest, reply: FastifyReply) {
+    try {
+      const early = precomputed.get(request.raw);
+      if (early && 'error' in early) throw early.error;
+      const decision = early?.decision ?? (await evaluate(deps, request.headers, request.ip));
+      if (decision.valid) return reply.code(200).headers(admittedHeaders(deps, decision)).send();
+      if (decision.rateLimit !== null) reply.headers(deps.rateLimits.headers(decision.rateLimit));
+      request.failedTokenId = decision.lookup?.state.tokenId ?? null;
+      request.failedProjectId = decision.lookup?.state.projectId ?? null;
+      if (decision.code === 'RATE_LIMITED' && decision.rateLimit && !decision.rateLimit.allowed)
+        throw rateLimitedError(decision.rateLimit);
+      if (decision.code === 'INSUFFICIENT_SCOPE') throw insufficientScope(decision.missingScopes);
+      const code = decision.code === 'VALID' ? 'NOT_FOUND' : decision.code;
+      throw new KeywardError(VERIFY_ERROR[code], undefined, {
+        www_authenticate: `${REALM}, error="invalid_token"`,
+      });
+    } catch (error) {
+      if (!(error instanceof KeywardError)) throw error;
+      return sendProblem(deps, request, reply, error, { deferRecord: true });
+    }
+  }
+
+  const schema = {
+    tags: ['tokens'],
+    summary: 'Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429',
+    description:
+      'Reads the token from `Authorization: Bearer` or `X-Api-Key` and the required scopes from ' +
+      '`X-Keyward-Required-Scopes` (space- or comma-separated). Any method; over a socket, ' +
+      "`/v1/authorize/<anything>` is the same door (Envoy's path prefix).",
+    security: [{ bearer: [] }, { apiKey: [] }] as Record<string, string[]>[],
+    response: { ...problemResponses },
+  };
+  app.route({ method: METHODS, url: AUTHORIZE_PATH, schema, handler });
+};

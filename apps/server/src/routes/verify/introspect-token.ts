@@ -1,0 +1,109 @@
+import { MAX_TOKEN_LENGTH } from '@keyward/core';
+import { Type } from 'typebox';
+import type { App } from '../../types.ts';
+import { principalOf, type Route } from '../context.ts';
+import { problemResponses, security } from '../schemas.ts';
+import { decideToken } from './decision.ts';
+
+const Body = Type.Object(
+  {
+    token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
+    token_type_hint: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+const Introspection = Type.Object({
+  active: Type.Boolean(),
+  scope: Type.Optional(Type.String()),
+  client_id: Type.Optional(Type.String()),
+  sub: Type.Optional(Type.String()),
+  exp: Type.Optional(Type.Integer()),
+  iat: Type.Optional(Type.Integer()),
+  token_type: Type.Optional(Type.Literal('Bearer')),
+  owner_type: Type.Optional(Type.String()),
+  project_id: Type.Optional(Type.String()),
+});
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Token ids begin with their creation time (48-bit ms, Crockford base32): the `iat` claim. */
+export function issuedAtSeconds(tokenId: string): number | undefined {
+  const body = tokenId.slice(tokenId.indexOf('_') + 1, tokenId.indexOf('_') + 11);
+  let ms = 0;
+  for (const ch of body) {
+    const digit = CROCKFORD.indexOf(ch);
+    if (digit < 0) return undefined;
+    ms = ms * 32 + digit;
+  }
+  return body.length === 10 ? Math.floor(ms / 1000) : undefined;
+}
+
+/** OAuth parameters come as a form; each at most once (RFC 6749 §3.1). */
+function parseForm(body: string): Record<string, string> {
+  const entries = [...new URLSearchParams(body)];
+  const names = new Set(entries.map(([name]) => name));
+  if (names.size !== entries.length) throw new Error('a form parameter is repeated');
+  return Object.fromEntries(entries);
+}
+
+/**
+ * RFC 7662 token introspection. The caller authenticates with its own token holding tokens:verify;
+ * an inactive token (unknown, refused, another project's, or rate-limited) answers only
+ * `{"active": false}`.
+ */
+export const introspectToken: Route = (app, { deps, auth }) => {
+  app.register(async (plugin) => {
+    const scope = plugin as unknown as App;
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_request, body, done) => {
+        try {
+          done(null, parseForm(String(body)));
+        } catch (error) {
+          const fault = error as Error & { statusCode?: number };
+          fault.statusCode = 400;
+          done(fault, undefined);
+        }
+      },
+    );
+    scope.post(
+      '/v1/introspect',
+      {
+        preHandler: auth(['tokens:verify']),
+        schema: {
+          tags: ['tokens'],
+          summary: 'Token introspection (RFC 7662), form-encoded or JSON',
+          security,
+          body: Body,
+          response: { 200: Introspection, ...problemResponses },
+        },
+      },
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        const caller = principalOf(request);
+        const d = await decideToken(deps, request.body.token, [], {
+          door: 'introspect',
+          ip: request.ip,
+          projectId: caller.projectId,
+          throttle: false,
+        });
+        const p = d.principal;
+        if (!d.valid || p === null) return { active: false };
+        const iat = issuedAtSeconds(p.tokenId);
+        return {
+          active: true,
+          scope: p.scopes.join(' '),
+          client_id: p.tokenId,
+          sub: p.ownerId,
+          ...(p.expiresAt !== null ? { exp: Math.floor(p.expiresAt / 1000) } : {}),
+          ...(iat !== undefined ? { iat } : {}),
+          token_type: 'Bearer' as const,
+          owner_type: p.ownerType,
+          project_id: p.projectId,
+        };
+      },
+    );
+  });
+};

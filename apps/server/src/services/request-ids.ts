@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { ID_PREFIXES, type RequestId } from '@keyward/core';
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+const POOL_BYTES = 4096;
+const RANDOM_CHARS = 16;
+
+let pool = Buffer.alloc(0);
+let offset = 0;
+
+/**
+ * A request id shaped like every other id (`req_` + 10 time characters + 16 random ones, 80 bits),
+ * drawn from a pooled random buffer: one `randomBytes` call per 256 requests instead of one each
+ * (the per-request call and its BigInt encoding were ~8% of a gateway request's CPU). Request ids
+ * must be unique, not secret.
+ */
+export function newRequestId(now: number = Date.now()): RequestId {
+  if (offset + RANDOM_CHARS > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  let time = '';
+  let t = now;
+  for (let i = 0; i < 10; i++) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  let random = '';
+  for (let i = 0; i < RANDOM_CHARS; i++) random += CROCKFORD[(pool[offset++] ?? 0) & 31];
+  return `${ID_PREFIXES.request}_${time}${random}` as RequestId;
+}
