@@ -1,0 +1,498 @@
+import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, seg } from '../api.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { Dialog } from '../components/dialog.tsx';
+import { ErrorBanner } from '../components/error-banner.tsx';
+import { Field } from '../components/field.tsx';
+import { grantableScopes, ScopePicker } from '../components/scope-picker.tsx';
+import { type Column, Table } from '../components/table.tsx';
+import { formatDate } from '../format.ts';
+import { holdsAll, MANAGEMENT_SCOPES } from '../scopes.ts';
+import { useSession } from '../session.tsx';
+import type { MemberView, RoleView } from '../types.ts';
+import { PageHeader } from './page-header.tsx';
+
+const ROLE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+
+/** Members of the project and the roles (named bundles of scopes: client, miner, admin …) they hold. */
+export function MembersPage() {
+  const { t } = useTranslation();
+  const { can, session } = useSession();
+  const [roles, setRoles] = useState<RoleView[] | null>(null);
+  const [members, setMembers] = useState<MemberView[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [roleDialog, setRoleDialog] = useState<RoleView | 'new' | null>(null);
+  const [deletingRole, setDeletingRole] = useState<RoleView | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<MemberView | null>(null);
+  const id = useId();
+  const canRoles = can('roles:read');
+  const canMembers = can('members:read');
+
+  const load = useCallback(async () => {
+    try {
+      const [r, m] = await Promise.all([
+        canRoles ? api<{ data: RoleView[] }>('GET', '/v1/roles') : Promise.resolve({ data: [] }),
+        canMembers ? api<{ data: MemberView[] }>('GET', '/v1/members') : Promise.resolve({ data: [] }),
+      ]);
+      setRoles(r.data);
+      setMembers(m.data);
+    } catch (e) {
+      setError(e);
+      setRoles((prev) => prev ?? []);
+      setMembers((prev) => prev ?? []);
+    }
+  }, [canRoles, canMembers]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const assignable = useMemo(
+    () => (roles ?? []).filter((r) => holdsAll(session.scopes, r.scopes)),
+    [roles, session.scopes],
+  );
+
+  const changeRole = async (member: MemberView, roleId: string) => {
+    setError(null);
+    try {
+      const updated = await api<MemberView>('PATCH', `/v1/members/${seg(member.user_id)}`, {
+        body: { role_id: roleId },
+      });
+      setMembers((prev) => (prev ?? []).map((m) => (m.user_id === updated.user_id ? updated : m)));
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const roleColumns: Column<RoleView>[] = [
+    {
+      key: 'name',
+      header: t('roles.col.name'),
+      render: (r) => (
+        <>
+          <span className="cell-strong">{r.name}</span>
+          {r.builtin ? <span className="badge badge-neutral">{t('roles.builtin')}</span> : null}
+          {r.description ? <span className="cell-sub">{r.description}</span> : null}
+        </>
+      ),
+    },
+    {
+      key: 'scopes',
+      header: t('roles.col.scopes'),
+      render: (r) => <code className="scopes">{r.scopes.join(' ')}</code>,
+    },
+    {
+      key: 'actions',
+      header: <span className="visually-hidden">{t('common.actions')}</span>,
+      className: 'actions',
+      render: (r) =>
+        can('roles:write') && !r.builtin ? (
+          <div className="row-actions">
+            <button
+              type="button"
+              className="button button-small button-secondary"
+              aria-label={t('roles.edit-named', { name: r.name })}
+              onClick={() => setRoleDialog(r)}
+            >
+              {t('roles.edit')}
+            </button>
+            <button
+              type="button"
+              className="button button-small button-danger-outline"
+              aria-label={t('roles.delete-named', { name: r.name })}
+              onClick={() => setDeletingRole(r)}
+            >
+              {t('roles.delete')}
+            </button>
+          </div>
+        ) : null,
+    },
+  ];
+
+  const memberColumns: Column<MemberView>[] = [
+    {
+      key: 'email',
+      header: t('members.col.email'),
+      render: (m) => (
+        <>
+          <span className="cell-strong">{m.email}</span>
+          {m.name && m.name !== m.email ? <span className="cell-sub">{m.name}</span> : null}
+        </>
+      ),
+    },
+    {
+      key: 'role',
+      header: t('members.col.role'),
+      render: (m) =>
+        can('members:write') &&
+        m.user_id !== session.user.id &&
+        assignable.some((r) => r.id === m.role_id) ? (
+          <>
+            <label className="visually-hidden" htmlFor={`${id}-role-${m.user_id}`}>
+              {t('members.role-of', { email: m.email })}
+            </label>
+            <select
+              id={`${id}-role-${m.user_id}`}
+              value={m.role_id}
+              onChange={(e) => changeRole(m, e.target.value)}
+            >
+              {assignable.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          </>
+        ) : (
+          m.role
+        ),
+    },
+    {
+      key: 'status',
+      header: t('members.col.status'),
+      render: (m) => (
+        <span className={`badge ${m.active ? 'badge-active' : 'badge-disabled'}`}>
+          {m.active ? t('sa.active') : t('sa.inactive')}
+        </span>
+      ),
+    },
+    {
+      key: 'added',
+      header: t('members.col.added'),
+      render: (m) => formatDate(m.created_at),
+      className: 'nowrap',
+    },
+    {
+      key: 'actions',
+      header: <span className="visually-hidden">{t('common.actions')}</span>,
+      className: 'actions',
+      render: (m) =>
+        can('members:write') && m.user_id !== session.user.id ? (
+          <button
+            type="button"
+            className="button button-small button-danger-outline"
+            aria-label={t('members.remove-named', { email: m.email })}
+            onClick={() => setRemoving(m)}
+          >
+            {t('members.remove')}
+          </button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <>
+      <PageHeader title={t('members.title')} intro={t('members.intro')} />
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <section aria-labelledby={`${id}-members`} className="section">
+        <div className="section-header">
+          <h2 id={`${id}-members`}>{t('members.heading')}</h2>
+          {can('members:write') ? (
+            <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
+              {t('members.add')}
+            </button>
+          ) : null}
+        </div>
+        <Table
+          caption={t('members.heading')}
+          columns={memberColumns}
+          rows={members ?? []}
+          rowKey={(m) => m.user_id}
+          busy={members === null}
+          empty={members === null ? t('common.loading') : t('members.empty')}
+        />
+      </section>
+      <section aria-labelledby={`${id}-roles`} className="section">
+        <div className="section-header">
+          <h2 id={`${id}-roles`}>{t('roles.heading')}</h2>
+          {can('roles:write') ? (
+            <button type="button" className="button button-primary" onClick={() => setRoleDialog('new')}>
+              {t('roles.create')}
+            </button>
+          ) : null}
+        </div>
+        <p className="muted">{t('roles.intro')}</p>
+        <Table
+          caption={t('roles.heading')}
+          columns={roleColumns}
+          rows={roles ?? []}
+          rowKey={(r) => r.id}
+          busy={roles === null}
+          empty={roles === null ? t('common.loading') : t('roles.empty')}
+        />
+      </section>
+
+      <RoleDialog
+        role={roleDialog}
+        roles={roles ?? []}
+        onClose={() => setRoleDialog(null)}
+        onSaved={(role) => {
+          setRoles((prev) => {
+            const list = prev ?? [];
+            return list.some((r) => r.id === role.id)
+              ? list.map((r) => (r.id === role.id ? role : r))
+              : [...list, role];
+          });
+          setRoleDialog(null);
+        }}
+      />
+      <AddMemberDialog
+        open={adding}
+        roles={assignable}
+        onClose={() => setAdding(false)}
+        onAdded={(member) => {
+          setMembers((prev) => [...(prev ?? []), member]);
+          setAdding(false);
+        }}
+      />
+      <ConfirmDialog
+        open={deletingRole !== null}
+        title={t('roles.delete-title', { name: deletingRole?.name ?? '' })}
+        message={t('roles.delete-text')}
+        confirmLabel={t('roles.delete')}
+        danger
+        onConfirm={async () => {
+          if (!deletingRole) return;
+          await api('DELETE', `/v1/roles/${seg(deletingRole.id)}`);
+          setRoles((prev) => (prev ?? []).filter((r) => r.id !== deletingRole.id));
+          setDeletingRole(null);
+        }}
+        onClose={() => setDeletingRole(null)}
+      />
+      <ConfirmDialog
+        open={removing !== null}
+        title={t('members.remove-title', { email: removing?.email ?? '' })}
+        message={t('members.remove-text')}
+        confirmLabel={t('members.remove')}
+        danger
+        onConfirm={async () => {
+          if (!removing) return;
+          await api('DELETE', `/v1/members/${seg(removing.user_id)}`);
+          setMembers((prev) => (prev ?? []).filter((m) => m.user_id !== removing.user_id));
+          setRemoving(null);
+        }}
+        onClose={() => setRemoving(null)}
+      />
+    </>
+  );
+}
+
+type RoleDialogProps = {
+  role: RoleView | 'new' | null;
+  roles: RoleView[];
+  onClose: () => void;
+  onSaved: (role: RoleView) => void;
+};
+
+function RoleDialog({ role, roles, onClose, onSaved }: RoleDialogProps) {
+  const { t } = useTranslation();
+  const { session } = useSession();
+  const editing = role !== null && role !== 'new' ? role : null;
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [scopes, setScopes] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setName(editing?.name ?? '');
+    setDescription(editing?.description ?? '');
+    setScopes(editing?.scopes ?? []);
+    setError(null);
+    setInvalid(null);
+  }, [editing]);
+
+  const options = useMemo(
+    () => grantableScopes(session.scopes, [...MANAGEMENT_SCOPES, ...roles.flatMap((r) => r.scopes)]),
+    [roles, session.scopes],
+  );
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!editing && !ROLE_NAME.test(name)) return setInvalid(t('roles.name-invalid'));
+    if (scopes.length === 0) return setInvalid(t('create.scopes-required'));
+    setInvalid(null);
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = editing
+        ? await api<RoleView>('PATCH', `/v1/roles/${seg(editing.id)}`, { body: { description, scopes } })
+        : await api<RoleView>('POST', '/v1/roles', { body: { name, description, scopes } });
+      onSaved(saved);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={role !== null}
+      title={editing ? t('roles.edit-title', { name: editing.name }) : t('roles.create-title')}
+      onClose={onClose}
+      wide
+    >
+      <form onSubmit={submit} className="form" noValidate>
+        {editing ? null : (
+          <Field label={t('roles.col.name')} hint={t('roles.name-hint')}>
+            {({ id, describedBy }) => (
+              <input
+                id={id}
+                required
+                aria-describedby={describedBy}
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                data-autofocus
+              />
+            )}
+          </Field>
+        )}
+        <Field label={t('create.description')}>
+          {({ id }) => <input id={id} value={description} onChange={(e) => setDescription(e.target.value)} />}
+        </Field>
+        <ScopePicker
+          legend={t('roles.col.scopes')}
+          options={options}
+          granted={session.scopes}
+          value={scopes}
+          onChange={setScopes}
+        />
+        {invalid ? (
+          <div className="banner banner-error" role="alert">
+            <p>{invalid}</p>
+          </div>
+        ) : null}
+        <ErrorBanner error={error} />
+        <div className="dialog-actions">
+          <button type="button" className="button button-secondary" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {editing ? t('common.save') : t('roles.create')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+type AddMemberProps = {
+  open: boolean;
+  roles: RoleView[];
+  onClose: () => void;
+  onAdded: (member: MemberView) => void;
+};
+
+function AddMemberDialog({ open, roles, onClose, onAdded }: AddMemberProps) {
+  const { t } = useTranslation();
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [roleId, setRoleId] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const reset = () => {
+    setEmail('');
+    setName('');
+    setPassword('');
+    setRoleId('');
+    setError(null);
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const member = await api<MemberView>('POST', '/v1/members', {
+        body: {
+          email: email.trim(),
+          role_id: roleId,
+          ...(name.trim() ? { name: name.trim() } : {}),
+          ...(password ? { password } : {}),
+        },
+      });
+      reset();
+      onAdded(member);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={open}
+      title={t('members.add-title')}
+      onClose={() => {
+        reset();
+        onClose();
+      }}
+    >
+      <form onSubmit={submit} className="form">
+        <Field label={t('members.col.email')}>
+          {({ id }) => (
+            <input
+              id={id}
+              type="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              data-autofocus
+            />
+          )}
+        </Field>
+        <Field label={t('setup.name')}>
+          {({ id }) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} />}
+        </Field>
+        <Field label={t('members.password')} hint={t('members.password-hint')}>
+          {({ id, describedBy }) => (
+            <input
+              id={id}
+              type="password"
+              autoComplete="new-password"
+              minLength={12}
+              aria-describedby={describedBy}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={t('members.col.role')}>
+          {({ id }) => (
+            <select id={id} required value={roleId} onChange={(e) => setRoleId(e.target.value)}>
+              <option value="">{t('create.choose-role')}</option>
+              {roles.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <ErrorBanner error={error} />
+        <div className="dialog-actions">
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => {
+              reset();
+              onClose();
+            }}
+          >
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('members.add')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,297 @@
+import { type FormEvent, useId, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api.ts';
+import { Dialog } from '../components/dialog.tsx';
+import { ErrorBanner } from '../components/error-banner.tsx';
+import { Field } from '../components/field.tsx';
+import { grantableScopes, ScopePicker } from '../components/scope-picker.tsx';
+import { DAY_MS } from '../format.ts';
+import type { Lookups } from '../lookups.ts';
+import { holdsAll, MANAGEMENT_SCOPES } from '../scopes.ts';
+import { useSession } from '../session.tsx';
+import type { TokenWithSecret } from '../types.ts';
+
+const PRESET_DAYS = [7, 30, 60, 90] as const;
+type Expiry = `${(typeof PRESET_DAYS)[number]}` | 'custom' | 'none';
+
+type CreateTokenDialogProps = {
+  open: boolean;
+  lookups: Lookups;
+  onClose: () => void;
+  onCreated: (token: TokenWithSecret) => void;
+};
+
+function localDate(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Name, description, owner, role or scopes (never beyond the user's), and an expiry the project allows. */
+export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateTokenDialogProps) {
+  const { t } = useTranslation();
+  const { session, project } = useSession();
+  const id = useId();
+  const maxSeconds = project?.settings.max_token_lifetime_seconds ?? null;
+  const presets = PRESET_DAYS.filter((d) => maxSeconds === null || d * 86_400 <= maxSeconds);
+  const defaultExpiry: Expiry = presets.includes(30)
+    ? '30'
+    : presets[0] !== undefined
+      ? `${presets[0]}`
+      : 'custom';
+
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const [owner, setOwner] = useState<string>('me');
+  const [mode, setMode] = useState<'role' | 'scopes'>('scopes');
+  const [roleId, setRoleId] = useState('');
+  const [scopes, setScopes] = useState<string[]>([]);
+  const [expiry, setExpiry] = useState<Expiry>(defaultExpiry);
+  const [customDate, setCustomDate] = useState(localDate(Date.now() + 30 * DAY_MS));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [invalid, setInvalid] = useState<string | null>(null);
+
+  const assignableRoles = useMemo(
+    () => lookups.roles.filter((r) => holdsAll(session.scopes, r.scopes)),
+    [lookups.roles, session.scopes],
+  );
+  const scopeOptions = useMemo(
+    () =>
+      grantableScopes(session.scopes, [
+        ...MANAGEMENT_SCOPES,
+        ...lookups.roles.flatMap((r) => r.scopes),
+        ...session.scopes.filter((s) => !s.includes('*')),
+      ]),
+    [lookups.roles, session.scopes],
+  );
+  const accounts = lookups.serviceAccounts.filter((a) => a.active);
+
+  const reset = () => {
+    setName('');
+    setDescription('');
+    setOwner('me');
+    setMode('scopes');
+    setRoleId('');
+    setScopes([]);
+    setExpiry(defaultExpiry);
+    setError(null);
+    setInvalid(null);
+  };
+
+  const close = () => {
+    reset();
+    onClose();
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    const body: Record<string, unknown> = { name: name.trim() };
+    if (!body.name) return setInvalid(t('create.name-required'));
+    if (description.trim()) body.description = description.trim();
+    if (owner !== 'me') body.service_account_id = owner;
+    if (mode === 'role') {
+      if (!roleId) return setInvalid(t('create.role-required'));
+      body.role_id = roleId;
+    } else {
+      if (scopes.length === 0) return setInvalid(t('create.scopes-required'));
+      body.scopes = scopes;
+    }
+    if (expiry === 'none') body.expires_at = null;
+    else if (expiry === 'custom') {
+      const at = new Date(`${customDate}T23:59:59`);
+      if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now())
+        return setInvalid(t('create.date-future'));
+      if (maxSeconds !== null && at.getTime() > Date.now() + maxSeconds * 1000) {
+        return setInvalid(t('create.date-too-far', { days: Math.floor(maxSeconds / 86_400) }));
+      }
+      body.expires_at = at.toISOString();
+    } else body.expires_in_seconds = Number(expiry) * 86_400;
+    setInvalid(null);
+    setBusy(true);
+    try {
+      const token = await api<TokenWithSecret>('POST', '/v1/tokens', { body });
+      reset();
+      onCreated(token);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog open={open} title={t('create.title')} onClose={close} wide>
+      <form onSubmit={submit} noValidate className="form">
+        <Field label={t('create.name')} hint={t('create.name-hint')}>
+          {({ id: fid, describedBy }) => (
+            <input
+              id={fid}
+              required
+              maxLength={200}
+              autoComplete="off"
+              aria-describedby={describedBy}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              data-autofocus
+            />
+          )}
+        </Field>
+        <Field label={t('create.description')}>
+          {({ id: fid }) => (
+            <textarea
+              id={fid}
+              rows={2}
+              maxLength={1000}
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+            />
+          )}
+        </Field>
+
+        {accounts.length > 0 ? (
+          <Field label={t('create.owner')} hint={t('create.owner-hint')}>
+            {({ id: fid, describedBy }) => (
+              <select
+                id={fid}
+                aria-describedby={describedBy}
+                value={owner}
+                onChange={(e) => setOwner(e.target.value)}
+              >
+                <option value="me">{t('create.owner-me', { email: session.user.email })}</option>
+                {accounts.map((a) => (
+                  <option key={a.id} value={a.id}>
+                    {t('create.owner-sa', { name: a.name })}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : null}
+
+        <fieldset className="fieldset">
+          <legend>{t('create.permissions')}</legend>
+          <div className="radio-row">
+            <div className="field-checkbox">
+              <input
+                type="radio"
+                id={`${id}-mode-scopes`}
+                name={`${id}-mode`}
+                checked={mode === 'scopes'}
+                onChange={() => setMode('scopes')}
+              />
+              <label htmlFor={`${id}-mode-scopes`}>{t('create.mode-scopes')}</label>
+            </div>
+            <div className="field-checkbox">
+              <input
+                type="radio"
+                id={`${id}-mode-role`}
+                name={`${id}-mode`}
+                checked={mode === 'role'}
+                disabled={assignableRoles.length === 0}
+                onChange={() => setMode('role')}
+              />
+              <label htmlFor={`${id}-mode-role`}>{t('create.mode-role')}</label>
+            </div>
+          </div>
+          <p className="hint">{t('create.rights-hint')}</p>
+        </fieldset>
+        {mode === 'role' ? (
+          <Field label={t('create.role')}>
+            {({ id: fid }) => (
+              <select id={fid} value={roleId} onChange={(e) => setRoleId(e.target.value)}>
+                <option value="">{t('create.choose-role')}</option>
+                {assignableRoles.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name} — {r.scopes.join(' ')}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        ) : (
+          <ScopePicker
+            legend={t('create.scopes')}
+            options={scopeOptions}
+            granted={session.scopes}
+            value={scopes}
+            onChange={setScopes}
+          />
+        )}
+
+        <fieldset className="fieldset">
+          <legend>{t('create.expiry')}</legend>
+          <div className="radio-row">
+            {presets.map((days) => (
+              <div className="field-checkbox" key={days}>
+                <input
+                  type="radio"
+                  id={`${id}-exp-${days}`}
+                  name={`${id}-expiry`}
+                  checked={expiry === `${days}`}
+                  onChange={() => setExpiry(`${days}` as Expiry)}
+                />
+                <label htmlFor={`${id}-exp-${days}`}>{t('create.days', { count: days })}</label>
+              </div>
+            ))}
+            <div className="field-checkbox">
+              <input
+                type="radio"
+                id={`${id}-exp-custom`}
+                name={`${id}-expiry`}
+                checked={expiry === 'custom'}
+                onChange={() => setExpiry('custom')}
+              />
+              <label htmlFor={`${id}-exp-custom`}>{t('create.custom-date')}</label>
+            </div>
+            {maxSeconds === null ? (
+              <div className="field-checkbox">
+                <input
+                  type="radio"
+                  id={`${id}-exp-none`}
+                  name={`${id}-expiry`}
+                  checked={expiry === 'none'}
+                  onChange={() => setExpiry('none')}
+                />
+                <label htmlFor={`${id}-exp-none`}>{t('create.no-expiry')}</label>
+              </div>
+            ) : null}
+          </div>
+          {expiry === 'custom' ? (
+            <div className="field">
+              <label htmlFor={`${id}-date`}>{t('create.expiry-date')}</label>
+              <input
+                id={`${id}-date`}
+                type="date"
+                min={localDate(Date.now() + DAY_MS)}
+                value={customDate}
+                onChange={(e) => setCustomDate(e.target.value)}
+              />
+            </div>
+          ) : null}
+          {maxSeconds !== null ? (
+            <p className="hint">{t('create.max-lifetime', { days: Math.floor(maxSeconds / 86_400) })}</p>
+          ) : expiry === 'none' ? (
+            <p className="hint">{t('create.no-expiry-hint')}</p>
+          ) : null}
+        </fieldset>
+
+        {invalid ? (
+          <div className="banner banner-error" role="alert">
+            <p>{invalid}</p>
+          </div>
+        ) : null}
+        <ErrorBanner error={error} />
+        <div className="dialog-actions">
+          <button type="button" className="button button-secondary" onClick={close}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {t('create.submit')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

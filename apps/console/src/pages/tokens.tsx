@@ -1,0 +1,395 @@
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, seg } from '../api.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { ErrorBanner } from '../components/error-banner.tsx';
+import { SecretReveal } from '../components/secret-reveal.tsx';
+import { StatusBadge } from '../components/status-badge.tsx';
+import { type Column, Table } from '../components/table.tsx';
+import { displayStatus, formatDate, formatDay, formatNumber, partialId } from '../format.ts';
+import { ownerLabel, rightsLabel, useLookups } from '../lookups.ts';
+import { useSession } from '../session.tsx';
+import type { Page, TokenStatus, TokenView, TokenWithSecret } from '../types.ts';
+import { PageHeader } from './page-header.tsx';
+import { CreateTokenDialog } from './token-create.tsx';
+import { TokenDetailsDialog } from './token-details.tsx';
+
+const PAGE_SIZE = 25;
+const GRACE_CHOICES = [0, 3_600, 86_400, 604_800] as const;
+
+type Filters = { status: '' | TokenStatus; ownerType: '' | 'user' | 'service_account'; search: string };
+
+export function TokensPage() {
+  const { t } = useTranslation();
+  const { can } = useSession();
+  const lookups = useLookups();
+  const writable = can('tokens:write');
+  const filterId = useId();
+
+  const [filters, setFilters] = useState<Filters>({ status: '', ownerType: '', search: '' });
+  const [search, setSearch] = useState('');
+  const [rows, setRows] = useState<TokenView[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const generation = useRef(0);
+
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<{ value: string; title: string } | null>(null);
+  const [revoking, setRevoking] = useState<TokenView | null>(null);
+  const [reason, setReason] = useState('');
+  const [rotating, setRotating] = useState<TokenView | null>(null);
+  const [grace, setGrace] = useState<number>(0);
+  const [details, setDetails] = useState<TokenView | null>(null);
+
+  const fetchPage = useCallback(
+    async (after: string | null) => {
+      const mine = ++generation.current;
+      setLoading(true);
+      try {
+        const res = await api<Page<TokenView>>('GET', '/v1/tokens', {
+          query: {
+            limit: PAGE_SIZE,
+            cursor: after ?? undefined,
+            status: filters.status || undefined,
+            owner_type: filters.ownerType || undefined,
+            search: filters.search || undefined,
+          },
+        });
+        if (mine !== generation.current) return;
+        setRows((prev) =>
+          after ? [...prev, ...res.data.filter((r) => !prev.some((p) => p.id === r.id))] : res.data,
+        );
+        setCursor(res.next_cursor);
+        setError(null);
+      } catch (e) {
+        if (mine === generation.current) setError(e);
+      } finally {
+        if (mine === generation.current) setLoading(false);
+      }
+    },
+    [filters],
+  );
+
+  useEffect(() => {
+    void fetchPage(null);
+  }, [fetchPage]);
+
+  // Typing in the search box waits for a pause before asking the server.
+  useEffect(() => {
+    const timer = setTimeout(
+      () => setFilters((f) => (f.search === search.trim() ? f : { ...f, search: search.trim() })),
+      300,
+    );
+    return () => clearTimeout(timer);
+  }, [search]);
+
+  const replaceRow = (token: TokenView) =>
+    setRows((prev) => prev.map((r) => (r.id === token.id ? token : r)));
+
+  const onCreated = (created: TokenWithSecret) => {
+    const { token, ...view } = created;
+    setCreating(false);
+    setRows((prev) => [view, ...prev.filter((r) => r.id !== view.id)]);
+    setSecret({ value: token, title: t('reveal.created-title', { name: view.name }) });
+  };
+
+  const revoke = async () => {
+    if (!revoking) return;
+    const body = reason.trim() ? { reason: reason.trim() } : {};
+    const token = await api<TokenView>('POST', `/v1/tokens/${seg(revoking.id)}/revoke`, { body });
+    replaceRow(token);
+    setRevoking(null);
+    setReason('');
+  };
+
+  const rotate = async () => {
+    if (!rotating) return;
+    const res = await api<TokenWithSecret>('POST', `/v1/tokens/${seg(rotating.id)}/rotate`, {
+      body: { grace_period_seconds: grace },
+    });
+    const { token, ...view } = res;
+    replaceRow(view);
+    setRotating(null);
+    setGrace(0);
+    setSecret({ value: token, title: t('reveal.rotated-title', { name: view.name }) });
+  };
+
+  const columns: Column<TokenView>[] = [
+    {
+      key: 'id',
+      header: t('tokens.col.id'),
+      render: (r) => (
+        <code className="token-id" title={r.id}>
+          {partialId(r.id)}
+        </code>
+      ),
+    },
+    {
+      key: 'name',
+      header: t('tokens.col.name'),
+      className: 'col-name',
+      render: (r) => (
+        <>
+          <button
+            type="button"
+            className="link-button cell-strong"
+            aria-label={t('tokens.details-named', { name: r.name })}
+            onClick={() => setDetails(r)}
+          >
+            {r.name}
+          </button>
+          {r.description ? <span className="cell-sub">{r.description}</span> : null}
+          <span className="cell-sub">
+            <code>{r.hint}</code>
+          </span>
+        </>
+      ),
+    },
+    {
+      key: 'owner',
+      header: t('tokens.col.owner'),
+      render: (r) => (
+        <>
+          <span>{ownerLabel(r, lookups)}</span>
+          <span className="cell-sub">{t(`owner.${r.owner.type}`)}</span>
+        </>
+      ),
+    },
+    {
+      key: 'rights',
+      header: t('tokens.col.rights'),
+      render: (r) => (
+        <span className="scopes">
+          {r.role_id ? <span className="cell-sub">{t('tokens.role')}</span> : null}
+          <code>{rightsLabel(r, lookups)}</code>
+        </span>
+      ),
+    },
+    {
+      key: 'status',
+      header: t('tokens.col.status'),
+      render: (r) => <StatusBadge status={displayStatus(r)} />,
+    },
+    {
+      key: 'created',
+      header: t('tokens.col.created'),
+      render: (r) => (
+        <time dateTime={r.created_at} title={formatDate(r.created_at)}>
+          {formatDay(r.created_at)}
+        </time>
+      ),
+      className: 'nowrap',
+    },
+    {
+      key: 'expires',
+      header: t('tokens.col.expires'),
+      render: (r) =>
+        r.expires_at ? (
+          <time dateTime={r.expires_at} title={formatDate(r.expires_at)}>
+            {formatDay(r.expires_at)}
+          </time>
+        ) : (
+          t('tokens.never')
+        ),
+      className: 'nowrap',
+    },
+    {
+      key: 'last-used',
+      header: t('tokens.col.last-used'),
+      render: (r) => (
+        <>
+          <span>{formatDay(r.last_used_at, t('tokens.never-used'))}</span>
+          <span className="cell-sub">
+            {t('tokens.uses', { count: r.usage_count, formatted: formatNumber(r.usage_count) })}
+          </span>
+        </>
+      ),
+      className: 'nowrap',
+    },
+    {
+      key: 'actions',
+      header: <span className="visually-hidden">{t('common.actions')}</span>,
+      className: 'actions',
+      render: (r) => {
+        const live = r.status === 'active' || r.status === 'disabled';
+        return (
+          <div className="row-actions">
+            {writable && live ? (
+              <>
+                <button
+                  type="button"
+                  className="button button-small button-secondary"
+                  aria-label={t('tokens.rotate-named', { name: r.name })}
+                  onClick={() => setRotating(r)}
+                >
+                  {t('tokens.rotate')}
+                </button>
+                <button
+                  type="button"
+                  className="button button-small button-danger-outline"
+                  aria-label={t('tokens.revoke-named', { name: r.name })}
+                  onClick={() => setRevoking(r)}
+                >
+                  {t('tokens.revoke')}
+                </button>
+              </>
+            ) : null}
+          </div>
+        );
+      },
+    },
+  ];
+
+  return (
+    <>
+      <PageHeader
+        title={t('tokens.title')}
+        intro={t('tokens.intro')}
+        actions={
+          writable ? (
+            <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+              {t('tokens.create')}
+            </button>
+          ) : null
+        }
+      />
+      <form className="filters" aria-label={t('tokens.filters')} onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor={`${filterId}-search`}>{t('tokens.search')}</label>
+          <input
+            id={`${filterId}-search`}
+            type="search"
+            value={search}
+            placeholder={t('tokens.search-placeholder')}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor={`${filterId}-status`}>{t('tokens.col.status')}</label>
+          <select
+            id={`${filterId}-status`}
+            value={filters.status}
+            onChange={(e) => setFilters((f) => ({ ...f, status: e.target.value as Filters['status'] }))}
+          >
+            <option value="">{t('tokens.all')}</option>
+            {(['active', 'expired', 'revoked', 'disabled'] as const).map((s) => (
+              <option key={s} value={s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${filterId}-owner`}>{t('tokens.owner-type')}</label>
+          <select
+            id={`${filterId}-owner`}
+            value={filters.ownerType}
+            onChange={(e) => setFilters((f) => ({ ...f, ownerType: e.target.value as Filters['ownerType'] }))}
+          >
+            <option value="">{t('tokens.all')}</option>
+            <option value="user">{t('owner.user')}</option>
+            <option value="service_account">{t('owner.service_account')}</option>
+          </select>
+        </div>
+      </form>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      <Table
+        caption={t('tokens.title')}
+        columns={columns}
+        rows={rows}
+        rowKey={(r) => r.id}
+        busy={loading}
+        empty={loading ? t('common.loading') : t('tokens.empty')}
+      />
+      <div className="table-footer">
+        <output className="muted block">{t('tokens.showing', { count: rows.length })}</output>
+        {cursor ? (
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={loading}
+            onClick={() => fetchPage(cursor)}
+          >
+            {t('common.load-more')}
+          </button>
+        ) : null}
+      </div>
+
+      <CreateTokenDialog
+        open={creating}
+        lookups={lookups}
+        onClose={() => setCreating(false)}
+        onCreated={onCreated}
+      />
+      <ConfirmDialog
+        open={revoking !== null}
+        title={t('revoke.title', { name: revoking?.name ?? '' })}
+        message={t('revoke.text')}
+        confirmLabel={t('tokens.revoke')}
+        danger
+        onConfirm={revoke}
+        onClose={() => {
+          setRevoking(null);
+          setReason('');
+        }}
+      >
+        <div className="field">
+          <label htmlFor={`${filterId}-reason`}>{t('revoke.reason')}</label>
+          <textarea
+            id={`${filterId}-reason`}
+            rows={2}
+            maxLength={500}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+        </div>
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={rotating !== null}
+        title={t('rotate.title', { name: rotating?.name ?? '' })}
+        message={t('rotate.text')}
+        confirmLabel={t('tokens.rotate')}
+        onConfirm={rotate}
+        onClose={() => {
+          setRotating(null);
+          setGrace(0);
+        }}
+      >
+        <fieldset className="fieldset">
+          <legend>{t('rotate.grace')}</legend>
+          <div className="radio-row">
+            {GRACE_CHOICES.map((seconds) => (
+              <div className="field-checkbox" key={seconds}>
+                <input
+                  type="radio"
+                  id={`${filterId}-grace-${seconds}`}
+                  name={`${filterId}-grace`}
+                  checked={grace === seconds}
+                  onChange={() => setGrace(seconds)}
+                />
+                <label htmlFor={`${filterId}-grace-${seconds}`}>{t(`rotate.grace-${seconds}`)}</label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+      </ConfirmDialog>
+      <TokenDetailsDialog
+        token={details}
+        lookups={lookups}
+        writable={writable}
+        onChanged={(token) => {
+          replaceRow(token);
+          setDetails(token);
+        }}
+        onClose={() => setDetails(null)}
+      />
+      <SecretReveal
+        secret={secret?.value ?? null}
+        title={secret?.title ?? ''}
+        fieldLabel={t('reveal.field')}
+        onDone={() => setSecret(null)}
+      />
+    </>
+  );
+}
