@@ -26,6 +26,16 @@ const requestSerializer = (req: { method: string; url: string; id: string }) => 
   path: req.url.split('?')[0],
 });
 
+/** The query as text to search for tokens; a malformed escape is searched as sent, never a fault. */
+function decodedQuery(raw: string): string {
+  const spaced = raw.replaceAll('+', ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
 /** Builds the Fastify application (never listens): the caller decides where it runs. */
 export async function buildApp(deps: Deps): Promise<App> {
   const authorizeFastPath = createAuthorizeFastPath(deps);
@@ -70,9 +80,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     const url = request.raw.url ?? '';
-    const query = url.includes('?')
-      ? decodeURIComponent(url.slice(url.indexOf('?') + 1).replaceAll('+', ' '))
-      : '';
+    const query = url.includes('?') ? decodedQuery(url.slice(url.indexOf('?') + 1)) : '';
     if (query && (TOKEN_QUERY_KEYS.test(query) || TOKEN_IN_TEXT.test(query))) {
       throw new KeywardError(
         'TOKEN_IN_URL',

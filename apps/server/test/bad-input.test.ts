@@ -153,6 +153,20 @@ describe('bad input on every route', () => {
     expect(res.body.errors.length).toBeGreaterThan(0);
   });
 
+  test.each([
+    '%zz',
+    '%',
+    '%E0%A4%A',
+    'a=%ZZ&token=%',
+  ])('a malformed query escape (%s) is a client error', async (query) => {
+    for (const path of ['/v1/me', '/v1/authorize', '/v1/tokens']) {
+      const res = await inject('GET', `${path}?${query}`, {
+        headers: { authorization: `Bearer ${h.adminToken}` },
+      });
+      expectClientError(res, `${path}?${query}`);
+    }
+  });
+
   test('tokens in the URL are refused', async () => {
     const res = await call(h.app, 'GET', `/v1/me?access_token=${h.adminToken}`, null);
     expect(res.status).toBe(400);
