@@ -47,11 +47,14 @@ export function createMemoryRateLimiter({
     entries.set(k, entry);
   }
 
-  const limiter: RateLimiter & { size(): number } = {
+  const limiter: Required<RateLimiter> & { size(): number } = {
     async check(key, policies, cost = 1) {
-      return limiter.checkMany([{ key, policies }], cost);
+      return limiter.checkManyNow([{ key, policies }], cost);
     },
     async checkMany(buckets, cost = 1) {
+      return limiter.checkManyNow(buckets, cost);
+    },
+    checkManyNow(buckets, cost = 1) {
       const windows = keyedWindows(buckets, cost);
       const nowMs = Math.floor(clock());
       if (nowMs - lastSweepMs >= sweepIntervalMs) sweep(nowMs);

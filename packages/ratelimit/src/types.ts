@@ -14,5 +14,7 @@ export interface RateLimiter {
    * of one request): admitted only if all admit. Results list windows in bucket order.
    */
   checkMany(buckets: readonly RateLimitBucket[], cost?: number): Promise<RateLimitResult>;
+  /** `checkMany` answered synchronously, for stores that need no I/O (the in-memory one). */
+  checkManyNow?(buckets: readonly RateLimitBucket[], cost?: number): RateLimitResult;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { constantTimeEqual, KeywardError, VERIFY_CODES, type VerifyCode } from '@keyward/core';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { UsageStats } from '../services/usage-recorder.ts';
 import type { App, Deps } from '../types.ts';
 
@@ -57,24 +57,23 @@ export function createMetrics({ usage, cacheEntries, limiterMode }: MetricsOptio
     },
   });
 
-  const verifications = new Counter({
+  const verifications = registerTally(registry, {
     name: 'keyward_verifications_total',
     help: 'Token verifications by door and outcome',
-    labelNames: ['door', 'outcome'] as const,
-    registers: [registry],
+    type: 'counter',
+    series: DOORS.flatMap((door) => VERIFY_CODES.map((outcome) => ({ door, outcome }))),
   });
-  const duration = new Histogram({
+  const duration = registerTimeHistogram(registry, {
     name: 'keyward_verification_duration_seconds',
     help: 'Time from the presented token to the decision, rate limit included',
-    labelNames: ['door'] as const,
+    doors: DOORS,
     buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25],
-    registers: [registry],
   });
-  const cache = new Counter({
+  const cache = registerTally(registry, {
     name: 'keyward_verify_cache_total',
     help: 'Verify cache lookups of well-formed tokens: hit or miss',
-    labelNames: ['result'] as const,
-    registers: [registry],
+    type: 'counter',
+    series: [{ result: 'hit' }, { result: 'miss' }],
   });
   new Gauge({
     name: 'keyward_verify_cache_entries',
@@ -132,28 +131,99 @@ export function createMetrics({ usage, cacheEntries, limiterMode }: MetricsOptio
     },
   });
 
-  // Bound children, made once: the hot path only increments.
-  const counters = new Map<string, ReturnType<typeof verifications.labels>>();
-  for (const door of DOORS)
-    for (const outcome of VERIFY_CODES)
-      counters.set(`${door}:${outcome}`, verifications.labels(door, outcome));
-  const timers = new Map(DOORS.map((door) => [door, duration.labels(door)] as const));
-  const hit = cache.labels('hit');
-  const miss = cache.labels('miss');
+  const doorIndex = new Map(DOORS.map((door, i) => [door, i] as const));
+  const outcomeIndex = new Map(VERIFY_CODES.map((code, i) => [code, i] as const));
 
   return {
     registry,
     /** One verification; `cached` is null when the token never reached the cache (malformed). */
     verification(door: Door, outcome: VerifyCode, cached: boolean | null, startedAt: number): void {
-      counters.get(`${door}:${outcome}`)?.inc();
-      timers.get(door)?.observe((performance.now() - startedAt) / 1000);
-      if (cached === true) hit.inc();
-      else if (cached === false) miss.inc();
+      const d = doorIndex.get(door) ?? 0;
+      verifications.add(d * VERIFY_CODES.length + (outcomeIndex.get(outcome) ?? 0));
+      duration.observe(d, (performance.now() - startedAt) / 1000);
+      if (cached !== null) cache.add(cached ? 0 : 1);
     },
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+type Labels = Record<string, string>;
+type MetricValue = { labels: Labels; value: number; metricName?: string };
+
+/**
+ * A counter family kept as plain numbers and read by the registry when scraped: the verification
+ * path only adds to an array slot (prom-client's own counters cost ~1 µs a request there).
+ */
+function registerTally(
+  registry: Registry,
+  options: { name: string; help: string; type: 'counter'; series: Labels[] },
+) {
+  const counts = new Float64Array(options.series.length);
+  registry.registerMetric({
+    name: options.name,
+    help: options.help,
+    type: options.type,
+    aggregator: 'sum',
+    get: async () => ({
+      name: options.name,
+      help: options.help,
+      type: options.type,
+      aggregator: 'sum',
+      values: options.series.map((labels, i): MetricValue => ({ labels, value: counts[i] ?? 0 })),
+    }),
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
+  return {
+    add(series: number) {
+      counts[series] = (counts[series] ?? 0) + 1;
+    },
+  };
+}
+
+/** A histogram per door of durations in seconds, kept as plain bucket counts (see registerTally). */
+function registerTimeHistogram(
+  registry: Registry,
+  options: { name: string; help: string; doors: readonly string[]; buckets: number[] },
+) {
+  const width = options.buckets.length + 1;
+  const counts = new Float64Array(options.doors.length * width);
+  const sums = new Float64Array(options.doors.length);
+  const values = (): MetricValue[] =>
+    options.doors.flatMap((door, d) => {
+      let cumulative = 0;
+      const rows: MetricValue[] = options.buckets.map((le, b) => {
+        cumulative += counts[d * width + b] ?? 0;
+        return { labels: { door, le: String(le) }, value: cumulative, metricName: `${options.name}_bucket` };
+      });
+      cumulative += counts[d * width + options.buckets.length] ?? 0;
+      rows.push({ labels: { door, le: '+Inf' }, value: cumulative, metricName: `${options.name}_bucket` });
+      rows.push({ labels: { door }, value: sums[d] ?? 0, metricName: `${options.name}_sum` });
+      rows.push({ labels: { door }, value: cumulative, metricName: `${options.name}_count` });
+      return rows;
+    });
+  registry.registerMetric({
+    name: options.name,
+    help: options.help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get: async () => ({
+      name: options.name,
+      help: options.help,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: values(),
+    }),
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
+  return {
+    observe(door: number, seconds: number) {
+      let b = 0;
+      while (b < options.buckets.length && seconds > (options.buckets[b] ?? 0)) b++;
+      const slot = door * width + b;
+      counts[slot] = (counts[slot] ?? 0) + 1;
+      sums[door] = (sums[door] ?? 0) + seconds;
+    },
+  };
+}
 
 const LOOPBACK = /^(?:127\.|::1$|::ffff:127\.)/;
 

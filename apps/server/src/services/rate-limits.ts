@@ -108,6 +108,13 @@ export function createRateLimitService({
       return buckets.length === 0 ? null : limiter.checkMany(buckets);
     },
 
+    /** `consume` without waiting: undefined when the store needs I/O (Redis) and only `consume` will do. */
+    consumeNow(subject: Subject): RateLimitResult | null | undefined {
+      const buckets = bucketsFor(subject);
+      if (buckets.length === 0) return null;
+      return limiter.checkManyNow?.(buckets);
+    },
+
     /** The policies `consume` applies to a subject, unnamed (for showing them in API answers). */
     appliedPolicies: applied,
 

@@ -130,24 +130,33 @@ export function createVerifier({
   }
 
   /**
+   * The answer when no I/O is needed: malformed, or a cached token. Null when the database must be
+   * asked; `verify` does that. Cached outcomes are frozen and shared: read them, never change them.
+   */
+  function verifyNow(token: string, requiredScopes: readonly Scope[] = []): VerifyResult | null {
+    if (!wellFormed(token))
+      return { outcome: { valid: false, code: 'MALFORMED' }, lookup: null, cached: false };
+    const entry = cache.get(cacheKey(token));
+    const at = now();
+    if (entry && at - entry.storedAt < cacheTtlMs) {
+      return { outcome: cachedOutcome(entry, at, requiredScopes), lookup: entry.lookup, cached: true };
+    }
+    return null;
+  }
+
+  /**
    * `beforeRead` runs only when the database must be asked (not for malformed or cached tokens);
    * it may throw to refuse the request first, e.g. when the caller's address is throttled.
-   * Cached outcomes are frozen and shared: read them, never change them.
    */
   async function verify(
     token: string,
     requiredScopes: readonly Scope[] = [],
     beforeRead?: () => Promise<void>,
   ): Promise<VerifyResult> {
-    if (!wellFormed(token))
-      return { outcome: { valid: false, code: 'MALFORMED' }, lookup: null, cached: false };
+    const answered = verifyNow(token, requiredScopes);
+    if (answered) return answered;
     const hash = cacheKey(token);
-    const at = now();
-    const entry = cache.get(hash);
-    if (entry && at - entry.storedAt < cacheTtlMs) {
-      return { outcome: cachedOutcome(entry, at, requiredScopes), lookup: entry.lookup, cached: true };
-    }
-    if (entry) forget(hash);
+    if (cache.has(hash)) forget(hash);
     if (beforeRead && !inFlight.has(hash)) await beforeRead();
     const lookup = await readShared(token, hash);
     return {
@@ -176,6 +185,7 @@ export function createVerifier({
 
   return {
     verify,
+    verifyNow,
     invalidateToken,
     invalidateWhere,
     invalidateAll,

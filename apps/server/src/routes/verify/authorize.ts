@@ -9,7 +9,7 @@ import type { Deps } from '../../types.ts';
 import type { Route } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 import { createClientAddress } from './client-address.ts';
-import { type Decision, decideToken, splitScopes } from './decision.ts';
+import { type Decision, decideToken, decideTokenNow, splitScopes } from './decision.ts';
 
 export const AUTHORIZE_PATH = '/v1/authorize';
 export const REQUIRED_SCOPES_HEADER = 'x-keyward-required-scopes';
@@ -25,13 +25,29 @@ function requiredScopes(headers: IncomingHttpHeaders) {
   return scopes;
 }
 
-/** The gateway decision for a request: its token, the scopes the gateway requires, its client. */
-async function evaluate(deps: Deps, headers: IncomingHttpHeaders, ip: string): Promise<Decision> {
+/** What the gateway asks about a request: its token and the scopes it requires. */
+function question(headers: IncomingHttpHeaders): { token: string; required: string[] } {
   const required = requiredScopes(headers);
   // presentedToken reads nothing but the headers.
   const token = presentedToken({ headers } as FastifyRequest);
   if (token === null) throw new KeywardError('UNAUTHENTICATED', undefined, { www_authenticate: REALM });
+  return { token, required };
+}
+
+/** The gateway decision for a request: its token, the scopes the gateway requires, its client. */
+async function evaluate(deps: Deps, headers: IncomingHttpHeaders, ip: string): Promise<Decision> {
+  const { token, required } = question(headers);
   return decideToken(deps, token, required, { door: 'authorize', ip, throttle: true });
+}
+
+/** The decision when it needs no I/O (cached token, limits in memory); null otherwise or on a fault. */
+function evaluateNow(deps: Deps, headers: IncomingHttpHeaders, ip: string): Decision | null {
+  try {
+    const { token, required } = question(headers);
+    return decideTokenNow(deps, token, required, { door: 'authorize', ip, throttle: true });
+  } catch {
+    return null;
+  }
 }
 
 /** Identity and RateLimit headers of an admitted request. */
@@ -74,40 +90,40 @@ export function createAuthorizeFastPath(deps: Deps) {
     }
     if (request.url !== AUTHORIZE_PATH || (request.method !== 'GET' && request.method !== 'HEAD'))
       return false;
-    evaluate(deps, request.headers, clientAddress(request)).then(
-      (decision) => {
-        if (!decision.valid) {
-          precomputed.set(request, { decision });
-          fallback(request, response);
-          return;
-        }
-        // A flat [name, value, …] list: no intermediate objects on the hottest path.
-        const p = decision.principal;
-        const headers = [
-          'x-request-id',
-          newRequestId(),
-          'x-keyward-token-id',
-          p?.tokenId ?? '',
-          'x-keyward-project-id',
-          p?.projectId ?? '',
-          'x-keyward-owner',
-          `${p?.ownerType}:${p?.ownerId}`,
-          'x-keyward-scopes',
-          p?.scopes.join(' ') ?? '',
-          'content-length',
-          '0',
-        ];
-        if (decision.rateLimit !== null)
-          for (const [name, value] of Object.entries(deps.rateLimits.headers(decision.rateLimit)))
-            headers.push(name, value);
-        response.writeHead(200, headers);
-        response.end();
-      },
-      (error: unknown) => {
-        precomputed.set(request, { error });
-        fallback(request, response);
-      },
-    );
+    const ip = clientAddress(request);
+    const admit = (decision: Decision) => {
+      // A flat [name, value, …] list: no intermediate objects on the hottest path.
+      const p = decision.principal;
+      const headers = [
+        'x-request-id',
+        newRequestId(),
+        'x-keyward-token-id',
+        p?.tokenId ?? '',
+        'x-keyward-project-id',
+        p?.projectId ?? '',
+        'x-keyward-owner',
+        `${p?.ownerType}:${p?.ownerId}`,
+        'x-keyward-scopes',
+        p?.scopes.join(' ') ?? '',
+        'content-length',
+        '0',
+      ];
+      if (decision.rateLimit !== null)
+        for (const [name, value] of Object.entries(deps.rateLimits.headers(decision.rateLimit)))
+          headers.push(name, value);
+      response.writeHead(200, headers);
+      response.end();
+    };
+    // Within the request callback when nothing needs I/O, as a bare server answers.
+    const refuse = (outcome: Precomputed) => {
+      precomputed.set(request, outcome);
+      fallback(request, response);
+    };
+    const decided = (decision: Decision) => (decision.valid ? admit(decision) : refuse({ decision }));
+    // Within the request callback when nothing needs I/O, as a bare server answers.
+    const now = evaluateNow(deps, request.headers, ip);
+    if (now) decided(now);
+    else evaluate(deps, request.headers, ip).then(decided, (error: unknown) => refuse({ error }));
     return true;
   };
 }

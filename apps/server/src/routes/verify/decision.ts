@@ -33,37 +33,37 @@ export type DecisionOptions = {
 
 const NO_LIMITS: TokenLookup['rateLimits'] = { token: [], owner: [], project: [] };
 
-/**
- * The doors' shared step: the verify decision (parse → cache → one read → decide), then the
- * token's rate limits, then usage and metrics — the same checks as the route guard, as data.
- */
-export async function decideToken(
+type Verified = Awaited<ReturnType<Deps['verifier']['verify']>>;
+
+/** Another tenant's token is answered exactly like an unknown one, and nothing of it is touched. */
+function withinProject(verified: Verified, projectId: string | undefined): Verified {
+  if (verified.lookup === null || projectId === undefined || verified.lookup.state.projectId === projectId) {
+    return verified;
+  }
+  return { outcome: { valid: false, code: 'NOT_FOUND' }, lookup: null, cached: verified.cached };
+}
+
+function subjectOf(verified: Verified) {
+  const principal = verified.outcome.principal;
+  if (!principal) return null;
+  return {
+    tokenId: principal.tokenId,
+    ownerId: principal.ownerId,
+    projectId: principal.projectId,
+    policies: verified.lookup?.rateLimits ?? NO_LIMITS,
+  };
+}
+
+/** Everything after the verification and the rate limit: usage, metrics, the answer as data. */
+function conclude(
   deps: Deps,
-  token: string,
-  requiredScopes: readonly Scope[],
-  { door, ip, projectId, throttle }: DecisionOptions,
-): Promise<Decision> {
-  const startedAt = performance.now();
-  const beforeRead = throttle ? () => deps.rateLimits.assertAddressNotBlocked(ip) : undefined;
-  const verified = await deps.verifier.verify(token, requiredScopes, beforeRead);
-  let { outcome, lookup } = verified;
-  if (lookup !== null && projectId !== undefined && lookup.state.projectId !== projectId) {
-    // Another tenant's token: answered exactly like an unknown one, and nothing of it is touched.
-    outcome = { valid: false, code: 'NOT_FOUND' };
-    lookup = null;
-  }
-  let code: VerifyCode = outcome.code;
-  let rateLimit: RateLimitResult | null = null;
-  const principal = outcome.principal ?? null;
-  if (principal !== null) {
-    rateLimit = await deps.rateLimits.consume({
-      tokenId: principal.tokenId,
-      ownerId: principal.ownerId,
-      projectId: principal.projectId,
-      policies: lookup?.rateLimits ?? NO_LIMITS,
-    });
-    if (rateLimit !== null && !rateLimit.allowed) code = 'RATE_LIMITED';
-  }
+  verified: Verified,
+  rateLimit: RateLimitResult | null,
+  { door, ip }: DecisionOptions,
+  startedAt: number,
+): Decision {
+  const { outcome, lookup } = verified;
+  const code: VerifyCode = rateLimit !== null && !rateLimit.allowed ? 'RATE_LIMITED' : outcome.code;
   if (lookup !== null) {
     const state = lookup.state;
     deps.usage.record(
@@ -74,15 +74,60 @@ export async function decideToken(
     );
   }
   deps.metrics.verification(door, code, code === 'MALFORMED' ? null : verified.cached, startedAt);
-  if (principal === null && throttle) await deps.rateLimits.recordFailure(ip);
   return {
     code,
     valid: code === 'VALID',
-    principal,
+    principal: outcome.principal ?? null,
     lookup,
     missingScopes: outcome.code === 'INSUFFICIENT_SCOPE' ? outcome.missingScopes : [],
     rateLimit,
   };
+}
+
+/**
+ * The doors' decision when it needs no I/O at all (a cached or malformed token, limits kept in
+ * memory): the gateway's fast path answers within the request callback. Null when only
+ * `decideToken` can answer.
+ */
+export function decideTokenNow(
+  deps: Deps,
+  token: string,
+  requiredScopes: readonly Scope[],
+  options: DecisionOptions,
+): Decision | null {
+  const startedAt = performance.now();
+  const now = deps.verifier.verifyNow(token, requiredScopes);
+  // A refusal may have to count against the caller's address, which can need I/O: not here.
+  if (now === null || !now.outcome.principal) return null;
+  const verified = withinProject(now, options.projectId);
+  const subject = subjectOf(verified);
+  const rateLimit = subject ? deps.rateLimits.consumeNow(subject) : null;
+  if (rateLimit === undefined) return null;
+  return conclude(deps, verified, rateLimit, options, startedAt);
+}
+
+/**
+ * The doors' shared step: the verify decision (parse → cache → one read → decide), then the
+ * token's rate limits, then usage and metrics — the same checks as the route guard, as data.
+ */
+export async function decideToken(
+  deps: Deps,
+  token: string,
+  requiredScopes: readonly Scope[],
+  options: DecisionOptions,
+): Promise<Decision> {
+  const startedAt = performance.now();
+  const { ip, throttle } = options;
+  const beforeRead = throttle ? () => deps.rateLimits.assertAddressNotBlocked(ip) : undefined;
+  const verified = withinProject(
+    await deps.verifier.verify(token, requiredScopes, beforeRead),
+    options.projectId,
+  );
+  const subject = subjectOf(verified);
+  const rateLimit = subject ? await deps.rateLimits.consume(subject) : null;
+  const decision = conclude(deps, verified, rateLimit, options, startedAt);
+  if (subject === null && throttle) await deps.rateLimits.recordFailure(ip);
+  return decision;
 }
 
 /** Scopes a gateway or caller asks for: space- or comma-separated, empty entries dropped. */
