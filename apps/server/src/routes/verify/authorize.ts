@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { isValidScope, KeywardError, VERIFY_ERROR } from '@keyward/core';
+import { isValidScope, KeywardError, rateLimitHeaders, VERIFY_ERROR } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { insufficientScope, presentedToken } from '../../plugins/auth.ts';
 import { sendProblem } from '../../plugins/problem.ts';
@@ -40,14 +40,63 @@ async function evaluate(deps: Deps, headers: IncomingHttpHeaders, ip: string): P
   return decideToken(deps, token, required, { door: 'authorize', ip, throttle: true });
 }
 
-/** The decision when it needs no I/O (cached token, limits in memory); null otherwise or on a fault. */
-function evaluateNow(deps: Deps, headers: IncomingHttpHeaders, ip: string): Decision | null {
-  try {
-    const { token, required } = question(headers);
-    return decideTokenNow(deps, token, required, { door: 'authorize', ip, throttle: true });
-  } catch {
-    return null;
+const BEARER = /^Bearer[ ]+([^ ]+)[ ]*$/i;
+
+/**
+ * `question` read straight from the raw header list, without building `request.headers`: the
+ * common shape only (one token header, at most one scopes header, all well-formed). Anything else
+ * returns null and takes the general path, which answers it exactly.
+ */
+function plainQuestion(raw: readonly string[]): { token: string; required: string[] } | null {
+  let token: string | null = null;
+  let required: string[] = [];
+  let scopesSeen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    if (name.length !== 9 && name.length !== 13 && name.length !== 25) continue;
+    const lower = name.toLowerCase();
+    const value = raw[i + 1] ?? '';
+    if (lower === 'authorization' || lower === 'x-api-key') {
+      if (token !== null) return null;
+      token = lower === 'x-api-key' ? value : (BEARER.exec(value)?.[1] ?? null);
+      if (token === null) return null;
+    } else if (lower === REQUIRED_SCOPES_HEADER) {
+      if (scopesSeen) return null;
+      scopesSeen = true;
+      required = splitScopes(value);
+      if (!required.every(isValidScope)) return null;
+    }
   }
+  return token === null ? null : { token, required };
+}
+
+/** The decision when it needs no I/O (cached token, limits in memory); null otherwise. */
+function evaluateNow(deps: Deps, raw: readonly string[], ip: string): Decision | null {
+  const asked = plainQuestion(raw);
+  return (
+    asked && decideTokenNow(deps, asked.token, asked.required, { door: 'authorize', ip, throttle: true })
+  );
+}
+
+/** The identity headers of a principal, built once: cached principals are shared and frozen. */
+const identityHeaders = new WeakMap<object, string[]>();
+
+function identityOf(p: NonNullable<Decision['principal']>): string[] {
+  let headers = identityHeaders.get(p);
+  if (headers === undefined) {
+    headers = [
+      'x-keyward-token-id',
+      p.tokenId,
+      'x-keyward-project-id',
+      p.projectId,
+      'x-keyward-owner',
+      `${p.ownerType}:${p.ownerId}`,
+      'x-keyward-scopes',
+      p.scopes.join(' '),
+    ];
+    identityHeaders.set(p, headers);
+  }
+  return headers;
 }
 
 /** Identity and RateLimit headers of an admitted request. */
@@ -74,12 +123,39 @@ const precomputed = new WeakMap<IncomingMessage, Precomputed>();
  * counted once and answered by the one problem handler. Returns false for any other request.
  * `/v1/authorize/<anything>` (Envoy's path prefix) is rewritten to the door first, any method.
  */
+type Fallback = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** Hands a refusal (or a fault) to the Fastify route with what is already known. */
+function refuse(
+  request: IncomingMessage,
+  response: ServerResponse,
+  fallback: Fallback,
+  outcome: Precomputed,
+) {
+  precomputed.set(request, outcome);
+  fallback(request, response);
+}
+
+/** Admitted: 200 with the identity and RateLimit headers, written here; refused: the route answers. */
+function answer(request: IncomingMessage, response: ServerResponse, fallback: Fallback, decision: Decision) {
+  if (!decision.valid || decision.principal === null) {
+    refuse(request, response, fallback, { decision });
+    return;
+  }
+  const headers = ['x-request-id', newRequestId(), 'content-length', '0', ...identityOf(decision.principal)];
+  if (decision.rateLimit !== null)
+    for (const [name, value] of Object.entries(rateLimitHeaders(decision.rateLimit)))
+      headers.push(name, value);
+  response.writeHead(200, headers);
+  response.end();
+}
+
 export function createAuthorizeFastPath(deps: Deps) {
   const clientAddress = createClientAddress(deps.config.trustedProxies);
   return function authorizeFastPath(
     request: IncomingMessage,
     response: ServerResponse,
-    fallback: (request: IncomingMessage, response: ServerResponse) => void,
+    fallback: Fallback,
   ): boolean {
     const url = request.url ?? '';
     if (url.startsWith(`${AUTHORIZE_PATH}/`)) {
@@ -91,39 +167,14 @@ export function createAuthorizeFastPath(deps: Deps) {
     if (request.url !== AUTHORIZE_PATH || (request.method !== 'GET' && request.method !== 'HEAD'))
       return false;
     const ip = clientAddress(request);
-    const admit = (decision: Decision) => {
-      // A flat [name, value, …] list: no intermediate objects on the hottest path.
-      const p = decision.principal;
-      const headers = [
-        'x-request-id',
-        newRequestId(),
-        'x-keyward-token-id',
-        p?.tokenId ?? '',
-        'x-keyward-project-id',
-        p?.projectId ?? '',
-        'x-keyward-owner',
-        `${p?.ownerType}:${p?.ownerId}`,
-        'x-keyward-scopes',
-        p?.scopes.join(' ') ?? '',
-        'content-length',
-        '0',
-      ];
-      if (decision.rateLimit !== null)
-        for (const [name, value] of Object.entries(deps.rateLimits.headers(decision.rateLimit)))
-          headers.push(name, value);
-      response.writeHead(200, headers);
-      response.end();
-    };
     // Within the request callback when nothing needs I/O, as a bare server answers.
-    const refuse = (outcome: Precomputed) => {
-      precomputed.set(request, outcome);
-      fallback(request, response);
-    };
-    const decided = (decision: Decision) => (decision.valid ? admit(decision) : refuse({ decision }));
-    // Within the request callback when nothing needs I/O, as a bare server answers.
-    const now = evaluateNow(deps, request.headers, ip);
-    if (now) decided(now);
-    else evaluate(deps, request.headers, ip).then(decided, (error: unknown) => refuse({ error }));
+    const now = evaluateNow(deps, request.rawHeaders, ip);
+    if (now) answer(request, response, fallback, now);
+    else
+      evaluate(deps, request.headers, ip).then(
+        (decision) => answer(request, response, fallback, decision),
+        (error: unknown) => refuse(request, response, fallback, { error }),
+      );
     return true;
   };
 }
