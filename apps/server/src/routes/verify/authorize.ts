@@ -99,17 +99,15 @@ function identityOf(p: NonNullable<Decision['principal']>): string[] {
   return headers;
 }
 
-/** Identity and RateLimit headers of an admitted request. */
-function admittedHeaders(deps: Deps, decision: Decision): Record<string, string> {
-  const p = decision.principal;
-  if (p === null) return {};
-  return {
-    'x-keyward-token-id': p.tokenId,
-    'x-keyward-project-id': p.projectId,
-    'x-keyward-owner': `${p.ownerType}:${p.ownerId}`,
-    'x-keyward-scopes': p.scopes.join(' '),
-    ...(decision.rateLimit ? deps.rateLimits.headers(decision.rateLimit) : {}),
-  };
+/** Identity and RateLimit headers of an admitted request, as a flat [name, value, …] list. */
+function admittedHeaders(
+  principal: NonNullable<Decision['principal']>,
+  rateLimit: Decision['rateLimit'],
+): string[] {
+  const headers = [...identityOf(principal)];
+  if (rateLimit !== null)
+    for (const [name, value] of Object.entries(rateLimitHeaders(rateLimit))) headers.push(name, value);
+  return headers;
 }
 
 /** A decision the fast path made before handing the request to Fastify (refusals only). */
@@ -142,10 +140,8 @@ function answer(request: IncomingMessage, response: ServerResponse, fallback: Fa
     refuse(request, response, fallback, { decision });
     return;
   }
-  const headers = ['x-request-id', newRequestId(), 'content-length', '0', ...identityOf(decision.principal)];
-  if (decision.rateLimit !== null)
-    for (const [name, value] of Object.entries(rateLimitHeaders(decision.rateLimit)))
-      headers.push(name, value);
+  const headers = ['x-request-id', newRequestId(), 'content-length', '0'];
+  headers.push(...admittedHeaders(decision.principal, decision.rateLimit));
   response.writeHead(200, headers);
   response.end();
 }
@@ -191,7 +187,11 @@ export const authorize: Route = (app, { deps }) => {
       const early = precomputed.get(request.raw);
       if (early && 'error' in early) throw early.error;
       const decision = early?.decision ?? (await evaluate(deps, request.headers, request.ip));
-      if (decision.valid) return reply.code(200).headers(admittedHeaders(deps, decision)).send();
+      if (decision.valid && decision.principal !== null) {
+        const headers = admittedHeaders(decision.principal, decision.rateLimit);
+        for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] ?? '', headers[i + 1]);
+        return reply.code(200).send();
+      }
       if (decision.rateLimit !== null) reply.headers(deps.rateLimits.headers(decision.rateLimit));
       request.failedTokenId = decision.lookup?.state.tokenId ?? null;
       request.failedProjectId = decision.lookup?.state.projectId ?? null;
