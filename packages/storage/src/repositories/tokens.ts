@@ -1,5 +1,5 @@
 import { isId, type ProjectId, type TokenId } from '@keyward/core';
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type ExpressionBuilder, sql, type UpdateObject } from 'kysely';
 import { toJson } from '../json.ts';
 import { checkLimit, decodeCursor, toPage } from '../paging.ts';
 import type { Database } from '../schema.ts';
@@ -41,6 +41,26 @@ function secretRow(tokenId: TokenId, secret: Omit<TokenSecret, 'tokenId'>) {
 }
 
 export function createTokenRepository(db: Db): TokenRepository {
+  /** Updates one token of a project (optionally only while it is not revoked); the new row or null. */
+  async function updateOne(
+    projectId: ProjectId,
+    id: TokenId,
+    changes:
+      | UpdateObject<Database, 'tokens'>
+      | ((eb: ExpressionBuilder<Database, 'tokens'>) => UpdateObject<Database, 'tokens'>),
+    { unlessRevoked }: { unlessRevoked: boolean },
+  ) {
+    const row = await db
+      .updateTable('tokens')
+      .set(changes)
+      .where('project_id', '=', projectId)
+      .where('id', '=', id)
+      .$if(unlessRevoked, (q) => q.where('revoked_at', 'is', null))
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toToken(row) : null;
+  }
+
   const liveTokens = (projectId: ProjectId) =>
     db.selectFrom('tokens').where('project_id', '=', projectId).where('revoked_at', 'is', null);
 
@@ -127,10 +147,11 @@ export function createTokenRepository(db: Db): TokenRepository {
       return row ? toToken(row) : null;
     },
 
-    async update(projectId, id, patch, now) {
-      const row = await db
-        .updateTable('tokens')
-        .set({
+    update(projectId, id, patch, now) {
+      return updateOne(
+        projectId,
+        id,
+        {
           updated_at: now,
           ...(patch.name !== undefined && { name: patch.name }),
           ...(patch.description !== undefined && { description: patch.description }),
@@ -138,39 +159,30 @@ export function createTokenRepository(db: Db): TokenRepository {
           ...(patch.roleId !== undefined && { role_id: patch.roleId }),
           ...(patch.expiresAt !== undefined && { expires_at: patch.expiresAt }),
           ...(patch.rateLimits !== undefined && { rate_limits: toJson(patch.rateLimits) }),
-        })
-        .where('project_id', '=', projectId)
-        .where('id', '=', id)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toToken(row) : null;
+        },
+        { unlessRevoked: false },
+      );
     },
 
-    async revoke(projectId, id, reason, now) {
-      const row = await db
-        .updateTable('tokens')
-        .set({ revoked_at: now, revoked_reason: reason, updated_at: now })
-        .where('project_id', '=', projectId)
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toToken(row) : null;
+    revoke(projectId, id, reason, now) {
+      return updateOne(
+        projectId,
+        id,
+        { revoked_at: now, revoked_reason: reason, updated_at: now },
+        { unlessRevoked: true },
+      );
     },
 
-    async setDisabled(projectId, id, disabled, now) {
-      const row = await db
-        .updateTable('tokens')
-        .set((eb) => ({
+    setDisabled(projectId, id, disabled, now) {
+      return updateOne(
+        projectId,
+        id,
+        (eb: ExpressionBuilder<Database, 'tokens'>) => ({
           disabled_at: disabled ? eb.fn.coalesce('disabled_at', eb.val(now)) : null,
           updated_at: now,
-        }))
-        .where('project_id', '=', projectId)
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toToken(row) : null;
+        }),
+        { unlessRevoked: true },
+      );
     },
 
     rotate(projectId, id, secret, oldSecretsExpireAt, hint, now) {
