@@ -40,11 +40,11 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 describe('quick start: keyward serve and init on the embedded SQLite default', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'keyward-quickstart-'));
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'keyward-quickstart-')), 'data');
   beforeAll(async () => {
     await run(process.execPath, [join(ROOT, 'apps/cli/build.mjs')], { cwd: join(ROOT, 'apps/cli') });
   });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => rmSync(join(dataDir, '..'), { recursive: true, force: true }));
 
   test('an empty database tells the operator how to bootstrap, printing no long-lived secret', async () => {
     const server = await serve(dataDir);
@@ -57,6 +57,7 @@ describe('quick start: keyward serve and init on the embedded SQLite default', (
       expect(server.log()).toContain('keyward init');
       expect(server.log()).not.toMatch(/kw_[0-9A-Za-z]{49}/);
       expect(statSync(join(dataDir, 'pepper')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dataDir)).mode & 0o777).toBe(0o700);
     } finally {
       await stop(server.child);
     }

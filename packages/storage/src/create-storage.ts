@@ -35,7 +35,8 @@ const BUSY_TIMEOUT_MS = 5000;
 
 function openSqlite(path: string, busyTimeoutMs: number): SqliteDatabase.Database {
   const inMemory = path === ':memory:';
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  // The data directory holds the database and the pepper: only its owner may enter it.
+  if (!inMemory) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const db = new SqliteDatabase(path, { timeout: busyTimeoutMs });
   if (!inMemory) {
     db.pragma('journal_mode = WAL');
