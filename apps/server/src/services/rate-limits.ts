@@ -85,17 +85,31 @@ export function createRateLimitService({
     };
   }
 
+  // Policy lists come from cached lookups (or the defaults) and stay the same objects: name each once.
+  const named = { token: new WeakMap(), owner: new WeakMap(), project: new WeakMap() } satisfies Record<
+    string,
+    WeakMap<readonly RateLimitPolicy[], RateLimitPolicy[]>
+  >;
+  function nameOnce(scope: keyof typeof named, policies: readonly RateLimitPolicy[]): RateLimitPolicy[] {
+    let result = named[scope].get(policies);
+    if (result === undefined) {
+      result = namePolicies(scope, policies);
+      named[scope].set(policies, result);
+    }
+    return result;
+  }
+
   function bucketsFor(subject: Subject): RateLimitBucket[] {
     const policies = applied(subject);
     const buckets: RateLimitBucket[] = [];
     if (subject.tokenId && policies.token.length > 0) {
-      buckets.push({ key: subject.tokenId, policies: namePolicies('token', policies.token) });
+      buckets.push({ key: subject.tokenId, policies: nameOnce('token', policies.token) });
     }
     if (policies.owner.length > 0) {
-      buckets.push({ key: subject.ownerId, policies: namePolicies('owner', policies.owner) });
+      buckets.push({ key: subject.ownerId, policies: nameOnce('owner', policies.owner) });
     }
     if (policies.project.length > 0) {
-      buckets.push({ key: subject.projectId, policies: namePolicies('project', policies.project) });
+      buckets.push({ key: subject.projectId, policies: nameOnce('project', policies.project) });
     }
     return buckets;
   }
