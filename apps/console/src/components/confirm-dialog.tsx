@@ -1,6 +1,6 @@
-import { type FormEvent, type ReactNode, useState } from 'react';
-import { useTranslation } from 'react-i18next';
-import { Dialog } from './dialog.tsx';
+import type { FormEvent, ReactNode } from 'react';
+import { useSubmit } from '../use-submit.ts';
+import { Dialog, DialogActions } from './dialog.tsx';
 import { ErrorBanner } from './error-banner.tsx';
 
 type ConfirmDialogProps = {
@@ -26,9 +26,7 @@ export function ConfirmDialog({
   onConfirm,
   onClose,
 }: ConfirmDialogProps) {
-  const { t } = useTranslation();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
 
   const close = () => {
     setError(null);
@@ -37,15 +35,7 @@ export function ConfirmDialog({
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    await run(onConfirm);
   };
 
   return (
@@ -54,18 +44,7 @@ export function ConfirmDialog({
         <div className="dialog-message">{message}</div>
         {children}
         <ErrorBanner error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={close} data-autofocus>
-            {t('common.cancel')}
-          </button>
-          <button
-            type="submit"
-            className={danger ? 'button button-danger' : 'button button-primary'}
-            disabled={busy}
-          >
-            {confirmLabel}
-          </button>
-        </div>
+        <DialogActions onCancel={close} submitLabel={confirmLabel} busy={busy} danger={danger} focusCancel />
       </form>
     </Dialog>
   );

@@ -101,3 +101,42 @@ export function Dialog({
     </dialog>
   );
 }
+
+type DialogActionsProps = {
+  onCancel: () => void;
+  submitLabel: string;
+  busy: boolean;
+  danger?: boolean;
+  /** Puts the first focus on Cancel (for confirmations of what cannot be undone). */
+  focusCancel?: boolean;
+};
+
+/** The Cancel and submit buttons at the foot of a dialog's form. */
+export function DialogActions({
+  onCancel,
+  submitLabel,
+  busy,
+  danger = false,
+  focusCancel = false,
+}: DialogActionsProps) {
+  const { t } = useTranslation();
+  return (
+    <div className="dialog-actions">
+      <button
+        type="button"
+        className="button button-secondary"
+        onClick={onCancel}
+        data-autofocus={focusCancel || undefined}
+      >
+        {t('common.cancel')}
+      </button>
+      <button
+        type="submit"
+        className={danger ? 'button button-danger' : 'button button-primary'}
+        disabled={busy}
+      >
+        {submitLabel}
+      </button>
+    </div>
+  );
+}

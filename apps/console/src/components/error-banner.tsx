@@ -47,3 +47,13 @@ export function ErrorBanner({ error, onDismiss }: { error: unknown; onDismiss?: 
     </div>
   );
 }
+
+/** A form's own refusal (a check made before asking the API); nothing when the form is fine. */
+export function InvalidBanner({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <div className="banner banner-error" role="alert">
+      <p>{message}</p>
+    </div>
+  );
+}

@@ -23,3 +23,22 @@ export function Field({ label, hint, children }: FieldProps) {
     </div>
   );
 }
+
+type RadioOptionProps = {
+  id: string;
+  name: string;
+  label: string;
+  checked: boolean;
+  disabled?: boolean;
+  onChange: () => void;
+};
+
+/** One labelled radio button of a `.radio-row`. */
+export function RadioOption({ id, name, label, checked, disabled, onChange }: RadioOptionProps) {
+  return (
+    <div className="field-checkbox">
+      <input type="radio" id={id} name={name} checked={checked} disabled={disabled} onChange={onChange} />
+      <label htmlFor={id}>{label}</label>
+    </div>
+  );
+}

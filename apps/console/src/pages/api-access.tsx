@@ -7,6 +7,7 @@ import { SecretReveal } from '../components/secret-reveal.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { displayStatus, formatDate, maskedHint } from '../format.ts';
 import type { TokenView, TokenWithSecret } from '../types.ts';
+import { useSubmit } from '../use-submit.ts';
 import { PageHeader } from './page-header.tsx';
 
 /**
@@ -16,8 +17,7 @@ import { PageHeader } from './page-header.tsx';
 export function ApiAccessPage() {
   const { t } = useTranslation();
   const [key, setKey] = useState<TokenView | null | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
   const [confirming, setConfirming] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const fieldId = useId();
@@ -29,7 +29,7 @@ export function ApiAccessPage() {
     } catch (e) {
       setError(e);
     }
-  }, []);
+  }, [setError]);
 
   useEffect(() => {
     void load();
@@ -42,17 +42,7 @@ export function ApiAccessPage() {
     setSecret(token);
   };
 
-  const generateNow = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await generate();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const generateNow = () => run(generate);
 
   const regenerate = async () => {
     await generate();

@@ -1,11 +1,13 @@
-import { type FormEvent, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { type Column, Table } from '../components/table.tsx';
+import { TableFooter } from '../components/table-footer.tsx';
 import { formatDate, partialId } from '../format.ts';
 import { useLookups } from '../lookups.ts';
 import type { AuditEventView, Page } from '../types.ts';
+import { useCursorPages } from '../use-cursor-pages.ts';
 import { PageHeader } from './page-header.tsx';
 
 const PAGE_SIZE = 50;
@@ -36,11 +38,6 @@ export function AuditPage() {
   const id = useId();
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [rows, setRows] = useState<AuditEventView[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const generation = useRef(0);
   const lookups = useLookups();
   const actorName = (e: AuditEventView) => {
     if (!e.actor.id) return e.actor.type;
@@ -52,38 +49,22 @@ export function AuditPage() {
     return partialId(e.actor.id);
   };
 
-  const fetchPage = useCallback(
-    async (after: string | null) => {
-      const mine = ++generation.current;
-      setLoading(true);
-      try {
-        const res = await api<Page<AuditEventView>>('GET', '/v1/audit', {
-          query: {
-            limit: PAGE_SIZE,
-            cursor: after ?? undefined,
-            action: filters.action || undefined,
-            actor_id: filters.actorId || undefined,
-            target_id: filters.targetId || undefined,
-            from: toIso(filters.from),
-            to: toIso(filters.to),
-          },
-        });
-        if (mine !== generation.current) return;
-        setRows((prev) => (after ? [...prev, ...res.data] : res.data));
-        setCursor(res.next_cursor);
-        setError(null);
-      } catch (e) {
-        if (mine === generation.current) setError(e);
-      } finally {
-        if (mine === generation.current) setLoading(false);
-      }
-    },
+  const load = useCallback(
+    (cursor: string | undefined) =>
+      api<Page<AuditEventView>>('GET', '/v1/audit', {
+        query: {
+          limit: PAGE_SIZE,
+          cursor,
+          action: filters.action || undefined,
+          actor_id: filters.actorId || undefined,
+          target_id: filters.targetId || undefined,
+          from: toIso(filters.from),
+          to: toIso(filters.to),
+        },
+      }),
     [filters],
   );
-
-  useEffect(() => {
-    void fetchPage(null);
-  }, [fetchPage]);
+  const { rows, hasMore, loading, error, setError, loadMore } = useCursorPages(load);
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -184,19 +165,12 @@ export function AuditPage() {
         busy={loading}
         empty={loading ? t('common.loading') : t('audit.empty')}
       />
-      <div className="table-footer">
-        <output className="muted block">{t('audit.showing', { count: rows.length })}</output>
-        {cursor ? (
-          <button
-            type="button"
-            className="button button-secondary"
-            disabled={loading}
-            onClick={() => fetchPage(cursor)}
-          >
-            {t('common.load-more')}
-          </button>
-        ) : null}
-      </div>
+      <TableFooter
+        showing={t('audit.showing', { count: rows.length })}
+        hasMore={hasMore}
+        loading={loading}
+        onLoadMore={loadMore}
+      />
     </>
   );
 }

@@ -2,15 +2,17 @@ import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { Dialog } from '../components/dialog.tsx';
-import { ErrorBanner } from '../components/error-banner.tsx';
+import { Dialog, DialogActions } from '../components/dialog.tsx';
+import { ErrorBanner, InvalidBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
 import { grantableScopes, ScopePicker } from '../components/scope-picker.tsx';
+import { ActiveBadge } from '../components/status-badge.tsx';
 import { type Column, Table } from '../components/table.tsx';
 import { formatDate } from '../format.ts';
 import { holdsAll, MANAGEMENT_SCOPES } from '../scopes.ts';
 import { useSession } from '../session.tsx';
 import type { MemberView, RoleView } from '../types.ts';
+import { useSubmit } from '../use-submit.ts';
 import { PageHeader } from './page-header.tsx';
 
 const ROLE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -152,11 +154,7 @@ export function MembersPage() {
     {
       key: 'status',
       header: t('members.col.status'),
-      render: (m) => (
-        <span className={`badge ${m.active ? 'badge-active' : 'badge-disabled'}`}>
-          {m.active ? t('sa.active') : t('sa.inactive')}
-        </span>
-      ),
+      render: (m) => <ActiveBadge active={m.active} />,
     },
     {
       key: 'added',
@@ -293,9 +291,8 @@ function RoleDialog({ role, roles, onClose, onSaved }: RoleDialogProps) {
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [scopes, setScopes] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [invalid, setInvalid] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     setName(editing?.name ?? '');
@@ -303,7 +300,7 @@ function RoleDialog({ role, roles, onClose, onSaved }: RoleDialogProps) {
     setScopes(editing?.scopes ?? []);
     setError(null);
     setInvalid(null);
-  }, [editing]);
+  }, [editing, setError]);
 
   const options = useMemo(
     () => grantableScopes(session.scopes, [...MANAGEMENT_SCOPES, ...roles.flatMap((r) => r.scopes)]),
@@ -315,18 +312,12 @@ function RoleDialog({ role, roles, onClose, onSaved }: RoleDialogProps) {
     if (!editing && !ROLE_NAME.test(name)) return setInvalid(t('roles.name-invalid'));
     if (scopes.length === 0) return setInvalid(t('create.scopes-required'));
     setInvalid(null);
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const saved = editing
         ? await api<RoleView>('PATCH', `/v1/roles/${seg(editing.id)}`, { body: { description, scopes } })
         : await api<RoleView>('POST', '/v1/roles', { body: { name, description, scopes } });
       onSaved(saved);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -361,20 +352,13 @@ function RoleDialog({ role, roles, onClose, onSaved }: RoleDialogProps) {
           value={scopes}
           onChange={setScopes}
         />
-        {invalid ? (
-          <div className="banner banner-error" role="alert">
-            <p>{invalid}</p>
-          </div>
-        ) : null}
+        <InvalidBanner message={invalid} />
         <ErrorBanner error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {editing ? t('common.save') : t('roles.create')}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          submitLabel={editing ? t('common.save') : t('roles.create')}
+          busy={busy}
+        />
       </form>
     </Dialog>
   );
@@ -393,8 +377,7 @@ function AddMemberDialog({ open, roles, onClose, onAdded }: AddMemberProps) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [roleId, setRoleId] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   const reset = () => {
     setEmail('');
@@ -404,11 +387,14 @@ function AddMemberDialog({ open, roles, onClose, onAdded }: AddMemberProps) {
     setError(null);
   };
 
+  const close = () => {
+    reset();
+    onClose();
+  };
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const member = await api<MemberView>('POST', '/v1/members', {
         body: {
           email: email.trim(),
@@ -419,22 +405,11 @@ function AddMemberDialog({ open, roles, onClose, onAdded }: AddMemberProps) {
       });
       reset();
       onAdded(member);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <Dialog
-      open={open}
-      title={t('members.add-title')}
-      onClose={() => {
-        reset();
-        onClose();
-      }}
-    >
+    <Dialog open={open} title={t('members.add-title')} onClose={close}>
       <form onSubmit={submit} className="form">
         <Field label={t('members.col.email')}>
           {({ id }) => (
@@ -477,21 +452,7 @@ function AddMemberDialog({ open, roles, onClose, onAdded }: AddMemberProps) {
           )}
         </Field>
         <ErrorBanner error={error} />
-        <div className="dialog-actions">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={() => {
-              reset();
-              onClose();
-            }}
-          >
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {t('members.add')}
-          </button>
-        </div>
+        <DialogActions onCancel={close} submitLabel={t('members.add')} busy={busy} />
       </form>
     </Dialog>
   );

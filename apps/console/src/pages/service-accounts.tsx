@@ -2,15 +2,17 @@ import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
-import { Dialog } from '../components/dialog.tsx';
+import { Dialog, DialogActions } from '../components/dialog.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
+import { ActiveBadge } from '../components/status-badge.tsx';
 import { type Column, Table } from '../components/table.tsx';
 import { formatDate } from '../format.ts';
 import { useLookups } from '../lookups.ts';
 import { holdsAll } from '../scopes.ts';
 import { useSession } from '../session.tsx';
 import type { ServiceAccountView } from '../types.ts';
+import { useSubmit } from '../use-submit.ts';
 import { PageHeader } from './page-header.tsx';
 
 /** Service accounts: principals for integrations that outlive the person who set them up. */
@@ -66,11 +68,7 @@ export function ServiceAccountsPage() {
     {
       key: 'status',
       header: t('sa.col.status'),
-      render: (a) => (
-        <span className={`badge ${a.active ? 'badge-active' : 'badge-disabled'}`}>
-          {a.active ? t('sa.active') : t('sa.inactive')}
-        </span>
-      ),
+      render: (a) => <ActiveBadge active={a.active} />,
     },
     {
       key: 'created',
@@ -166,8 +164,7 @@ function CreateServiceAccountDialog({ open, roles, onClose, onCreated }: CreateP
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [roleId, setRoleId] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useSubmit();
 
   const close = () => {
     setName('');
@@ -179,9 +176,7 @@ function CreateServiceAccountDialog({ open, roles, onClose, onCreated }: CreateP
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const account = await api<ServiceAccountView>('POST', '/v1/service-accounts', {
         body: {
           name: name.trim(),
@@ -193,11 +188,7 @@ function CreateServiceAccountDialog({ open, roles, onClose, onCreated }: CreateP
       setDescription('');
       setRoleId('');
       onCreated(account);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -239,14 +230,7 @@ function CreateServiceAccountDialog({ open, roles, onClose, onCreated }: CreateP
           )}
         </Field>
         <ErrorBanner error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={close}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {t('sa.create')}
-          </button>
-        </div>
+        <DialogActions onCancel={close} submitLabel={t('sa.create')} busy={busy} />
       </form>
     </Dialog>
   );

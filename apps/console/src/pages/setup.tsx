@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
-import { ErrorBanner } from '../components/error-banner.tsx';
+import { ErrorBanner, InvalidBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
 import { AuthLayout } from './auth-layout.tsx';
 
@@ -46,11 +46,7 @@ export function SetupPage({ onDone }: { onDone: (csrfToken: string) => Promise<v
     <AuthLayout title={t('setup.title')} intro={t('setup.intro')}>
       <form onSubmit={submit} className="form">
         <ErrorBanner error={error} />
-        {invalid ? (
-          <div className="banner banner-error" role="alert">
-            <p>{invalid}</p>
-          </div>
-        ) : null}
+        <InvalidBanner message={invalid} />
         <Field label={t('setup.code')} hint={t('setup.code-hint')}>
           {({ id, describedBy }) => (
             <input

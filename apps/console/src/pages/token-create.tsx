@@ -1,15 +1,16 @@
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
-import { Dialog } from '../components/dialog.tsx';
-import { ErrorBanner } from '../components/error-banner.tsx';
-import { Field } from '../components/field.tsx';
+import { Dialog, DialogActions } from '../components/dialog.tsx';
+import { ErrorBanner, InvalidBanner } from '../components/error-banner.tsx';
+import { Field, RadioOption } from '../components/field.tsx';
 import { grantableScopes, ScopePicker } from '../components/scope-picker.tsx';
 import { DAY_MS } from '../format.ts';
 import type { Lookups } from '../lookups.ts';
 import { holdsAll, MANAGEMENT_SCOPES } from '../scopes.ts';
 import { useSession } from '../session.tsx';
 import type { TokenWithSecret } from '../types.ts';
+import { useSubmit } from '../use-submit.ts';
 
 const PRESET_DAYS = [7, 30, 60, 90] as const;
 type Expiry = `${(typeof PRESET_DAYS)[number]}` | 'custom' | 'none';
@@ -48,8 +49,7 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
   const [scopes, setScopes] = useState<string[]>([]);
   const [expiry, setExpiry] = useState<Expiry>(defaultExpiry);
   const [customDate, setCustomDate] = useState(localDate(Date.now() + 30 * DAY_MS));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useSubmit();
   const [invalid, setInvalid] = useState<string | null>(null);
 
   const assignableRoles = useMemo(
@@ -109,16 +109,11 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
       body.expires_at = at.toISOString();
     } else body.expires_in_seconds = Number(expiry) * 86_400;
     setInvalid(null);
-    setBusy(true);
-    try {
+    await run(async () => {
       const token = await api<TokenWithSecret>('POST', '/v1/tokens', { body });
       reset();
       onCreated(token);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -173,27 +168,21 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
         <fieldset className="fieldset">
           <legend>{t('create.permissions')}</legend>
           <div className="radio-row">
-            <div className="field-checkbox">
-              <input
-                type="radio"
-                id={`${id}-mode-scopes`}
-                name={`${id}-mode`}
-                checked={mode === 'scopes'}
-                onChange={() => setMode('scopes')}
-              />
-              <label htmlFor={`${id}-mode-scopes`}>{t('create.mode-scopes')}</label>
-            </div>
-            <div className="field-checkbox">
-              <input
-                type="radio"
-                id={`${id}-mode-role`}
-                name={`${id}-mode`}
-                checked={mode === 'role'}
-                disabled={assignableRoles.length === 0}
-                onChange={() => setMode('role')}
-              />
-              <label htmlFor={`${id}-mode-role`}>{t('create.mode-role')}</label>
-            </div>
+            <RadioOption
+              id={`${id}-mode-scopes`}
+              name={`${id}-mode`}
+              label={t('create.mode-scopes')}
+              checked={mode === 'scopes'}
+              onChange={() => setMode('scopes')}
+            />
+            <RadioOption
+              id={`${id}-mode-role`}
+              name={`${id}-mode`}
+              label={t('create.mode-role')}
+              checked={mode === 'role'}
+              disabled={assignableRoles.length === 0}
+              onChange={() => setMode('role')}
+            />
           </div>
           <p className="hint">{t('create.rights-hint')}</p>
         </fieldset>
@@ -224,38 +213,30 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
           <legend>{t('create.expiry')}</legend>
           <div className="radio-row">
             {presets.map((days) => (
-              <div className="field-checkbox" key={days}>
-                <input
-                  type="radio"
-                  id={`${id}-exp-${days}`}
-                  name={`${id}-expiry`}
-                  checked={expiry === `${days}`}
-                  onChange={() => setExpiry(`${days}` as Expiry)}
-                />
-                <label htmlFor={`${id}-exp-${days}`}>{t('create.days', { count: days })}</label>
-              </div>
-            ))}
-            <div className="field-checkbox">
-              <input
-                type="radio"
-                id={`${id}-exp-custom`}
+              <RadioOption
+                key={days}
+                id={`${id}-exp-${days}`}
                 name={`${id}-expiry`}
-                checked={expiry === 'custom'}
-                onChange={() => setExpiry('custom')}
+                label={t('create.days', { count: days })}
+                checked={expiry === `${days}`}
+                onChange={() => setExpiry(`${days}` as Expiry)}
               />
-              <label htmlFor={`${id}-exp-custom`}>{t('create.custom-date')}</label>
-            </div>
+            ))}
+            <RadioOption
+              id={`${id}-exp-custom`}
+              name={`${id}-expiry`}
+              label={t('create.custom-date')}
+              checked={expiry === 'custom'}
+              onChange={() => setExpiry('custom')}
+            />
             {maxSeconds === null ? (
-              <div className="field-checkbox">
-                <input
-                  type="radio"
-                  id={`${id}-exp-none`}
-                  name={`${id}-expiry`}
-                  checked={expiry === 'none'}
-                  onChange={() => setExpiry('none')}
-                />
-                <label htmlFor={`${id}-exp-none`}>{t('create.no-expiry')}</label>
-              </div>
+              <RadioOption
+                id={`${id}-exp-none`}
+                name={`${id}-expiry`}
+                label={t('create.no-expiry')}
+                checked={expiry === 'none'}
+                onChange={() => setExpiry('none')}
+              />
             ) : null}
           </div>
           {expiry === 'custom' ? (
@@ -277,20 +258,9 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
           ) : null}
         </fieldset>
 
-        {invalid ? (
-          <div className="banner banner-error" role="alert">
-            <p>{invalid}</p>
-          </div>
-        ) : null}
+        <InvalidBanner message={invalid} />
         <ErrorBanner error={error} />
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={close}>
-            {t('common.cancel')}
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {t('create.submit')}
-          </button>
-        </div>
+        <DialogActions onCancel={close} submitLabel={t('create.submit')} busy={busy} />
       </form>
     </Dialog>
   );

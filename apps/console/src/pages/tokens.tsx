@@ -1,21 +1,30 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
+import { RadioOption } from '../components/field.tsx';
 import { SecretReveal } from '../components/secret-reveal.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { type Column, Table } from '../components/table.tsx';
+import { TableFooter } from '../components/table-footer.tsx';
 import { displayStatus, formatDate, formatDay, formatNumber, partialId } from '../format.ts';
 import { ownerLabel, rightsLabel, useLookups } from '../lookups.ts';
 import { useSession } from '../session.tsx';
 import type { Page, TokenStatus, TokenView, TokenWithSecret } from '../types.ts';
+import { useCursorPages } from '../use-cursor-pages.ts';
 import { PageHeader } from './page-header.tsx';
 import { CreateTokenDialog } from './token-create.tsx';
 import { TokenDetailsDialog } from './token-details.tsx';
 
 const PAGE_SIZE = 25;
 const GRACE_CHOICES = [0, 3_600, 86_400, 604_800] as const;
+
+/** A further page may repeat a token already shown (one created since the first page). */
+const appendUnseen = (prev: TokenView[], next: TokenView[]) => [
+  ...prev,
+  ...next.filter((r) => !prev.some((p) => p.id === r.id)),
+];
 
 type Filters = { status: '' | TokenStatus; ownerType: '' | 'user' | 'service_account'; search: string };
 
@@ -28,12 +37,6 @@ export function TokensPage() {
 
   const [filters, setFilters] = useState<Filters>({ status: '', ownerType: '', search: '' });
   const [search, setSearch] = useState('');
-  const [rows, setRows] = useState<TokenView[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
-  const generation = useRef(0);
-
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ value: string; title: string } | null>(null);
   const [revoking, setRevoking] = useState<TokenView | null>(null);
@@ -42,38 +45,20 @@ export function TokensPage() {
   const [grace, setGrace] = useState<number>(0);
   const [details, setDetails] = useState<TokenView | null>(null);
 
-  const fetchPage = useCallback(
-    async (after: string | null) => {
-      const mine = ++generation.current;
-      setLoading(true);
-      try {
-        const res = await api<Page<TokenView>>('GET', '/v1/tokens', {
-          query: {
-            limit: PAGE_SIZE,
-            cursor: after ?? undefined,
-            status: filters.status || undefined,
-            owner_type: filters.ownerType || undefined,
-            search: filters.search || undefined,
-          },
-        });
-        if (mine !== generation.current) return;
-        setRows((prev) =>
-          after ? [...prev, ...res.data.filter((r) => !prev.some((p) => p.id === r.id))] : res.data,
-        );
-        setCursor(res.next_cursor);
-        setError(null);
-      } catch (e) {
-        if (mine === generation.current) setError(e);
-      } finally {
-        if (mine === generation.current) setLoading(false);
-      }
-    },
+  const load = useCallback(
+    (cursor: string | undefined) =>
+      api<Page<TokenView>>('GET', '/v1/tokens', {
+        query: {
+          limit: PAGE_SIZE,
+          cursor,
+          status: filters.status || undefined,
+          owner_type: filters.ownerType || undefined,
+          search: filters.search || undefined,
+        },
+      }),
     [filters],
   );
-
-  useEffect(() => {
-    void fetchPage(null);
-  }, [fetchPage]);
+  const { rows, setRows, hasMore, loading, error, setError, loadMore } = useCursorPages(load, appendUnseen);
 
   // Typing in the search box waits for a pause before asking the server.
   useEffect(() => {
@@ -302,19 +287,12 @@ export function TokensPage() {
         busy={loading}
         empty={loading ? t('common.loading') : t('tokens.empty')}
       />
-      <div className="table-footer">
-        <output className="muted block">{t('tokens.showing', { count: rows.length })}</output>
-        {cursor ? (
-          <button
-            type="button"
-            className="button button-secondary"
-            disabled={loading}
-            onClick={() => fetchPage(cursor)}
-          >
-            {t('common.load-more')}
-          </button>
-        ) : null}
-      </div>
+      <TableFooter
+        showing={t('tokens.showing', { count: rows.length })}
+        hasMore={hasMore}
+        loading={loading}
+        onLoadMore={loadMore}
+      />
 
       <CreateTokenDialog
         open={creating}
@@ -360,16 +338,14 @@ export function TokensPage() {
           <legend>{t('rotate.grace')}</legend>
           <div className="radio-row">
             {GRACE_CHOICES.map((seconds) => (
-              <div className="field-checkbox" key={seconds}>
-                <input
-                  type="radio"
-                  id={`${filterId}-grace-${seconds}`}
-                  name={`${filterId}-grace`}
-                  checked={grace === seconds}
-                  onChange={() => setGrace(seconds)}
-                />
-                <label htmlFor={`${filterId}-grace-${seconds}`}>{t(`rotate.grace-${seconds}`)}</label>
-              </div>
+              <RadioOption
+                key={seconds}
+                id={`${filterId}-grace-${seconds}`}
+                name={`${filterId}-grace`}
+                label={t(`rotate.grace-${seconds}`)}
+                checked={grace === seconds}
+                onChange={() => setGrace(seconds)}
+              />
             ))}
           </div>
         </fieldset>
