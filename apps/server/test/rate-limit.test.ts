@@ -130,7 +130,7 @@ describe('GET /v1/me rate_limits', () => {
     expect(third.body.rate_limits.effective).toMatchObject({ policy: 'token-60s', remaining: 2 });
   });
 
-  it('shows the default for a token without limits, and no limits for a console session', async () => {
+  it('shows the default for a token without limits, and for a console session (limited like a token)', async () => {
     h = await startHarness();
     const { token } = await limitedToken(h, []);
     const res = await me(h, token);
@@ -141,8 +141,11 @@ describe('GET /v1/me rate_limits', () => {
 
     const session = await call(h.app, 'GET', '/v1/me', null, undefined, await sessionHeaders(h));
     expect(session.status).toBe(200);
-    expect(session.body.rate_limits).toEqual({ token: [], owner: [], project: [], effective: null });
-    expect(session.headers.ratelimit).toBeUndefined();
+    expect(session.body.rate_limits).toMatchObject({
+      token: [{ limit: 6000, window_seconds: 60 }],
+      effective: { policy: 'token-60s', limit: 6000, remaining: 5999 },
+    });
+    expect(rateLimitFields(session.headers)[0]).toMatchObject({ name: 'token-60s', remaining: 5999 });
   });
 });
 

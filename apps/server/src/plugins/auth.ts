@@ -174,7 +174,8 @@ export function requireAuth(deps: Deps, required: readonly Scope[] = []) {
       const { principal, limits, verified } = await authenticate(deps, request, required);
       request.principal = principal;
       const subject = {
-        tokenId: principal.tokenId,
+        // A console session is limited like a token of its own, so every response states a limit.
+        tokenId: principal.tokenId ?? principal.sessionId,
         ownerId: principal.ownerId,
         projectId: principal.projectId,
         policies: limits,
