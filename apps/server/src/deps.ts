@@ -6,6 +6,7 @@ import { type Config, ConfigError } from './config.ts';
 import { loadPepperRing } from './pepper.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import { createAuditLog } from './services/audit-log.ts';
+import { createInvalidationBus } from './services/invalidation-bus.ts';
 import { createRateLimitService, parsePolicyList } from './services/rate-limits.ts';
 import { createUsageRecorder } from './services/usage-recorder.ts';
 import { createVerifier } from './services/verifier.ts';
@@ -72,6 +73,15 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   const peppers = loadPepperRing(config);
   const verifier = createVerifier({ storage, peppers, now, cacheTtlMs: config.verifyCacheTtlSeconds * 1000 });
   verifier.setAcceptsLegacyKeys(await storage.tokens.hasImported());
+  const invalidationBus = config.redisUrl
+    ? createInvalidationBus({
+        redisUrl: config.redisUrl,
+        channel: `${config.redisKeyPrefix}cache-invalidation`,
+        verifier,
+        logger,
+      })
+    : null;
+  await invalidationBus?.waitUntilConnected(REDIS_START_WAIT_MS);
   const limiter = options.limiter ?? (await createLimiter(config, logger));
   const rateLimits = createRateLimitService({
     limiter,
@@ -98,6 +108,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     verifier,
     audit: createAuditLog({ storage, now }),
     rateLimits,
+    invalidationBus,
     usage,
     metrics,
     logger,

@@ -41,6 +41,7 @@ export async function startServer(config: Config, { handleSignals = true } = {})
       clearInterval(timer);
       await app.close();
       await deps.rateLimits.close();
+      await deps.invalidationBus?.close();
       await deps.storage.close();
     })();
     return closing;

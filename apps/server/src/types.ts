@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Metrics } from './plugins/metrics.ts';
 import type { AuditLog } from './services/audit-log.ts';
+import type { InvalidationBus } from './services/invalidation-bus.ts';
 import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
 import type { UsageRecorder } from './services/usage-recorder.ts';
 import type { Verifier } from './services/verifier.ts';
@@ -46,6 +47,8 @@ export type Deps = {
   verifier: Verifier;
   audit: AuditLog;
   rateLimits: RateLimitService;
+  /** Fans cache changes out to the other nodes (Redis); null on a single node. */
+  invalidationBus: InvalidationBus | null;
   /** Usage counts and last-used stamps, buffered in memory and flushed in batches. */
   usage: UsageRecorder;
   metrics: Metrics;

@@ -85,6 +85,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     close: async () => {
       await app.close();
       await deps.rateLimits.close();
+      await deps.invalidationBus?.close();
       await storage.close();
       if (options.database === 'postgres') {
         const client = new pg.Client({ connectionString: PG_URL });

@@ -94,6 +94,7 @@ describe('rate limits while Redis goes away and comes back', () => {
   afterAll(async () => {
     await nodeB?.app.close();
     await nodeB?.deps.rateLimits.close();
+    await nodeB?.deps.invalidationBus?.close();
     await h?.close();
     if (redis) await killRedis(redis);
   });

@@ -195,7 +195,7 @@ export function createTokenService(deps: Deps) {
     }
     const after = await storage.tokens.update(principal.projectId, id, patch, now());
     if (!after) throw new KeywardError('NOT_FOUND', 'No such token');
-    verifier.invalidateToken(id);
+    verifier.invalidate({ tokenId: id });
     await audit.record(request, {
       action: 'token.updated',
       projectId: principal.projectId,
@@ -209,7 +209,7 @@ export function createTokenService(deps: Deps) {
   async function revoke(request: FastifyRequest, principal: Principal, id: TokenId, reason: string | null) {
     await load(principal, id);
     const token = await storage.tokens.revoke(principal.projectId, id, reason, now());
-    verifier.invalidateToken(id);
+    verifier.invalidate({ tokenId: id });
     if (!token) throw new KeywardError('CONFLICT', 'The token is already revoked');
     await audit.record(request, {
       action: 'token.revoked',
@@ -240,7 +240,7 @@ export function createTokenService(deps: Deps) {
       tokenHint(secret),
       at,
     );
-    verifier.invalidateToken(id);
+    verifier.invalidate({ tokenId: id });
     if (!token) throw new KeywardError('TOKEN_NOT_ROTATABLE');
     await audit.record(request, {
       action: 'token.rotated',
@@ -258,7 +258,7 @@ export function createTokenService(deps: Deps) {
   async function setDisabled(request: FastifyRequest, principal: Principal, id: TokenId, disabled: boolean) {
     await load(principal, id);
     const token = await storage.tokens.setDisabled(principal.projectId, id, disabled, now());
-    verifier.invalidateToken(id);
+    verifier.invalidate({ tokenId: id });
     if (!token) throw new KeywardError('CONFLICT', 'A revoked token cannot be disabled or enabled');
     await audit.record(request, {
       action: disabled ? 'token.disabled' : 'token.enabled',

@@ -19,6 +19,9 @@ export type VerifyResult = {
   cached: boolean;
 };
 
+/** What changed, in terms every node can apply to its own cache. */
+export type CacheChange = { tokenId: string } | { ownerId: string } | { projectId: string; ownerId?: string };
+
 export type VerifierOptions = {
   storage: Storage;
   peppers: PepperRing;
@@ -26,6 +29,15 @@ export type VerifierOptions = {
   cacheTtlMs: number;
   maxCacheEntries?: number;
 };
+
+function matcher(change: CacheChange): (state: TokenState) => boolean {
+  if ('tokenId' in change) return (state) => state.tokenId === change.tokenId;
+  if ('projectId' in change) {
+    return (state) =>
+      state.projectId === change.projectId && (!change.ownerId || state.ownerId === change.ownerId);
+  }
+  return (state) => state.ownerId === change.ownerId;
+}
 
 type CacheEntry = {
   lookup: TokenLookup;
@@ -66,6 +78,7 @@ export function createVerifier({
   const hashesByToken = new Map<string, Set<string>>();
   const inFlight = new Map<string, Promise<TokenLookup | null>>();
   let acceptsLegacyKeys = false;
+  let trusted = true;
   // Bumped by every invalidation; a read that started before it must not be cached.
   let epoch = 0;
 
@@ -106,7 +119,7 @@ export function createVerifier({
     const read = storage.tokens
       .findByHashes(candidateHashes(token, peppers).map((h) => h.hash))
       .then((lookup) => {
-        if (lookup && epoch === startEpoch) remember(hash, lookup);
+        if (lookup && trusted && epoch === startEpoch) remember(hash, lookup);
         return lookup;
       })
       .finally(() => inFlight.delete(hash));
@@ -136,7 +149,7 @@ export function createVerifier({
   function verifyNow(token: string, requiredScopes: readonly Scope[] = []): VerifyResult | null {
     if (!wellFormed(token))
       return { outcome: { valid: false, code: 'MALFORMED' }, lookup: null, cached: false };
-    const entry = cache.get(cacheKey(token));
+    const entry = trusted ? cache.get(cacheKey(token)) : undefined;
     const at = now();
     if (entry && at - entry.storedAt < cacheTtlMs) {
       return { outcome: cachedOutcome(entry, at, requiredScopes), lookup: entry.lookup, cached: true };
@@ -166,15 +179,18 @@ export function createVerifier({
     };
   }
 
-  function invalidateToken(tokenId: string): void {
-    epoch++;
-    for (const hash of [...(hashesByToken.get(tokenId) ?? [])]) forget(hash);
-  }
+  const listeners: ((change: CacheChange) => void)[] = [];
 
-  /** Drops every cached token whose state matches, e.g. all tokens of a user, a role or a project. */
-  function invalidateWhere(matches: (state: TokenState) => boolean): void {
+  /** Drops what `change` touched from this node's cache, then tells listeners (the other nodes). */
+  function invalidate(change: CacheChange, { broadcast = true } = {}): void {
     epoch++;
-    for (const [hash, entry] of [...cache]) if (matches(entry.lookup.state)) forget(hash);
+    if ('tokenId' in change) {
+      for (const hash of [...(hashesByToken.get(change.tokenId) ?? [])]) forget(hash);
+    } else {
+      const matches = matcher(change);
+      for (const [hash, entry] of [...cache]) if (matches(entry.lookup.state)) forget(hash);
+    }
+    if (broadcast) for (const listener of listeners) listener(change);
   }
 
   function invalidateAll(): void {
@@ -186,9 +202,20 @@ export function createVerifier({
   return {
     verify,
     verifyNow,
-    invalidateToken,
-    invalidateWhere,
+    invalidate,
     invalidateAll,
+    /** Called with every local change, to fan it out to the other nodes. */
+    onInvalidate(listener: (change: CacheChange) => void) {
+      listeners.push(listener);
+    },
+    /**
+     * While the node cannot hear the other nodes' changes it must not answer from its cache:
+     * every verification reads the database until trust is restored.
+     */
+    setCacheTrusted(value: boolean) {
+      if (trusted !== value) invalidateAll();
+      trusted = value;
+    },
     setAcceptsLegacyKeys(value: boolean) {
       acceptsLegacyKeys = value;
     },

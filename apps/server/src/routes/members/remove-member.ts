@@ -23,7 +23,7 @@ export const removeMember: Route = (app, { deps, auth }) => {
       if (!membership) throw new KeywardError('NOT_FOUND', 'No such member');
       const role = await assignableRole(deps, p, membership.roleId);
       await deps.storage.members.remove(p.projectId, userId);
-      deps.verifier.invalidateWhere((state) => state.ownerId === userId);
+      deps.verifier.invalidate({ ownerId: userId });
       await deps.audit.record(request, {
         action: 'member.removed',
         projectId: p.projectId,

@@ -29,7 +29,7 @@ export const updateMember: Route = (app, { deps, auth }) => {
       const current = await assignableRole(deps, p, before.roleId);
       const role = await assignableRole(deps, p, request.body.role_id);
       await deps.storage.members.put({ ...before, roleId: role.id });
-      deps.verifier.invalidateWhere((state) => state.ownerId === userId);
+      deps.verifier.invalidate({ ownerId: userId });
       await deps.audit.record(request, {
         action: 'member.role_changed',
         projectId: p.projectId,

@@ -46,7 +46,7 @@ export const updateProject: Route = (app, { deps, auth }) => {
         deps.now(),
       );
       if (!after) throw new KeywardError('NOT_FOUND', 'No such project');
-      deps.verifier.invalidateWhere((state) => state.projectId === id);
+      deps.verifier.invalidate({ projectId: id });
       await deps.audit.record(request, {
         action: 'project.updated',
         projectId: id,

@@ -42,7 +42,7 @@ export const updateRole: Route = (app, { deps, auth }) => {
         deps.now(),
       );
       if (!after) throw new KeywardError('NOT_FOUND', 'No such role');
-      deps.verifier.invalidateWhere((state) => state.projectId === p.projectId);
+      deps.verifier.invalidate({ projectId: p.projectId });
       await deps.audit.record(request, {
         action: 'role.updated',
         projectId: p.projectId,

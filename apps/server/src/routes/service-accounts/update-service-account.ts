@@ -59,7 +59,7 @@ export const updateServiceAccount: Route = (app, { deps, auth }) => {
         deps.now(),
       );
       if (!after) throw new KeywardError('NOT_FOUND', 'No such service account');
-      deps.verifier.invalidateWhere((state) => state.ownerId === before.id);
+      deps.verifier.invalidate({ ownerId: before.id });
       await deps.audit.record(request, {
         action: 'service_account.updated',
         projectId: p.projectId,

@@ -76,9 +76,7 @@ export const bulkRevokeTokens: Route = (app, { deps, auth }) => {
           throw error;
         });
       if (!dryRun)
-        deps.verifier.invalidateWhere(
-          (state) => state.projectId === p.projectId && (!ownerId || state.ownerId === ownerId),
-        );
+        deps.verifier.invalidate(ownerId ? { projectId: p.projectId, ownerId } : { projectId: p.projectId });
       return { dry_run: dryRun, revoked, count: revoked.length };
     },
   );

@@ -59,7 +59,7 @@ export const updateUser: Route = (app, { deps, auth }) => {
         deps.now(),
       );
       if (!after) throw new KeywardError('NOT_FOUND', 'No such user');
-      deps.verifier.invalidateWhere((state) => state.ownerId === id);
+      deps.verifier.invalidate({ ownerId: id });
       if (!after.active) await deps.storage.sessions.deleteForUser(id);
       await deps.audit.record(request, {
         action:
