@@ -165,3 +165,42 @@ describe('bulk revoke', () => {
     expect((await call(h.app, 'GET', '/v1/me', bystander.token)).status).toBe(200);
   });
 });
+
+describe('finding tokens that expire soon', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  test('expires_before with status=active lists only live tokens expiring before that time', async () => {
+    const day = 86_400;
+    const soon = await call(h.app, 'POST', '/v1/tokens', h.adminToken, {
+      name: 'soon',
+      scopes: ['a:b'],
+      expires_in_seconds: 3 * day,
+    });
+    await call(h.app, 'POST', '/v1/tokens', h.adminToken, {
+      name: 'later',
+      scopes: ['a:b'],
+      expires_in_seconds: 30 * day,
+    });
+    await call(h.app, 'POST', '/v1/tokens', h.adminToken, { name: 'never', scopes: ['a:b'] });
+    const gone = await call(h.app, 'POST', '/v1/tokens', h.adminToken, {
+      name: 'gone',
+      scopes: ['a:b'],
+      expires_in_seconds: day,
+    });
+    await call(h.app, 'POST', `/v1/tokens/${gone.body.id}/revoke`, h.adminToken);
+    const before = new Date(Date.now() + 7 * day * 1000).toISOString();
+    const res = await call(
+      h.app,
+      'GET',
+      `/v1/tokens?status=active&expires_before=${encodeURIComponent(before)}`,
+      h.adminToken,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((t: { id: string }) => t.id)).toEqual([soon.body.id]);
+    expect((await call(h.app, 'GET', '/v1/tokens?expires_before=yesterday', h.adminToken)).status).toBe(400);
+  });
+});

@@ -202,6 +202,8 @@ export type TokenFilter = {
   roleId?: RoleId;
   /** Case-insensitive substring of the name. */
   search?: string;
+  /** Only tokens with an expiry before this time (e.g. "expiring within 7 days" with status active). */
+  expiresBefore?: Millis;
   /** Needed to tell active from expired. */
   now: Millis;
 };

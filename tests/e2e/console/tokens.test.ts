@@ -147,6 +147,15 @@ describe('console: tokens and project administration', () => {
     await page.getByLabel('Status').selectOption('revoked');
     await page.getByText('Showing 1 token').waitFor();
     expect(await page.locator('tbody tr').first().textContent()).toContain('billing-exporter');
+    const soon = await api('POST', '/v1/tokens', {
+      name: 'expiring-worker',
+      scopes: ['jobs:read'],
+      expires_in_seconds: 2 * 86_400,
+    });
+    expect(soon.status).toBe(201);
+    await page.getByLabel('Status').selectOption('expiring');
+    await page.getByText('Showing 1 token').waitFor();
+    expect(await page.locator('tbody tr').first().textContent()).toContain('expiring-worker');
     await page.getByLabel('Status').selectOption('');
     await page.getByLabel('Search').fill('worker-1');
     await page.getByText('Showing 10 tokens').waitFor();

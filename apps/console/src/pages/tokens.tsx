@@ -8,7 +8,14 @@ import { SecretReveal } from '../components/secret-reveal.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { type Column, Table } from '../components/table.tsx';
 import { TableFooter } from '../components/table-footer.tsx';
-import { displayStatus, formatDate, formatDay, formatNumber, partialId } from '../format.ts';
+import {
+  displayStatus,
+  EXPIRING_SOON_MS,
+  formatDate,
+  formatDay,
+  formatNumber,
+  partialId,
+} from '../format.ts';
 import { ownerLabel, rightsLabel, useLookups } from '../lookups.ts';
 import { useSession } from '../session.tsx';
 import type { Page, TokenStatus, TokenView, TokenWithSecret } from '../types.ts';
@@ -26,7 +33,11 @@ const appendUnseen = (prev: TokenView[], next: TokenView[]) => [
   ...next.filter((r) => !prev.some((p) => p.id === r.id)),
 ];
 
-type Filters = { status: '' | TokenStatus; ownerType: '' | 'user' | 'service_account'; search: string };
+type Filters = {
+  status: '' | TokenStatus | 'expiring';
+  ownerType: '' | 'user' | 'service_account';
+  search: string;
+};
 
 export function TokensPage() {
   const { t } = useTranslation();
@@ -51,7 +62,10 @@ export function TokensPage() {
         query: {
           limit: PAGE_SIZE,
           cursor,
-          status: filters.status || undefined,
+          // "Expiring soon" is an active token whose expiry falls within the next seven days.
+          status: filters.status === 'expiring' ? 'active' : filters.status || undefined,
+          expires_before:
+            filters.status === 'expiring' ? new Date(Date.now() + EXPIRING_SOON_MS).toISOString() : undefined,
           owner_type: filters.ownerType || undefined,
           search: filters.search || undefined,
         },
@@ -258,7 +272,7 @@ export function TokensPage() {
             onChange={(e) => setFilters((f) => ({ ...f, status: e.target.value as Filters['status'] }))}
           >
             <option value="">{t('tokens.all')}</option>
-            {(['active', 'expired', 'revoked', 'disabled'] as const).map((s) => (
+            {(['active', 'expiring', 'expired', 'revoked', 'disabled'] as const).map((s) => (
               <option key={s} value={s}>
                 {t(`status.${s}`)}
               </option>

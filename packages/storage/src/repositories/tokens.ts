@@ -114,7 +114,7 @@ export function createTokenRepository(db: Db): TokenRepository {
     async list(filter: TokenFilter, page) {
       const limit = checkLimit(page);
       const after = decodeCursor(page.cursor, (key) => isId('token', key));
-      const { ownerType, ownerId, status, kind, roleId, search } = filter;
+      const { ownerType, ownerId, status, kind, roleId, search, expiresBefore } = filter;
       const rows = await db
         .selectFrom('tokens')
         .selectAll()
@@ -124,6 +124,9 @@ export function createTokenRepository(db: Db): TokenRepository {
         .$if(ownerId !== undefined, (q) => q.where(sql.ref('owner_id'), '=', ownerId!))
         .$if(kind !== undefined, (q) => q.where('kind', '=', kind!))
         .$if(roleId !== undefined, (q) => q.where('role_id', '=', roleId!))
+        .$if(expiresBefore !== undefined, (q) =>
+          q.where('expires_at', 'is not', null).where('expires_at', '<', expiresBefore!),
+        )
         .$if(status !== undefined, (q) => q.where((eb) => statusFilter(eb, status!, filter.now)))
         .$if(search !== undefined && search !== '', (q) =>
           q.where(sql<boolean>`lower(name) like ${likePattern(search!)} escape '\\'`),

@@ -23,6 +23,12 @@ const Query = Type.Object(
     ),
     role_id: Type.Optional(RoleIdSchema),
     search: Type.Optional(Type.String({ maxLength: 200 })),
+    expires_before: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'Only tokens that expire before this time (with status=active: expiring soon)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -56,6 +62,7 @@ export const listTokens: Route = (app, { deps, auth }) => {
           ...(q.kind ? { kind: q.kind } : {}),
           ...(q.role_id ? { roleId: q.role_id as RoleId } : {}),
           ...(q.search ? { search: q.search } : {}),
+          ...(q.expires_before ? { expiresBefore: Date.parse(q.expires_before) } : {}),
         },
         { limit: q.limit, cursor: q.cursor ?? null },
       );
