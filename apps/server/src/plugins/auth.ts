@@ -5,25 +5,29 @@ import {
   KeywardError,
   missingScopes,
   type ProjectId,
+  type RateLimitResult,
   type Scope,
-  type TokenId,
   type UserId,
   VERIFY_ERROR,
 } from '@keyward/core';
 import type { TokenLookup } from '@keyward/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { rateLimitedError } from '../services/rate-limits.ts';
+import { NO_LIMITS, rateLimitedError } from '../services/rate-limits.ts';
+import { decideToken } from '../services/token-decision.ts';
 import type { Deps, Principal } from '../types.ts';
 
 export const SESSION_COOKIE = 'kw_session';
 export const CSRF_HEADER = 'x-csrf-token';
 export const PROJECT_HEADER = 'keyward-project';
-const REALM = 'Bearer realm="keyward"';
+export const REALM = 'Bearer realm="keyward"';
+/** `Authorization: Bearer <token>`: the credentials, one token, no spaces inside. */
+export const BEARER_CREDENTIALS = /^Bearer[ ]+([^ ]+)[ ]*$/i;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function invalidToken(code: keyof typeof VERIFY_ERROR, description: string): KeywardError {
+export function invalidToken(code: keyof typeof VERIFY_ERROR, description?: string): KeywardError {
+  const detail = description === undefined ? '' : `, error_description="${description}"`;
   return new KeywardError(VERIFY_ERROR[code], undefined, {
-    www_authenticate: `${REALM}, error="invalid_token", error_description="${description}"`,
+    www_authenticate: `${REALM}, error="invalid_token"${detail}`,
   });
 }
 
@@ -40,7 +44,7 @@ export function presentedToken(request: FastifyRequest): string | null {
   const apiKey = request.headers['x-api-key'];
   let bearer: string | null = null;
   if (header !== undefined) {
-    const match = /^Bearer[ ]+([^ ]+)[ ]*$/i.exec(header);
+    const match = BEARER_CREDENTIALS.exec(header);
     if (!match?.[1]) {
       throw new KeywardError(
         'UNAUTHENTICATED',
@@ -107,14 +111,12 @@ async function sessionPrincipal(deps: Deps, request: FastifyRequest): Promise<Pr
   };
 }
 
-/** `verified` is set for tokens: when the check started and whether the cache answered (for usage and metrics). */
 type Authenticated = {
   principal: Principal;
   limits: TokenLookup['rateLimits'];
-  verified?: { startedAt: number; cached: boolean };
+  /** Tokens only: their limits were already counted by the verification. */
+  rateLimit?: RateLimitResult | null;
 };
-
-const NO_LIMITS: TokenLookup['rateLimits'] = { token: [], owner: [], project: [] };
 
 async function authenticate(
   deps: Deps,
@@ -127,12 +129,9 @@ async function authenticate(
     if (!principal) throw new KeywardError('UNAUTHENTICATED', undefined, { www_authenticate: REALM });
     return { principal, limits: NO_LIMITS };
   }
-  const startedAt = performance.now();
-  const { outcome, lookup, cached } = await deps.verifier.verify(token, required, () =>
-    deps.rateLimits.assertAddressNotBlocked(request.ip),
-  );
-  if (outcome.principal) {
-    const p = outcome.principal;
+  const decision = await decideToken(deps, token, required, { door: 'api', ip: request.ip, throttle: true });
+  const { principal: p, lookup } = decision;
+  if (p) {
     const principal: Principal = {
       via: 'token',
       tokenId: p.tokenId as Principal['tokenId'],
@@ -146,22 +145,12 @@ async function authenticate(
       csrfToken: null,
       token: lookup ? { hint: lookup.hint, role: lookup.role } : null,
     };
-    return { principal, limits: lookup?.rateLimits ?? NO_LIMITS, verified: { startedAt, cached } };
+    return { principal, limits: lookup?.rateLimits ?? NO_LIMITS, rateLimit: decision.rateLimit };
   }
-  // A refused known token is counted by outcome but never stamps last used.
-  if (lookup)
-    deps.usage.record(
-      lookup.state.tokenId as TokenId,
-      lookup.state.projectId as ProjectId,
-      outcome.code,
-      null,
-    );
-  deps.metrics.verification('api', outcome.code, outcome.code === 'MALFORMED' ? null : cached, startedAt);
-  await deps.rateLimits.recordFailure(request.ip);
   request.failedTokenId = lookup?.state.tokenId ?? null;
   request.failedProjectId = lookup?.state.projectId ?? null;
-  if (outcome.code === 'MALFORMED') throw invalidToken('MALFORMED', 'The token is malformed');
-  throw invalidToken(outcome.code, `The token is ${outcome.code.toLowerCase().replaceAll('_', ' ')}`);
+  const code = decision.code === 'VALID' ? 'NOT_FOUND' : decision.code;
+  throw invalidToken(code, `The token is ${code.toLowerCase().replaceAll('_', ' ')}`);
 }
 
 /**
@@ -171,7 +160,7 @@ async function authenticate(
 export function requireAuth(deps: Deps, required: readonly Scope[] = []) {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.principal) {
-      const { principal, limits, verified } = await authenticate(deps, request, required);
+      const { principal, limits, rateLimit } = await authenticate(deps, request, required);
       request.principal = principal;
       const subject = {
         // A console session is limited like a token of its own, so every response states a limit.
@@ -180,19 +169,9 @@ export function requireAuth(deps: Deps, required: readonly Scope[] = []) {
         projectId: principal.projectId,
         policies: limits,
       };
-      const result = await deps.rateLimits.consume(subject);
+      const result = rateLimit !== undefined ? rateLimit : await deps.rateLimits.consume(subject);
       request.rateLimit = { policies: deps.rateLimits.appliedPolicies(subject), result };
       reply.headers(deps.rateLimits.headers(result));
-      if (verified && principal.tokenId !== null) {
-        const code =
-          result && !result.allowed
-            ? 'RATE_LIMITED'
-            : missingScopes(principal.scopes, required).length > 0
-              ? 'INSUFFICIENT_SCOPE'
-              : 'VALID';
-        deps.usage.record(principal.tokenId, principal.projectId, code, code === 'VALID' ? request.ip : null);
-        deps.metrics.verification('api', code, verified.cached, verified.startedAt);
-      }
       if (result && !result.allowed) throw rateLimitedError(result);
     }
     const missing = missingScopes(request.principal.scopes, required);

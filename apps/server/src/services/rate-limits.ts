@@ -69,6 +69,9 @@ function addressThrottledError(retryAfterSeconds: number, policy: string): Keywa
   );
 }
 
+/** A principal with no policies of its own (a console session, an unknown token). */
+export const NO_LIMITS: TokenLookup['rateLimits'] = { token: [], owner: [], project: [] };
+
 /** Per-token, per-owner and per-project limits, and the failed-authentication throttle per address. */
 export function createRateLimitService({
   limiter,

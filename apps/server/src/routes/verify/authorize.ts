@@ -1,19 +1,24 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { isValidScope, KeywardError, rateLimitHeaders, VERIFY_ERROR } from '@keyward/core';
+import { isValidScope, KeywardError, rateLimitHeaders } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { insufficientScope, presentedToken } from '../../plugins/auth.ts';
+import {
+  BEARER_CREDENTIALS,
+  insufficientScope,
+  invalidToken,
+  presentedToken,
+  REALM,
+} from '../../plugins/auth.ts';
 import { sendProblem } from '../../plugins/problem.ts';
 import { rateLimitedError } from '../../services/rate-limits.ts';
 import { newRequestId } from '../../services/request-ids.ts';
+import { type Decision, decideToken, decideTokenNow, splitScopes } from '../../services/token-decision.ts';
 import type { Deps } from '../../types.ts';
 import type { Route } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 import { createClientAddress } from './client-address.ts';
-import { type Decision, decideToken, decideTokenNow, splitScopes } from './decision.ts';
 
 export const AUTHORIZE_PATH = '/v1/authorize';
 export const REQUIRED_SCOPES_HEADER = 'x-keyward-required-scopes';
-const REALM = 'Bearer realm="keyward"';
 // Envoy's HTTP ext_authz sends the original method (and path, see the fast path).
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
@@ -40,8 +45,6 @@ async function evaluate(deps: Deps, headers: IncomingHttpHeaders, ip: string): P
   return decideToken(deps, token, required, { door: 'authorize', ip, throttle: true });
 }
 
-const BEARER = /^Bearer[ ]+([^ ]+)[ ]*$/i;
-
 /**
  * `question` read straight from the raw header list, without building `request.headers`: the
  * common shape only (one token header, at most one scopes header, all well-formed). Anything else
@@ -58,7 +61,7 @@ function plainQuestion(raw: readonly string[]): { token: string; required: strin
     const value = raw[i + 1] ?? '';
     if (lower === 'authorization' || lower === 'x-api-key') {
       if (token !== null) return null;
-      token = lower === 'x-api-key' ? value : (BEARER.exec(value)?.[1] ?? null);
+      token = lower === 'x-api-key' ? value : (BEARER_CREDENTIALS.exec(value)?.[1] ?? null);
       if (token === null) return null;
     } else if (lower === REQUIRED_SCOPES_HEADER) {
       if (scopesSeen) return null;
@@ -199,9 +202,7 @@ export const authorize: Route = (app, { deps }) => {
         throw rateLimitedError(decision.rateLimit);
       if (decision.code === 'INSUFFICIENT_SCOPE') throw insufficientScope(decision.missingScopes);
       const code = decision.code === 'VALID' ? 'NOT_FOUND' : decision.code;
-      throw new KeywardError(VERIFY_ERROR[code], undefined, {
-        www_authenticate: `${REALM}, error="invalid_token"`,
-      });
+      throw invalidToken(code);
     } catch (error) {
       if (!(error instanceof KeywardError)) throw error;
       return sendProblem(deps, request, reply, error, { deferRecord: true });

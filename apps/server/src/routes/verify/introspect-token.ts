@@ -1,9 +1,9 @@
 import { MAX_TOKEN_LENGTH } from '@keyward/core';
 import { Type } from 'typebox';
+import { decideToken } from '../../services/token-decision.ts';
 import type { App } from '../../types.ts';
 import { principalOf, type Route } from '../context.ts';
 import { problemResponses, security } from '../schemas.ts';
-import { decideToken } from './decision.ts';
 
 const Body = Type.Object(
   {

@@ -1,9 +1,9 @@
 import { MAX_TOKEN_LENGTH, type RateLimitResult, VERIFY_CODES } from '@keyward/core';
 import { Type } from 'typebox';
+import { decideToken } from '../../services/token-decision.ts';
 import { principalOf, type Route } from '../context.ts';
 import { isoOrNull } from '../present.ts';
 import { Nullable, NullableTimestamp, problemResponses, ScopeList, security } from '../schemas.ts';
-import { decideToken } from './decision.ts';
 
 const Body = Type.Object(
   {

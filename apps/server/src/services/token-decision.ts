@@ -7,8 +7,9 @@ import type {
   VerifyCode,
 } from '@keyward/core';
 import type { TokenLookup } from '@keyward/storage';
-import type { Door } from '../../plugins/metrics.ts';
-import type { Deps } from '../../types.ts';
+import type { Door } from '../plugins/metrics.ts';
+import type { Deps } from '../types.ts';
+import { NO_LIMITS } from './rate-limits.ts';
 
 export type Decision = {
   code: VerifyCode;
@@ -30,8 +31,6 @@ export type DecisionOptions = {
   /** Apply the failed-authentication throttle of `ip` (doors that face the caller of the API). */
   throttle: boolean;
 };
-
-const NO_LIMITS: TokenLookup['rateLimits'] = { token: [], owner: [], project: [] };
 
 type Verified = Awaited<ReturnType<Deps['verifier']['verify']>>;
 
@@ -108,7 +107,8 @@ export function decideTokenNow(
 
 /**
  * The doors' shared step: the verify decision (parse → cache → one read → decide), then the
- * token's rate limits, then usage and metrics — the same checks as the route guard, as data.
+ * token's rate limits, then usage and metrics, as data. The route guard, the verify API,
+ * introspection and the gateway door all answer with it.
  */
 export async function decideToken(
   deps: Deps,
