@@ -64,8 +64,8 @@ function frozen(outcome: VerifyOutcome): VerifyOutcome {
 
 /**
  * The verification path: parse (no I/O) → positive cache → one shared database read → decide.
- * Any change to a token, its owner or its role must call one of the invalidate functions before
- * the change is acknowledged, so the very next request on this node sees it.
+ * Any change to a token, its owner or its role must call `invalidate` before the change is
+ * acknowledged, so the very next request on this node sees it.
  */
 export function createVerifier({
   storage,
@@ -142,19 +142,27 @@ export function createVerifier({
     return outcome;
   }
 
+  /** The answer without I/O (malformed, or cached), or the cache key the database read goes under. */
+  function fromCache(token: string, requiredScopes: readonly Scope[]): VerifyResult | { hash: string } {
+    if (!wellFormed(token))
+      return { outcome: { valid: false, code: 'MALFORMED' }, lookup: null, cached: false };
+    const hash = cacheKey(token);
+    const entry = trusted ? cache.get(hash) : undefined;
+    const at = now();
+    if (entry && at - entry.storedAt < cacheTtlMs) {
+      return { outcome: cachedOutcome(entry, at, requiredScopes), lookup: entry.lookup, cached: true };
+    }
+    if (entry) forget(hash);
+    return { hash };
+  }
+
   /**
    * The answer when no I/O is needed: malformed, or a cached token. Null when the database must be
    * asked; `verify` does that. Cached outcomes are frozen and shared: read them, never change them.
    */
   function verifyNow(token: string, requiredScopes: readonly Scope[] = []): VerifyResult | null {
-    if (!wellFormed(token))
-      return { outcome: { valid: false, code: 'MALFORMED' }, lookup: null, cached: false };
-    const entry = trusted ? cache.get(cacheKey(token)) : undefined;
-    const at = now();
-    if (entry && at - entry.storedAt < cacheTtlMs) {
-      return { outcome: cachedOutcome(entry, at, requiredScopes), lookup: entry.lookup, cached: true };
-    }
-    return null;
+    const answer = fromCache(token, requiredScopes);
+    return 'hash' in answer ? null : answer;
   }
 
   /**
@@ -166,12 +174,10 @@ export function createVerifier({
     requiredScopes: readonly Scope[] = [],
     beforeRead?: () => Promise<void>,
   ): Promise<VerifyResult> {
-    const answered = verifyNow(token, requiredScopes);
-    if (answered) return answered;
-    const hash = cacheKey(token);
-    if (cache.has(hash)) forget(hash);
-    if (beforeRead && !inFlight.has(hash)) await beforeRead();
-    const lookup = await readShared(token, hash);
+    const answer = fromCache(token, requiredScopes);
+    if (!('hash' in answer)) return answer;
+    if (beforeRead && !inFlight.has(answer.hash)) await beforeRead();
+    const lookup = await readShared(token, answer.hash);
     return {
       outcome: decide({ state: lookup?.state ?? null, now: now(), requiredScopes }),
       lookup,
