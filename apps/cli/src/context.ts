@@ -2,6 +2,7 @@ import {
   createClient,
   type KeywardApi,
   KeywardApiError,
+  type KeywardClient,
   KeywardUnreachableError,
   keywardApi,
 } from '@keyward/sdk';
@@ -14,12 +15,19 @@ import {
   credentialKey,
 } from './credentials.ts';
 import { CliError, EXIT, usageError } from './exit-codes.ts';
+import { parseFieldList } from './json-fields.ts';
 import { colorWanted, createOutput, type Output } from './output.ts';
 
 export const VERSION = '0.1.0';
 
 /** Options every command accepts (defined once on the program). */
-export type GlobalOptions = { json?: boolean; environment?: string; url?: string; color?: boolean };
+export type GlobalOptions = {
+  json?: boolean;
+  jsonFields?: string;
+  environment?: string;
+  url?: string;
+  color?: boolean;
+};
 
 export type Context = {
   env: CliEnv;
@@ -42,10 +50,22 @@ export function createContext(env: CliEnv, command: Command): Context {
   return {
     env,
     opts,
-    out: createOutput({ json: opts.json === true, color: colorWanted(env.noColor, opts.color !== false) }),
+    out: createOutput({
+      json: opts.json === true || opts.jsonFields !== undefined,
+      color: colorWanted(env.noColor, opts.color !== false),
+      ...(opts.jsonFields !== undefined ? { fields: fieldsOption(opts.jsonFields) } : {}),
+    }),
     store: createCredentialStore(env.configDir),
     now: Date.now,
   };
+}
+
+function fieldsOption(text: string): string[] {
+  try {
+    return parseFieldList(text);
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
 }
 
 export function normalizeUrl(raw: string): string {
@@ -108,23 +128,25 @@ export function resolveTarget(ctx: Context): Target {
   return { url: flagUrl ?? envUrl ?? DEFAULT_URL, token: null, credential: null, source: 'none' };
 }
 
-export function apiFor(url: string, token: string | undefined): KeywardApi {
-  return keywardApi(
-    createClient({
-      baseUrl: url,
-      ...(token ? { token } : {}),
-      headers: { 'user-agent': `keyward-cli/${VERSION}` },
-    }),
-  );
+function clientFor(url: string, token: string | undefined): KeywardClient {
+  return createClient({
+    baseUrl: url,
+    ...(token ? { token } : {}),
+    headers: { 'user-agent': `keyward-cli/${VERSION}` },
+  });
 }
 
+export const apiFor = (url: string, token: string | undefined): KeywardApi =>
+  keywardApi(clientFor(url, token));
+
 /** The API as the selected credential; refuses early (exit 3) when there is no token at all. */
-export function connect(ctx: Context): { api: KeywardApi; target: Target } {
+export function connect(ctx: Context): { api: KeywardApi; client: KeywardClient; target: Target } {
   const target = resolveTarget(ctx);
   if (!target.token) {
     throw new CliError('not logged in: run `keyward auth login` or set KEYWARD_TOKEN', EXIT.auth);
   }
-  return { api: apiFor(target.url, target.token), target };
+  const client = clientFor(target.url, target.token);
+  return { api: keywardApi(client), client, target };
 }
 
 /** One line for a refused or failed request: the server's words, its code and the error id to quote. */

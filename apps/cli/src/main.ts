@@ -1,15 +1,21 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { registerAudit } from './commands/audit.ts';
 import { registerAuth } from './commands/auth.ts';
+import { registerCompletion } from './commands/completion.ts';
 import { registerErrors } from './commands/errors.ts';
 import { registerInit } from './commands/init.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerMembers } from './commands/members.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerProjects } from './commands/projects.ts';
+import { registerRoles } from './commands/roles.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerServiceAccounts } from './commands/service-accounts.ts';
 import { registerTokens } from './commands/tokens.ts';
 import { readEnv } from './config.ts';
 import { createContext, describeFailure, VERSION } from './context.ts';
 import { EXIT } from './exit-codes.ts';
+import { splitJsonFields } from './json-fields.ts';
 
 // The only place the CLI reads its environment; commands get it through their context.
 const env = readEnv(process.env);
@@ -19,7 +25,11 @@ const program = new Command()
   .name('keyward')
   .description('Keyward: self-hostable API tokens')
   .version(VERSION)
-  .option('--json', 'machine-readable output on stdout')
+  .option(
+    '--json',
+    'machine-readable output on stdout; --json=id,name (or --json id,name) keeps those fields',
+  )
+  .addOption(new Option('--json-fields <fields>').hideHelp())
   .option('-e, --environment <env>', 'use the stored credential of this environment (env or name@env)')
   .option('--url <url>', 'Keyward server URL (overrides KEYWARD_URL and the stored URL)')
   .option('--no-color', 'no colour (also when NO_COLOR is set or stdout is not a terminal)')
@@ -40,11 +50,23 @@ registerTokens(program, contextOf);
 registerErrors(program, contextOf);
 registerAudit(program, contextOf);
 registerKeys(program, contextOf);
+registerRoles(program, contextOf);
+registerMembers(program, contextOf);
+registerServiceAccounts(program, contextOf);
+registerProjects(program, contextOf);
+registerCompletion(program);
+
+// `keyward … | head` closes stdout early: that ends the output, it is not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  throw error;
+});
 
 // Commander's own errors (unknown option, missing argument) are usage errors.
-const wantsJson = process.argv.includes('--json');
+const argv = splitJsonFields(process.argv);
+const wantsJson = argv.some((arg) => arg === '--json');
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;

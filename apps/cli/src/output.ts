@@ -1,3 +1,5 @@
+import { selectFields } from './json-fields.ts';
+
 /** Human tables and machine JSON on stdout; notes and warnings on stderr; colour only on a terminal. */
 export type Output = {
   readonly json: boolean;
@@ -30,13 +32,14 @@ const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const width = (text: string) => [...text.replace(ANSI, '')].length;
 const pad = (text: string, size: number) => text + ' '.repeat(Math.max(0, size - width(text)));
 
-export function createOutput(options: { json: boolean; color: boolean }): Output {
+export function createOutput(options: { json: boolean; color: boolean; fields?: readonly string[] }): Output {
   const color = colors(options.color && !options.json);
   const write = (text: string) => process.stdout.write(text);
+  const { fields } = options;
   return {
     json: options.json,
     color,
-    data: (value) => write(`${JSON.stringify(value, null, 2)}\n`),
+    data: (value) => write(`${JSON.stringify(fields ? selectFields(value, fields) : value, null, 2)}\n`),
     line: (text = '') => write(`${text}\n`),
     note: (text) => process.stderr.write(`${text}\n`),
     table(headers, rows) {

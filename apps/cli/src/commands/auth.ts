@@ -2,7 +2,7 @@ import { missingScopes, tokenHint } from '@keyward/core';
 import { type KeywardApi, KeywardApiError, type Me } from '@keyward/sdk';
 import type { Command } from 'commander';
 import { DEFAULT_URL } from '../config.ts';
-import { apiFor, type Context, normalizeUrl, storedFor } from '../context.ts';
+import { apiFor, type Context, normalizeUrl, resolveTarget, storedFor } from '../context.ts';
 import { checkName, credentialKey, slugify } from '../credentials.ts';
 import { CliError, EXIT, usageError } from '../exit-codes.ts';
 import { promptHidden, readStdin, stdinIsTty } from '../io.ts';
@@ -153,5 +153,18 @@ export function registerAuth(program: Command, contextOf: ContextOf) {
       ctx.store.setActive(key);
       if (ctx.out.json) ctx.out.data({ active: key, url: credential.url, hint: credential.hint });
       else ctx.out.line(`Active credential: ${key} (${credential.url}, ${credential.hint})`);
+    });
+
+  auth
+    .command('token')
+    .description(
+      'print the token in use (for scripts: `curl -H "Authorization: Bearer $(keyward auth token)"`)',
+    )
+    .action((_options: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      const target = resolveTarget(ctx);
+      if (!target.token) throw new CliError('not logged in: run `keyward auth login`', EXIT.auth);
+      if (ctx.out.json) return ctx.out.data({ token: target.token, url: target.url, source: target.source });
+      ctx.out.line(target.token);
     });
 }

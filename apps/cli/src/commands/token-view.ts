@@ -18,10 +18,15 @@ export async function resolveRole(api: KeywardApi, nameOrId: string): Promise<Ro
   return role;
 }
 
+/** A duration with its unit (`30d`, `12h`, `45m`); a bare `30` is refused, not read as seconds. */
 export function durationOption(flag: string, text: string): number {
+  const bare = /^\s*(\d+)\s*$/.exec(text)?.[1];
+  if (bare !== undefined && bare !== '0') {
+    throw usageError(`${flag} ${text}: use a unit: ${bare}d, ${bare}h, ${bare}m or ${bare}s`);
+  }
   const seconds = parseDurationSeconds(text);
   if (seconds === null)
-    throw usageError(`${flag}: expected a duration like 3600, 90m, 12h, 30d or 2w, got "${text}"`);
+    throw usageError(`${flag}: expected a duration like 90m, 12h, 30d or 2w, got "${text}"`);
   return seconds;
 }
 

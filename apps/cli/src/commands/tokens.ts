@@ -1,9 +1,9 @@
 import type { TokenFields, TokenListQuery, TokenStatus, TokenView, TokenWithSecret } from '@keyward/sdk';
 import { type Command, Option } from 'commander';
 import { type Context, connect } from '../context.ts';
-import { CliError, EXIT, usageError } from '../exit-codes.ts';
-import { confirm, stdinIsTty } from '../io.ts';
+import { usageError } from '../exit-codes.ts';
 import type { Output } from '../output.ts';
+import { confirmOrRefuse } from './resource.ts';
 import {
   collect,
   durationOption,
@@ -15,6 +15,7 @@ import {
   tokenTable,
 } from './token-view.ts';
 import { registerTokensImport } from './tokens-import.ts';
+import { registerTokenStateCommands } from './tokens-state.ts';
 
 type ContextOf = (command: Command) => Context;
 
@@ -68,12 +69,6 @@ function printSecret(out: Output, token: TokenWithSecret, verb: string) {
   out.line(token.token);
 }
 
-async function confirmOrRefuse(yes: boolean | undefined, question: string, action: string) {
-  if (yes) return;
-  if (!stdinIsTty()) throw new CliError(`refusing to ${action} without confirmation: pass --yes`, EXIT.usage);
-  if (!(await confirm(question))) throw new CliError('cancelled', EXIT.failure);
-}
-
 async function showOne(ctx: Context, token: TokenView) {
   if (ctx.out.json) return ctx.out.data(token);
   const { api } = connect(ctx);
@@ -94,6 +89,9 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
       .requiredOption('--name <name>', 'a name people will recognise')
       .option('--service-account <id>', 'owned by this service account (sa_…) instead of you'),
   ).action(async (options: FieldOptions & { name: string; serviceAccount?: string }, command: Command) => {
+    if (!options.scope && !options.role) {
+      throw usageError('a token needs rights: give --scope <resource:action> (repeatable) or --role <role>');
+    }
     const ctx = contextOf(command);
     const fields = await fieldsFrom(ctx, options);
     const { api } = connect(ctx);
@@ -204,5 +202,6 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
       printSecret(ctx.out, await api.rotateToken(id, grace), 'Rotated');
     });
 
+  registerTokenStateCommands(tokens, contextOf);
   registerTokensImport(tokens, contextOf);
 }
