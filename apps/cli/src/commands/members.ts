@@ -6,8 +6,7 @@ import {
   confirmOrRefuse,
   field,
   printRow,
-  printRows,
-  type Row,
+  registerReadCommands,
   seg,
   send,
   since,
@@ -26,13 +25,12 @@ const COLUMNS: Column[] = [
 export function registerMembers(program: Command, contextOf: ContextOf) {
   const members = program.command('members').description("the project's members and their roles");
 
-  members
-    .command('list')
-    .description("list the project's members")
-    .action(async (_options: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      printRows(ctx, await send<{ data: Row[] }>(ctx, 'GET', '/v1/members'), COLUMNS, 'No members.');
-    });
+  registerReadCommands(members, contextOf, {
+    path: '/v1/members',
+    description: "list the project's members",
+    columns: COLUMNS,
+    empty: 'No members.',
+  });
 
   members
     .command('set-role <user-id>')

@@ -6,8 +6,8 @@ import {
   type ContextOf,
   field,
   printRow,
-  printRows,
   type Row,
+  registerReadCommands,
   seg,
   send,
   since,
@@ -59,21 +59,17 @@ const withSettings = (command: Command) =>
 export function registerProjects(program: Command, contextOf: ContextOf) {
   const projects = program.command('projects').description('projects (tenants) you belong to');
 
-  projects
-    .command('list')
-    .description('list the projects you can see')
-    .action(async (_options: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      printRows(ctx, await send<{ data: Row[] }>(ctx, 'GET', '/v1/projects'), COLUMNS, 'No projects.');
-    });
-
-  projects
-    .command('show <id>')
-    .description('show one project and its token lifetime policy')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      printRow(ctx, await send(ctx, 'GET', `/v1/projects/${seg(id)}`), COLUMNS);
-    });
+  registerReadCommands(
+    projects,
+    contextOf,
+    {
+      path: '/v1/projects',
+      description: 'list the projects you can see',
+      columns: COLUMNS,
+      empty: 'No projects.',
+    },
+    { description: 'show one project and its token lifetime policy' },
+  );
 
   withSettings(
     projects

@@ -61,3 +61,29 @@ export async function confirmOrRefuse(yes: boolean | undefined, question: string
   if (!stdinIsTty()) throw new CliError(`refusing to ${action} without confirmation: pass --yes`, EXIT.usage);
   if (!(await confirm(question))) throw new CliError('cancelled', EXIT.failure);
 }
+
+type Listing = { path: string; description: string; columns: readonly Column[]; empty: string };
+
+/** `<resource> list` and, with `show`, `<resource> show <id>`: a GET of the collection / one item. */
+export function registerReadCommands(
+  parent: Command,
+  contextOf: ContextOf,
+  listing: Listing,
+  show?: { description: string },
+) {
+  parent
+    .command('list')
+    .description(listing.description)
+    .action(async (_options: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      printRows(ctx, await send<{ data: Row[] }>(ctx, 'GET', listing.path), listing.columns, listing.empty);
+    });
+  if (!show) return;
+  parent
+    .command('show <id>')
+    .description(show.description)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const ctx = contextOf(command);
+      printRow(ctx, await send(ctx, 'GET', `${listing.path}/${seg(id)}`), listing.columns);
+    });
+}

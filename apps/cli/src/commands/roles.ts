@@ -7,8 +7,8 @@ import {
   confirmOrRefuse,
   field,
   printRow,
-  printRows,
   type Row,
+  registerReadCommands,
   seg,
   send,
 } from './resource.ts';
@@ -33,13 +33,12 @@ function bodyOf(options: RoleOptions): Row {
 export function registerRoles(program: Command, contextOf: ContextOf) {
   const roles = program.command('roles').description("the project's roles: named sets of scopes");
 
-  roles
-    .command('list')
-    .description("list the project's roles")
-    .action(async (_options: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      printRows(ctx, await send<{ data: Row[] }>(ctx, 'GET', '/v1/roles'), COLUMNS, 'No roles.');
-    });
+  registerReadCommands(roles, contextOf, {
+    path: '/v1/roles',
+    description: "list the project's roles",
+    columns: COLUMNS,
+    empty: 'No roles.',
+  });
 
   roles
     .command('create <name>')

@@ -6,8 +6,8 @@ import {
   type ContextOf,
   field,
   printRow,
-  printRows,
   type Row,
+  registerReadCommands,
   seg,
   send,
   since,
@@ -39,22 +39,17 @@ export function registerServiceAccounts(program: Command, contextOf: ContextOf) 
     .alias('sa')
     .description('non-human owners of tokens (CI, integrations), each with a role');
 
-  accounts
-    .command('list')
-    .description("list the project's service accounts")
-    .action(async (_options: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      const page = await send<{ data: Row[] }>(ctx, 'GET', '/v1/service-accounts');
-      printRows(ctx, page, COLUMNS, 'No service accounts.');
-    });
-
-  accounts
-    .command('show <id>')
-    .description('show one service account')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const ctx = contextOf(command);
-      printRow(ctx, await send(ctx, 'GET', `/v1/service-accounts/${seg(id)}`), COLUMNS);
-    });
+  registerReadCommands(
+    accounts,
+    contextOf,
+    {
+      path: '/v1/service-accounts',
+      description: "list the project's service accounts",
+      columns: COLUMNS,
+      empty: 'No service accounts.',
+    },
+    { description: 'show one service account' },
+  );
 
   accounts
     .command('create')
