@@ -170,8 +170,13 @@ export function describeFailure(error: unknown): { message: string; exitCode: nu
       json: { code: 'UNREACHABLE', message: error.message },
     };
   }
-  if (error instanceof CliError)
-    return { message: error.message, exitCode: error.exitCode, json: { message: error.message } };
+  if (error instanceof CliError) {
+    return {
+      message: error.message,
+      exitCode: error.exitCode,
+      json: { message: error.message, ...error.details },
+    };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { message, exitCode: EXIT.failure, json: { message } };
 }

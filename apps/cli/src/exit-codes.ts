@@ -3,10 +3,13 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, auth: 3 } as const;
 
 export class CliError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode: number = EXIT.failure) {
+  /** What `--json` prints besides the message (e.g. what was done before the failure). */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(message: string, exitCode: number = EXIT.failure, details?: Record<string, unknown>) {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
+    this.details = details;
   }
 }
 

@@ -40,10 +40,14 @@ export function promptHidden(question: string): Promise<string> {
 
 /** A yes/no question on the terminal; anything but y/yes is no. */
 export async function confirm(question: string): Promise<boolean> {
+  return /^y(es)?$/i.test(await ask(`${question} [y/N] `));
+}
+
+/** One line of input on the terminal (the prompt on stderr). */
+export async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
-    const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
-    return /^y(es)?$/i.test(answer.trim());
+    return (await new Promise<string>((resolve) => rl.question(question, resolve))).trim();
   } finally {
     rl.close();
   }

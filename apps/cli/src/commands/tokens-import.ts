@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { isAcceptableLegacyKey, LEGACY_KEY_MIN_LENGTH, MAX_TOKEN_LENGTH, parseToken } from '@keyward/core';
-import type { ImportKey, RoleView } from '@keyward/sdk';
+import type { ImportKey, KeywardApi, RoleView } from '@keyward/sdk';
 import type { Command } from 'commander';
-import { type Context, connect } from '../context.ts';
+import { type Context, connect, describeFailure } from '../context.ts';
 import { type KeyList, parseEnvKeyLists } from '../env-file.ts';
 import { CliError, usageError } from '../exit-codes.ts';
-import { collect, roleLookup } from './token-view.ts';
+import { parseRoleSpec, promptForRoles, type RoleToCreate, rolesForGroups } from './import-roles.ts';
+import { collect } from './token-view.ts';
 
 type Candidate = { source: string; group: string; key: string };
 type Rejected = { source: string; length: number; reason: string };
@@ -23,20 +24,27 @@ function rejection(key: string): string | null {
   return null;
 }
 
-function parseMaps(maps: string[]): Map<string, string> {
-  const result = new Map<string, string>();
+/** `--map GROUP=role` (an existing role) and `--create-roles GROUP=role:scope,…` (made if missing). */
+function parseMaps(maps: string[], creates: string[]): Map<string, RoleToCreate> {
+  const result = new Map<string, RoleToCreate>();
+  const add = (group: string, role: RoleToCreate) => {
+    if (result.has(group)) throw usageError(`${group} is mapped twice`);
+    result.set(group, role);
+  };
   for (const entry of maps) {
     const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.+)$/.exec(entry);
     if (!match?.[1] || !match[2])
       throw usageError(`--map: expected GROUP=role (e.g. CLIENT=client), got "${entry}"`);
-    const group = match[1].toUpperCase().replace(/_API_KEYS$/, '');
-    if (result.has(group)) throw usageError(`--map: ${group} is mapped twice`);
-    result.set(group, match[2]);
+    add(match[1].toUpperCase().replace(/_API_KEYS$/, ''), { name: match[2], scopes: [] });
+  }
+  for (const entry of creates) {
+    const { group, role } = parseRoleSpec('--create-roles', entry);
+    add(group, role);
   }
   return result;
 }
 
-function candidatesOf(lists: KeyList[], maps: Map<string, string>) {
+function candidatesOf(lists: KeyList[], maps: ReadonlyMap<string, RoleToCreate>) {
   const groups = new Set(lists.map((l) => l.group.toUpperCase()));
   const unmapped = [...groups].filter((g) => !maps.has(g));
   if (unmapped.length) {
@@ -64,6 +72,76 @@ function candidatesOf(lists: KeyList[], maps: Map<string, string>) {
 }
 
 const IMPORT_BATCH = 1000;
+/** Below the server's default request body limit (64 KiB), with room for the JSON framing. */
+const IMPORT_BATCH_BYTES = 60_000;
+
+/** Batches of at most IMPORT_BATCH keys and IMPORT_BATCH_BYTES of JSON each. */
+function batchesOf<T extends ImportKey>(keys: T[]): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const entry of keys) {
+    const size =
+      Buffer.byteLength(JSON.stringify({ key: entry.key, name: entry.name, role_id: entry.role_id })) + 1;
+    if (current.length === IMPORT_BATCH || (current.length > 0 && bytes + size > IMPORT_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+type ImportOptions = {
+  fromEnvFile: string;
+  map: string[];
+  createRoles: string[];
+  skipInvalid?: boolean;
+  dryRun?: boolean;
+};
+type Imported = { source: string; role: string; token_id: string; hint: string };
+
+/**
+ * Each batch is all-or-nothing on the server; when batch k fails, the ones before it stay, and
+ * the error says exactly which keys they were (by position), so nothing is committed unreported.
+ */
+async function importInBatches(
+  ctx: Context,
+  api: KeywardApi,
+  batch: (ImportKey & { source: string })[],
+  imported: Imported[],
+) {
+  const batches = batchesOf(batch);
+  const progress = process.stderr.isTTY === true && batches.length > 1;
+  for (const [index, chunk] of batches.entries()) {
+    try {
+      const result = await api.importTokens(chunk.map(({ key, name, role_id }) => ({ key, name, role_id })));
+      result.imported.forEach((t, j) => {
+        imported.push({
+          source: chunk[j]?.source ?? '?',
+          role: chunk[j]?.name ?? '?',
+          token_id: t.id,
+          hint: t.hint,
+        });
+      });
+    } catch (error) {
+      if (imported.length === 0) throw error;
+      const failure = describeFailure(error);
+      if (!ctx.out.json) {
+        for (const t of imported) ctx.out.line(`committed: ${t.source} ${t.role} ${t.token_id} ${t.hint}`);
+      }
+      throw new CliError(
+        `batch ${index + 1} of ${batches.length} failed (${failure.message}); the ${imported.length} key(s) listed as committed were imported, the rest were not`,
+        failure.exitCode,
+        { committed: imported, cause: failure.json },
+      );
+    }
+    if (progress) ctx.out.note(`imported ${imported.length}/${batch.length}`);
+  }
+}
 
 export function registerTokensImport(tokens: Command, contextOf: (command: Command) => Context) {
   tokens
@@ -71,88 +149,74 @@ export function registerTokensImport(tokens: Command, contextOf: (command: Comma
     .description('import existing plaintext keys from an env file; the server keeps only their hashes')
     .requiredOption('--from-env-file <path>', 'file with lines like CLIENT_API_KEYS=["…","…"]')
     .option('--map <GROUP=role>', 'give the keys of GROUP_API_KEYS this role; repeat per list', collect, [])
+    .option(
+      '--create-roles <GROUP=role:scopes>',
+      'like --map, creating the role with these comma-separated scopes if missing; repeat per list',
+      collect,
+      [],
+    )
     .option('--skip-invalid', 'import the valid keys even if some are invalid (default: import nothing)')
     .option('--dry-run', 'check the file and the roles, import nothing')
-    .action(
-      async (
-        options: { fromEnvFile: string; map: string[]; skipInvalid?: boolean; dryRun?: boolean },
-        command: Command,
-      ) => {
-        const ctx = contextOf(command);
-        const maps = parseMaps(options.map);
-        let content: string;
-        try {
-          content = readFileSync(options.fromEnvFile, 'utf8');
-        } catch (error) {
-          throw new CliError(`cannot read ${options.fromEnvFile}: ${(error as Error).message}`);
-        }
-        let lists: KeyList[];
-        try {
-          lists = parseEnvKeyLists(content);
-        } catch (error) {
-          throw new CliError(`${options.fromEnvFile}: ${(error as Error).message}`);
-        }
-        if (lists.length === 0) throw new CliError(`${options.fromEnvFile} has no *_API_KEYS lines`);
-        const { valid, rejected } = candidatesOf(lists, maps);
-        const { out } = ctx;
-        for (const r of rejected) out.note(`invalid: ${r.source}: ${r.reason} (${r.length} characters)`);
-        if (rejected.length && !options.skipInvalid) {
-          throw new CliError(
-            `${rejected.length} invalid key(s); nothing imported (fix them or pass --skip-invalid)`,
-          );
-        }
-
-        const { api } = connect(ctx);
-        const roles = await roleLookup(api);
-        const roleOf = new Map<string, RoleView>();
-        for (const [group, name] of maps) {
-          const role = roles.get(name);
-          if (!role) throw new CliError(`--map ${group}=${name}: no role named "${name}" in this project`);
-          roleOf.set(group, role);
-        }
-        const batch: (ImportKey & { source: string })[] = valid.map((c) => {
-          const role = roleOf.get(c.group) as RoleView;
-          return { key: c.key, name: role.name, role_id: role.id, source: c.source };
-        });
-
-        const imported: { source: string; role: string; token_id: string; hint: string }[] = [];
-        if (!options.dryRun) {
-          for (let i = 0; i < batch.length; i += IMPORT_BATCH) {
-            const chunk = batch.slice(i, i + IMPORT_BATCH);
-            const result = await api.importTokens(
-              chunk.map(({ key, name, role_id }) => ({ key, name, role_id })),
-            );
-            result.imported.forEach((t, j) => {
-              const role = chunk[j]?.name ?? '?';
-              imported.push({ source: chunk[j]?.source ?? '?', role, token_id: t.id, hint: t.hint });
-            });
-          }
-        }
-        const counts: Record<string, number> = {};
-        for (const b of batch) counts[b.name] = (counts[b.name] ?? 0) + 1;
-        const skipped = rejected.map(({ source, reason }) => ({ source, reason }));
-
-        if (out.json) {
-          out.data({ dry_run: options.dryRun === true, counts, imported, skipped });
-          return;
-        }
-        if (options.dryRun) {
-          out.line(`Dry run: would import ${batch.length} key(s): ${summary(counts)}`);
-          return;
-        }
-        out.table(
-          ['SOURCE', 'ROLE', 'TOKEN ID', 'HINT'],
-          imported.map((t) => [t.source, t.role, t.token_id, t.hint]),
+    .action(async (options: ImportOptions, command: Command) => {
+      const ctx = contextOf(command);
+      const maps = parseMaps(options.map, options.createRoles);
+      let content: string;
+      try {
+        content = readFileSync(options.fromEnvFile, 'utf8');
+      } catch (error) {
+        throw new CliError(`cannot read ${options.fromEnvFile}: ${(error as Error).message}`);
+      }
+      let lists: KeyList[];
+      try {
+        lists = parseEnvKeyLists(content);
+      } catch (error) {
+        throw new CliError(`${options.fromEnvFile}: ${(error as Error).message}`);
+      }
+      if (lists.length === 0) throw new CliError(`${options.fromEnvFile} has no *_API_KEYS lines`);
+      const groups = [...new Set(lists.map((l) => l.group.toUpperCase()))];
+      for (const [group, role] of await promptForRoles(groups, new Set(maps.keys()))) maps.set(group, role);
+      const { valid, rejected } = candidatesOf(lists, maps);
+      const { out } = ctx;
+      for (const r of rejected) out.note(`invalid: ${r.source}: ${r.reason} (${r.length} characters)`);
+      if (rejected.length && !options.skipInvalid) {
+        throw new CliError(
+          `${rejected.length} invalid key(s); nothing imported (fix them or pass --skip-invalid)`,
         );
-        out.line();
-        out.line(
-          `Imported ${imported.length} key(s): ${summary(counts)}${skipped.length ? `; skipped ${skipped.length}` : ''}`,
-        );
-        out.note(
-          'The server stores only their hashes. Remove the plaintext keys from the env file once clients are moved.',
-        );
-      },
-    );
+      }
+
+      const { api } = connect(ctx);
+      const roleOf = await rolesForGroups(ctx, api, maps, options.dryRun === true);
+      const batch: (ImportKey & { source: string })[] = valid.map((c) => {
+        const role = roleOf.get(c.group) as RoleView;
+        return { key: c.key, name: role.name, role_id: role.id, source: c.source };
+      });
+
+      const imported: Imported[] = [];
+      if (!options.dryRun) await importInBatches(ctx, api, batch, imported);
+      const counts: Record<string, number> = {};
+      for (const b of batch) counts[b.name] = (counts[b.name] ?? 0) + 1;
+      const skipped = rejected.map(({ source, reason }) => ({ source, reason }));
+
+      if (out.json) {
+        out.data({ dry_run: options.dryRun === true, counts, imported, skipped });
+        return;
+      }
+      if (options.dryRun) {
+        out.line(`Dry run: would import ${batch.length} key(s): ${summary(counts)}`);
+        return;
+      }
+      out.table(
+        ['SOURCE', 'ROLE', 'TOKEN ID', 'HINT'],
+        imported.map((t) => [t.source, t.role, t.token_id, t.hint]),
+      );
+      out.line();
+      out.line(
+        `Imported ${imported.length} key(s): ${summary(counts)}${skipped.length ? `; skipped ${skipped.length}` : ''}`,
+      );
+      out.note(
+        'The server stores only their hashes. Remove the plaintext keys from the env file once clients are moved.',
+      );
+    });
 }
 
 const summary = (counts: Record<string, number>) =>

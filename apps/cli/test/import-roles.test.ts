@@ -1,0 +1,122 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../../server/test/harness.ts';
+import { buildCli, parseJson, runCli, type Server, startServer, tempConfigHome } from './helpers.ts';
+
+type Report = { imported: { source: string; role: string; token_id: string }[] };
+type Row = { name: string; scopes: string[] };
+
+let server: Server;
+let home: ReturnType<typeof tempConfigHome>;
+const cli = (args: string[]) =>
+  runCli(args, {
+    configHome: home.dir,
+    env: { KEYWARD_URL: server.url, KEYWARD_TOKEN: server.h.adminToken },
+  });
+const envFile = (name: string, content: string) => {
+  const path = join(home.dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+const scopesOf = async (key: string) => {
+  const me = await call(server.h.app, 'GET', '/v1/me', null, undefined, { 'x-api-key': key });
+  return me.status === 200 ? (me.body.scopes as string[]) : me.status;
+};
+
+beforeAll(async () => {
+  buildCli();
+  server = await startServer();
+  home = tempConfigHome();
+});
+afterAll(async () => {
+  await server?.close();
+  home?.cleanup();
+});
+
+describe('tokens import --create-roles', () => {
+  it("imports seed 003's env file in one step, creating the missing roles", async () => {
+    const keys = {
+      CLIENT: ['client_seed_key_000001', 'client_seed_key_000002'],
+      MINER: ['miner_seed_key_0000001'],
+      ADMIN: ['admin_seed_key_0000001'],
+    };
+    const path = envFile(
+      'seed.env',
+      Object.entries(keys)
+        .map(([group, list]) => `${group}_API_KEYS=${JSON.stringify(list)}`)
+        .join('\n'),
+    );
+    const dry = await cli([
+      'tokens',
+      'import',
+      '--from-env-file',
+      path,
+      '--create-roles',
+      'CLIENT=client:jobs:submit,errors:read',
+      '--create-roles',
+      'MINER=miner:jobs:claim',
+      '--create-roles',
+      'ADMIN=admin:audit:read',
+      '--dry-run',
+    ]);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain('would create role client (jobs:submit, errors:read)');
+    const before = await call(server.h.app, 'GET', '/v1/roles', server.h.adminToken);
+    expect((before.body.data as Row[]).map((r) => r.name)).not.toContain('client');
+
+    const res = await cli([
+      'tokens',
+      'import',
+      '--from-env-file',
+      path,
+      '--create-roles',
+      'CLIENT=client:jobs:submit,errors:read',
+      '--create-roles',
+      'MINER=miner:jobs:claim',
+      '--create-roles',
+      'ADMIN=admin:audit:read',
+      '--json',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(parseJson<Report>(res.stdout).imported).toHaveLength(4);
+    expect(await scopesOf('client_seed_key_000002')).toEqual(['errors:read', 'jobs:submit']);
+    expect(await scopesOf('miner_seed_key_0000001')).toEqual(['jobs:claim']);
+    expect(await scopesOf('admin_seed_key_0000001')).toEqual(['audit:read']);
+    const roles = (await call(server.h.app, 'GET', '/v1/roles', server.h.adminToken)).body.data as Row[];
+    expect(roles.find((r) => r.name === 'client')?.scopes).toEqual(['errors:read', 'jobs:submit']);
+  });
+
+  it('names the malformed spec and imports nothing', async () => {
+    const path = envFile('bad.env', 'CLIENT_API_KEYS=["client_bad_spec_000001"]\n');
+    const res = await cli(['tokens', 'import', '--from-env-file', path, '--create-roles', 'CLIENT=client']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--create-roles: expected GROUP=role:scope,scope/);
+    expect(await scopesOf('client_bad_spec_000001')).toBe(401);
+  });
+
+  it('when a later batch fails, reports exactly which keys the earlier batches committed', async () => {
+    const taken = 'batch_key_already_there_0';
+    const first = envFile('first.env', `CLIENT_API_KEYS=["${taken}"]\n`);
+    expect((await cli(['tokens', 'import', '--from-env-file', first, '--map', 'CLIENT=client'])).code).toBe(
+      0,
+    );
+    const many = Array.from({ length: 1200 }, (_, i) => `batch_key_${String(i).padStart(6, '0')}_xyz`);
+    many[1199] = taken; // in the last batch
+    const path = envFile('many.env', `CLIENT_API_KEYS=${JSON.stringify(many)}\n`);
+    const res = await cli(['tokens', 'import', '--from-env-file', path, '--map', 'CLIENT=client', '--json']);
+    expect(res.code).toBe(1);
+    const failed = /batch (\d+) of (\d+) failed .*the (\d+) key\(s\) listed as committed were imported/.exec(
+      res.stderr,
+    );
+    expect(failed, res.stderr).not.toBeNull();
+    expect(Number(failed?.[1])).toBe(Number(failed?.[2]));
+    const committed = Number(failed?.[3]);
+    expect(committed).toBeGreaterThan(0);
+    const report = parseJson<{ error: { committed: { source: string }[] } }>(res.stdout).error;
+    expect(report.committed).toHaveLength(committed);
+    expect(report.committed.at(-1)?.source).toBe(`CLIENT_API_KEYS[${committed - 1}] (line 1)`);
+    expect(await scopesOf(many[committed - 1] as string)).toEqual(['errors:read', 'jobs:submit']);
+    expect(await scopesOf(many[committed] as string)).toBe(401);
+  });
+});
