@@ -60,6 +60,8 @@ describe.each(['sqlite', 'postgres'] as const)('one authorization policy (%s)', 
     expect(rotated.body.code).toBe('SCOPE_ESCALATION');
     expect(rotated.body.missing_scopes).toEqual(['*:*']);
     expect(rotated.body.token).toBeUndefined();
+    const record = await call(h.app, 'GET', `/v1/errors/${rotated.body.error_id}`, narrow);
+    expect(record.body.context).toMatchObject({ policy_action: 'token.rotate', missing_scopes: ['*:*'] });
   });
 
   test('enable: a narrow caller cannot make a disabled *:* token usable again, but may enable its peers', async () => {

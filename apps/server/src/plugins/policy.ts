@@ -42,6 +42,7 @@ function policyGuard(deps: Deps, action: PolicyAction): onRequestHookHandler {
   return async function policyGuard(request, reply) {
     await authenticate(request, reply);
     const tokenId = (request.params as { token_id?: unknown } | undefined)?.token_id;
-    enforce(mayAttempt(callerOf(principalOf(request)), action, typeof tokenId === 'string' ? tokenId : null));
+    const caller = callerOf(principalOf(request));
+    enforce(mayAttempt(caller, action, typeof tokenId === 'string' ? tokenId : null), action);
   };
 }

@@ -33,12 +33,16 @@ export function policyContext(project: Pick<Project, 'settings'>, now: number): 
   return { now, maxTokenLifetimeSeconds: project.settings.maxTokenLifetimeSeconds };
 }
 
-/** Throws the refusal as the problem the caller gets; does nothing when the decision allows. */
-export function enforce(decision: PolicyDecision): void {
+/** Throws the refusal as the problem the caller gets (its record names the action); else nothing. */
+export function enforce(decision: PolicyDecision, action: PolicyAction): void {
   if (decision.allowed) return;
   const { code, missing, reason } = decision;
-  if (code === 'INSUFFICIENT_SCOPE') throw insufficientScope(missing);
-  throw new KeywardError(code, reason, missing.length > 0 ? { missing_scopes: missing } : {});
+  const error =
+    code === 'INSUFFICIENT_SCOPE'
+      ? insufficientScope(missing)
+      : new KeywardError(code, reason, missing.length > 0 ? { missing_scopes: missing } : {});
+  error.context.policy_action = action;
+  throw error;
 }
 
 /** Asks the policy and throws its refusal: the only authorization check a service makes. */
@@ -48,7 +52,7 @@ export function authorize(
   target: PolicyTarget,
   context: PolicyContext,
 ): void {
-  enforce(may(callerOf(principal), action, target, context));
+  enforce(may(callerOf(principal), action, target, context), action);
 }
 
 /** A role, member or service-account change: every right it touches must be the caller's. */
