@@ -4,7 +4,6 @@ import {
   isAcceptableLegacyKey,
   KeywardError,
   newId,
-  normalizeScopes,
   type PolicyAction,
   type RoleId,
   type Scope,
@@ -19,6 +18,7 @@ import type { Deps, Principal } from '../types.ts';
 import { diff } from './audit-log.ts';
 import { authorize, ownerRights, policyContext, tokenTarget } from './policy.ts';
 import { type ExpiryInput, resolveExpiry } from './token-expiry.ts';
+import { grantedScopes, ownerFor } from './token-grant.ts';
 import { userRights } from './user-rights.ts';
 
 export type IssueInput = {
@@ -42,34 +42,6 @@ export function createTokenService(deps: Deps) {
     return project;
   }
 
-  /** The scopes a token will hold: its role's, or the ones asked for (the policy judges them). */
-  async function grantedScopes(
-    principal: Principal,
-    roleId: RoleId | null | undefined,
-    scopes: Scope[] | undefined,
-    repos: Repositories = storage,
-  ) {
-    if (roleId) {
-      const role = await repos.roles.get(principal.projectId, roleId);
-      if (!role) throw new KeywardError('NOT_FOUND', 'No such role');
-      return { roleId: role.id, scopes: role.scopes };
-    }
-    return { roleId: null, scopes: normalizeScopes(scopes ?? []) };
-  }
-
-  async function ownerFor(
-    principal: Principal,
-    serviceAccountId: ServiceAccountId | undefined,
-    repos: Repositories,
-  ) {
-    if (serviceAccountId) {
-      const account = await repos.serviceAccounts.get(principal.projectId, serviceAccountId);
-      if (!account) throw new KeywardError('NOT_FOUND', 'No such service account');
-      return { ownerType: 'service_account' as const, ownerId: account.id };
-    }
-    return { ownerType: principal.ownerType, ownerId: principal.ownerId as UserId | ServiceAccountId };
-  }
-
   const actionOf = (input: IssueInput) =>
     input.kind === 'personal'
       ? 'token.regenerate_personal'
@@ -87,8 +59,8 @@ export function createTokenService(deps: Deps) {
   ) {
     const project = await projectOf(principal, repos);
     const at = now();
-    const { roleId, scopes } = await grantedScopes(principal, input.roleId, input.scopes, repos);
-    const owner = await ownerFor(principal, input.serviceAccountId, repos);
+    const { roleId, scopes } = await grantedScopes(repos, principal, input.roleId, input.scopes);
+    const owner = await ownerFor(repos, principal, input.serviceAccountId);
     const expiresAt = resolveExpiry(project, input, at);
     const ownerScopes = await ownerRights(repos, project.id, owner);
     const target = { kind: 'token', tokenId: null, ...owner, scopes, ownerScopes, expiresAt } as const;
@@ -175,6 +147,7 @@ export function createTokenService(deps: Deps) {
     if (input.rateLimits !== undefined) patch.rateLimits = input.rateLimits;
     if (input.scopes !== undefined || input.roleId !== undefined) {
       const granted = await grantedScopes(
+        storage,
         principal,
         input.roleId,
         input.scopes ?? (input.roleId ? undefined : before.scopes),
