@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import { registerConsole } from './plugins/console.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { requireRoutePolicies } from './plugins/policy.ts';
 import { registerProblemHandling } from './plugins/problem.ts';
 import { createValidatorCompiler } from './plugins/validation.ts';
 import { createRouteContext } from './routes/context.ts';
@@ -71,8 +72,14 @@ export async function buildApp(deps: Deps): Promise<App> {
   const registered: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
-      registered.push({ method, url: route.url, hidden: route.schema?.hide === true });
+      registered.push({
+        method,
+        url: route.url,
+        hidden: route.schema?.hide === true,
+        policy: route.config?.policy ?? null,
+      });
   });
+  requireRoutePolicies(app, deps);
   app.decorate('registeredRoutes', registered);
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', null);
