@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type Context, VERSION } from '../context.ts';
 import { usageError } from '../exit-codes.ts';
 import { browserUrl, dataLocation, startupBanner, terminalLogStream } from '../serve-output.ts';
-import { serverOverrides } from './server-options.ts';
+import { dataDirArgument, serverOverrides } from './server-options.ts';
 
 type ServeOptions = { port?: string; host?: string; dataDir?: string; logFormat?: string };
 
@@ -54,9 +53,4 @@ export function registerServe(program: Command, contextOf: (command: Command) =>
         );
       }
     });
-}
-
-/** `--data-dir …` when the server does not use the default, so `init` finds the same database. */
-function dataDirArgument(dataDir: string): string {
-  return dataDir === resolve('data') ? '' : ` --data-dir ${dataDir}`;
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Config } from '@keyward/server';
 import { CliError, EXIT } from '../exit-codes.ts';
 
@@ -17,4 +18,9 @@ export function serverOverrides(options: {
   if (options.host !== undefined) overrides.host = options.host;
   if (options.dataDir !== undefined) overrides.dataDir = options.dataDir;
   return overrides;
+}
+
+/** `--data-dir …` when not the default, so a command printed for later finds the same database. */
+export function dataDirArgument(dataDir: string): string {
+  return dataDir === resolve('data') ? '' : ` --data-dir ${dataDir}`;
 }
