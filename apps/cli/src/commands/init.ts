@@ -5,7 +5,7 @@ import { CliError, usageError } from '../exit-codes.ts';
 import { stdinIsTty } from '../io.ts';
 import { browserUrl } from '../serve-output.ts';
 import { askEmail, askPassword, checkEmail, passwordFromStdin } from './init-prompts.ts';
-import { dataDirArgument, serverOverrides } from './server-options.ts';
+import { selfCommand, selfCommandFor, serverOverrides } from './server-options.ts';
 
 type InitOptions = {
   dataDir?: string;
@@ -24,7 +24,7 @@ const alreadyInitialised = (url: string) =>
       'To use the CLI, get a token from the console:\n' +
       `  1. sign in at ${url}/ and open API Access\n` +
       '  2. generate your personal API key (shown once)\n' +
-      `  3. run \`npx keyward auth login --url ${url}\` and paste it`,
+      `  3. run \`${selfCommand()} auth login --url ${url}\` and paste it`,
   );
 
 /** Email and password: from the flags, else asked on a terminal, else the defaults with no password. */
@@ -83,11 +83,11 @@ export function registerInit(program: Command, contextOf: (command: Command) => 
         ctx.out.line(
           `\nKeyward is initialised.\n  project: ${output.project_id}\n  admin:   ${output.user_id} (${admin.email})\n\n` +
             `Admin token (shown once, store it now):\n  ${output.admin_token}\n\nNext steps:\n` +
-            `  1. start the server if it is not running: ${bold(`npx keyward serve${config.databaseUrl ? '' : dataDirArgument(config.dataDir)}`)}\n` +
+            `  1. start the server if it is not running: ${bold(selfCommandFor(config, 'serve'))}\n` +
             (admin.password
               ? `  2. open ${url}/ and sign in as ${admin.email}\n`
               : '  2. no console password was set: use the API and the CLI with the admin token\n') +
-            `  3. log the CLI in with the admin token: ${bold(`npx keyward auth login --url ${url}`)}`,
+            `  3. log the CLI in with the admin token: ${bold(`${selfCommand()} auth login --url ${url}`)}`,
         );
       } catch (error) {
         if (error instanceof KeywardError && error.code === 'ALREADY_INITIALIZED')

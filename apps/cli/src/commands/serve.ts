@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { type Context, VERSION } from '../context.ts';
 import { usageError } from '../exit-codes.ts';
 import { browserUrl, dataLocation, startupBanner, terminalLogStream } from '../serve-output.ts';
-import { dataDirArgument, serverOverrides } from './server-options.ts';
+import { selfCommandFor, serverOverrides } from './server-options.ts';
 
 type ServeOptions = { port?: string; host?: string; dataDir?: string; logFormat?: string };
 
@@ -34,7 +34,7 @@ export function registerServe(program: Command, contextOf: (command: Command) =>
       const running = await startServer(config, logger ? { logger } : {});
 
       const url = browserUrl(config.host, (running.app.server.address() as AddressInfo).port);
-      const initCommand = `npx keyward init${config.databaseUrl ? '' : dataDirArgument(config.dataDir)}`;
+      const initCommand = selfCommandFor(config, 'init');
       if (format === 'pretty') {
         const facts = {
           version: VERSION,
