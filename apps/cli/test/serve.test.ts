@@ -10,7 +10,7 @@ import { Terminal } from './terminal.ts';
 const dirs: string[] = [];
 const terminals: Terminal[] = [];
 const children: ChildProcess[] = [];
-let removeAddress: (() => void) | null = null;
+const cleanups: (() => void)[] = [];
 
 function dataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-serve-'));
@@ -29,17 +29,41 @@ function nonLoopbackAddress(): string {
   const [a = 0, b = 0] = randomBytes(2);
   const address = `198.18.${a}.${1 + (b % 250)}`; // 198.18.0.0/15: set aside for network tests
   execFileSync('ip', ['link', 'add', name, 'type', 'dummy']);
-  removeAddress = () => execFileSync('ip', ['link', 'delete', name]);
+  cleanups.push(() => execFileSync('ip', ['link', 'delete', name]));
   execFileSync('ip', ['addr', 'add', `${address}/32`, 'dev', name]);
   execFileSync('ip', ['link', 'set', name, 'up']);
   return address;
 }
 
-/** `keyward serve` with its output piped (so JSON), resolved with its port once it listens. */
-function serve(args: string[]): Promise<number> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir(), ...args], {
-    env: { PATH: process.env.PATH ?? '' },
-  });
+/**
+ * Another machine, as far as the network goes: a network namespace joined to this one by a veth
+ * pair, with its own address. Returns the namespace's name and address.
+ */
+function networkNamespace(): { name: string; address: string } {
+  const name = `kw${randomBytes(3).toString('hex')}`;
+  const [subnet = 0] = randomBytes(1);
+  const ip = (...args: string[]) => execFileSync('ip', args);
+  ip('netns', 'add', name);
+  cleanups.push(() => ip('netns', 'delete', name));
+  ip('link', 'add', `${name}h`, 'type', 'veth', 'peer', 'name', `${name}n`);
+  cleanups.push(() => ip('link', 'delete', `${name}h`));
+  ip('link', 'set', `${name}n`, 'netns', name);
+  ip('addr', 'add', `10.231.${subnet}.1/30`, 'dev', `${name}h`);
+  ip('link', 'set', `${name}h`, 'up');
+  ip('-n', name, 'addr', 'add', `10.231.${subnet}.2/30`, 'dev', `${name}n`);
+  ip('-n', name, 'link', 'set', `${name}n`, 'up');
+  ip('-n', name, 'link', 'set', 'lo', 'up');
+  return { name, address: `10.231.${subnet}.2` };
+}
+
+/**
+ * `keyward serve` with its output piped (so JSON), resolved with its port once it listens; inside
+ * a network namespace when one is named.
+ */
+function serve(args: string[], namespace?: string): Promise<number> {
+  const command = [process.execPath, BIN, 'serve', '--port', '0', '--data-dir', dataDir(), ...args];
+  const [program = '', ...rest] = namespace ? ['ip', 'netns', 'exec', namespace, ...command] : command;
+  const child = spawn(program, rest, { env: { PATH: process.env.PATH ?? '' } });
   children.push(child);
   let output = '';
   return new Promise((resolve, reject) => {
@@ -73,7 +97,7 @@ afterEach(() => {
 
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  removeAddress?.();
+  for (const cleanup of cleanups.reverse()) cleanup();
 });
 
 describe('keyward serve at a terminal', () => {
@@ -131,4 +155,15 @@ describe('binding', () => {
     expect(await health(other, open)).toBe(200);
     expect(await health('127.0.0.1', open)).toBe(200);
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    'from another network namespace: the default bind is unreachable, --host 0.0.0.0 answers',
+    async () => {
+      const machine = networkNamespace();
+      const local = await serve([], machine.name);
+      expect(await health(machine.address, local)).toBe('ECONNREFUSED');
+      const open = await serve(['--host', '0.0.0.0'], machine.name);
+      expect(await health(machine.address, open)).toBe(200);
+    },
+  );
 });
