@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { selfCommand } from '../src/commands/server-options.ts';
 import { colors } from '../src/output.ts';
 import {
   browserUrl,
@@ -85,5 +87,12 @@ describe('start-up banner', () => {
     expect(shown).toBe('postgres://kw@db.example:5432/keyward (PostgreSQL)');
     expect(dataLocation(undefined, '/data')).toBe('/data/keyward.db (SQLite)');
     expect(dataLocation('sqlite:/srv/k.db', '/data')).toBe('/srv/k.db (SQLite)');
+  });
+});
+
+describe('the command printed for next steps', () => {
+  test('is npx keyward from a clone, keyward when the CLI is installed elsewhere', () => {
+    expect(selfCommand(join(process.cwd(), 'apps/cli/bin/keyward.js'))).toBe('npx keyward');
+    expect(selfCommand('/usr/local/lib/node_modules/keyward/bin/keyward.js')).toBe('keyward');
   });
 });

@@ -114,7 +114,7 @@ describe('keyward serve at a terminal', () => {
     expect(banner).toContain(`data          ${dir}/keyward.db (SQLite)`);
     expect(banner).toContain(`open ${url}/setup and enter the code`);
     expect(banner).toContain(`run npx keyward init --data-dir ${dir} in another terminal`);
-    const code = /Setup code: (\S+)/.exec(banner)?.[1] ?? '';
+    const code = /Setup code: (.+)$/m.exec(banner)?.[1]?.trim() ?? '';
 
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const screen = await t.waitFor(/\d\d:\d\d:\d\d 200 GET {4}\/healthz \d+\.\d ms/);
