@@ -61,7 +61,8 @@ export function registerInit(program: Command, contextOf: (command: Command) => 
         await migrateToLatest(storage);
         // Checked before any question, so nobody types a password for a database that refuses it.
         if ((await storage.users.count()) > 0) throw alreadyInitialised(url);
-        const admin = await administrator(options, stdinIsTty());
+        const interactive = stdinIsTty();
+        const admin = await administrator(options, interactive);
         const result = await bootstrap(
           storage,
           loadPepperRing(config),
@@ -81,7 +82,7 @@ export function registerInit(program: Command, contextOf: (command: Command) => 
         if (ctx.out.json) return ctx.out.data(output);
         const { bold } = ctx.out.color;
         ctx.out.line(
-          `\nKeyward is initialised.\n  project: ${output.project_id}\n  admin:   ${output.user_id} (${admin.email})\n\n` +
+          `${interactive ? '\n' : ''}Keyward is initialised.\n  project: ${output.project_id}\n  admin:   ${output.user_id} (${admin.email})\n\n` +
             `Admin token (shown once, store it now):\n  ${output.admin_token}\n\nNext steps:\n` +
             `  1. start the server if it is not running: ${bold(selfCommandFor(config, 'serve'))}\n` +
             (admin.password
