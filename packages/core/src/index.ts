@@ -5,5 +5,7 @@ export * from './ids.ts';
 export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './scopes.ts';
+export * from './secret-shapes.ts';
+export * from './text-input.ts';
 export * from './token-format.ts';
 export * from './verify.ts';
