@@ -170,10 +170,41 @@ describe('bad input on every route', () => {
     }
   });
 
-  test('tokens in the URL are refused', async () => {
-    const res = await call(h.app, 'GET', `/v1/me?access_token=${h.adminToken}`, null);
-    expect(res.status).toBe(400);
+  test.each([
+    ['GET', (t: string) => `/v1/me?access_token=${t}`],
+    ['GET', () => '/v1/me?key=anything'],
+    ['GET', (t: string) => `/v1/tokens?search=${encodeURIComponent(t)}`],
+    ['GET', (t: string) => `/v1/tokens/${t}`],
+    ['GET', (t: string) => `/v1/me/${t}`],
+    ['POST', (t: string) => `/v1/tokens/${t}/revoke`],
+    ['DELETE', (t: string) => `/v1/roles/${t}`],
+    ['GET', (t: string) => `/v1/authorize/${t}?x=${t}`],
+    ['GET', (t: string) => `/unknown/${t}`],
+    ['GET', (t: string) => `/v1/tokens/${t}/%zz`],
+    ['GET', () => '/v1/tokens/sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+  ] as const)('a token in the URL is refused before anything uses it: %s %s', async (method, url) => {
+    const target = url(h.adminToken);
+    const res = await call(h.app, method, target, h.adminToken);
+    expect(res.status, target).toBe(400);
     expect(res.body.code).toBe('TOKEN_IN_URL');
+    expect(res.body.error_id).toMatch(/^err_/);
+    expect(res.raw).not.toContain(h.adminToken);
+  });
+
+  test('pagination cursors and ids are not mistaken for tokens', async () => {
+    for (let i = 0; i < 3; i++)
+      await call(h.app, 'POST', '/v1/tokens', h.adminToken, { name: `p${i}`, scopes: ['a:b'] });
+    const first = await call(h.app, 'GET', '/v1/tokens?limit=1', h.adminToken);
+    expect(first.body.next_cursor).toBeTruthy();
+    const next = await call(
+      h.app,
+      'GET',
+      `/v1/tokens?limit=1&cursor=${first.body.next_cursor}`,
+      h.adminToken,
+    );
+    expect(next.status).toBe(200);
+    const one = await call(h.app, 'GET', `/v1/tokens/${first.body.data[0].id}`, h.adminToken);
+    expect(one.status).toBe(200);
   });
 });
 
