@@ -190,6 +190,14 @@ describe('bad input on every route', () => {
     expect(res.body.error_id).toMatch(/^err_/);
     expect(res.raw).not.toContain(h.adminToken);
   });
+});
+
+describe('token detection in URLs', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
 
   test('pagination cursors and ids are not mistaken for tokens', async () => {
     for (let i = 0; i < 3; i++)
