@@ -7,6 +7,8 @@ import { TOKEN_PATTERN } from './token-format.ts';
  */
 const KEYWARD_TOKEN = new RegExp(TOKEN_PATTERN);
 const WORD = /[A-Za-z0-9_-]{24,}/g;
+/** Every rule below needs this much in one run: most text is ruled out by this test alone. */
+const CANDIDATE = /[A-Za-z0-9_-]{24}/;
 const LONG_HEX = /(?:^|[^0-9a-f])([0-9a-f]{32,})(?![0-9a-f])/;
 /** Query parameters whose name says the value is a credential, whatever it looks like. */
 const CREDENTIAL_PARAMS = new Set(['access_token', 'token', 'api_key', 'apikey', 'api-key', 'key']);
@@ -53,6 +55,7 @@ function isRandomLooking(word: string): boolean {
 }
 
 export function containsSecret(text: string): boolean {
+  if (!CANDIDATE.test(text)) return false;
   if (KEYWARD_TOKEN.test(text)) return true;
   const hex = LONG_HEX.exec(text)?.[1];
   if (hex !== undefined && /[0-9]/.test(hex) && /[a-f]/.test(hex)) return true;
@@ -62,6 +65,7 @@ export function containsSecret(text: string): boolean {
 
 /** Percent-decoding that never throws: a malformed escape is searched as sent. */
 function lenientDecode(text: string): string {
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {
