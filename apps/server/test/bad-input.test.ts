@@ -324,7 +324,7 @@ describe('malformed HTTP over a real socket', () => {
       fc.asyncProperty(fc.oneof(...broken), async ({ label, bytes }) => {
         expectRawClientError(await rawExchange(port, bytes), label);
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 

@@ -78,11 +78,6 @@ export function createClientErrorHandler(deps: Deps) {
     const requestId = newRequestId();
     this.log.debug({ code: error.code, errorId, requestId }, 'malformed request refused');
     const where = { requestId, method: '', path: '', tokenId: null, projectId: null };
-    void recordProblem(deps, this.log, where, problem, errorId, true);
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
     const body = JSON.stringify(problemBody(problem, errorId, requestId));
     const head = [
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}`,
@@ -91,6 +86,13 @@ export function createClientErrorHandler(deps: Deps) {
       `x-request-id: ${requestId}`,
       'connection: close',
     ];
-    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
+    // Deferred like the gateway door's records; past the cap of pending writes the answer waits.
+    void recordProblem(deps, this.log, where, problem, errorId, true).finally(() => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      socket.end(`${head.join('\r\n')}\r\n\r\n${body}`, () => socket.destroy());
+    });
   };
 }
