@@ -29,12 +29,12 @@ const Skipped = Type.Object({
   hint: Type.String(),
 });
 
-export const importTokens: Route = (app, { deps, auth, tokens }) => {
+export const importTokens: Route = (app, { deps, tokens }) => {
   const keyImport = createTokenImport(deps, tokens);
   app.post(
     '/v1/tokens/import',
     {
-      preHandler: auth(['tokens:write']),
+      config: { policy: 'token.import' },
       schema: {
         tags: ['tokens'],
         summary: 'Import existing plaintext keys (e.g. from env files); only their hashes are stored',
