@@ -158,6 +158,22 @@ describe('tokens import --from-env-file', () => {
     }
   });
 
+  it('a re-run imports only the new keys and reports the ones already imported as skipped', async () => {
+    const first = envFile('rerun.env', 'CLIENT_API_KEYS=["rerun_client_key_0001"]\n');
+    expect((await cli(['tokens', 'import', '--from-env-file', first, '--map', 'CLIENT=client'])).code).toBe(
+      0,
+    );
+    const grown = envFile('rerun.env', 'CLIENT_API_KEYS=["rerun_client_key_0001","rerun_client_key_0002"]\n');
+    const res = await cli(['tokens', 'import', '--from-env-file', grown, '--map', 'CLIENT=client', '--json']);
+    expect(res.code).toBe(0);
+    const report = parseJson<ImportReport>(res.stdout);
+    expect(report.counts).toEqual({ client: 1 });
+    expect(report.imported.map((i) => i.source)).toEqual(['CLIENT_API_KEYS[1] (line 1)']);
+    expect(report.skipped).toEqual([
+      { source: 'CLIENT_API_KEYS[0] (line 1)', reason: expect.stringMatching(/^already imported as tok_/) },
+    ]);
+  });
+
   it('imports the valid keys with --skip-invalid and reports the skipped ones', async () => {
     const keep = 'skip_test_valid_key_0001';
     const path = envFile('mixed.env', `CLIENT_API_KEYS="${keep},short"\n`);

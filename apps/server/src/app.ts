@@ -1,12 +1,17 @@
 import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
-import { KeywardError, TOKEN_PATTERN } from '@keyward/core';
+import { redactPath } from '@keyward/core';
 import Fastify from 'fastify';
 import { registerConsole } from './plugins/console.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { requireRoutePolicies } from './plugins/policy.ts';
 import { registerProblemHandling } from './plugins/problem.ts';
+import {
+  createClientErrorHandler,
+  createFrameworkErrorHandler,
+  registerRequestGuards,
+} from './plugins/request-guards.ts';
 import { createValidatorCompiler } from './plugins/validation.ts';
 import { createRouteContext } from './routes/context.ts';
 import { ROUTES } from './routes/index.ts';
@@ -20,31 +25,20 @@ import { VERSION } from './version.ts';
 
 export { VERSION };
 
-const TOKEN_QUERY_KEYS = /(?:^|&)(?:access_token|token|api_key|apikey|api-key|key)=/i;
-const TOKEN_IN_TEXT = new RegExp(TOKEN_PATTERN);
-
-/** Logged requests show the path only: a query string could carry a secret. */
+/** Logged requests show the path only (a query string could carry a secret), tokens redacted. */
 const requestSerializer = (req: { method: string; url: string; id: string }) => ({
   id: req.id,
   method: req.method,
-  path: req.url.split('?')[0],
+  path: redactPath(req.url.split('?')[0] ?? ''),
 });
 
 /** A completed request's line names the request too, so one line per request says everything. */
 const responseSerializer = (reply: { statusCode: number; request?: { method: string; url: string } }) => ({
   statusCode: reply.statusCode,
-  ...(reply.request ? { method: reply.request.method, path: reply.request.url.split('?')[0] } : {}),
+  ...(reply.request
+    ? { method: reply.request.method, path: redactPath(reply.request.url.split('?')[0] ?? '') }
+    : {}),
 });
-
-/** The query as text to search for tokens; a malformed escape is searched as sent, never a fault. */
-function decodedQuery(raw: string): string {
-  const spaced = raw.replaceAll('+', ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}
 
 /** Builds the Fastify application (never listens): the caller decides where it runs. */
 export async function buildApp(deps: Deps): Promise<App> {
@@ -62,6 +56,8 @@ export async function buildApp(deps: Deps): Promise<App> {
       : false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },
+    clientErrorHandler: createClientErrorHandler(deps),
+    frameworkErrors: createFrameworkErrorHandler(deps),
     // Admitted gateway checks (GET /v1/authorize) are answered ahead of Fastify; see the route.
     serverFactory: (handler, options) => {
       const server = createServer((request, response) => {
@@ -97,24 +93,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   app.decorateRequest('rateLimit', null);
   await app.register(cookie);
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    const url = request.raw.url ?? '';
-    const query = url.includes('?') ? decodedQuery(url.slice(url.indexOf('?') + 1)) : '';
-    if (query && (TOKEN_QUERY_KEYS.test(query) || TOKEN_IN_TEXT.test(query))) {
-      throw new KeywardError(
-        'TOKEN_IN_URL',
-        'Send tokens in the Authorization or X-Api-Key header, never in the URL',
-      );
-    }
-  });
-
-  // A POST without a body (e.g. `…/revoke`) is an empty object to the schema, not a type error.
-  app.addHook('preValidation', async (request) => {
-    if (request.body === undefined && (request.method === 'POST' || request.method === 'PATCH'))
-      request.body = {};
-  });
-
+  registerRequestGuards(app);
   registerProblemHandling(app, deps);
   await registerOpenApi(app, VERSION);
   const ctx = createRouteContext(deps, createTokenService(deps));

@@ -47,6 +47,7 @@ describe.each(['sqlite', 'postgres'] as const)('no plaintext secret at rest or i
   let h: Harness;
   const logLines: string[] = [];
   const secrets: string[] = [];
+  const pasted: Awaited<ReturnType<typeof call>>[] = [];
   beforeAll(async () => {
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -82,6 +83,21 @@ describe.each(['sqlite', 'postgres'] as const)('no plaintext secret at rest or i
     await call(h.app, 'POST', `/v1/tokens/${created.body.id}/revoke`, h.adminToken, { reason: 'test' });
     await call(h.app, 'GET', '/v1/me', rotated.body.token);
     await call(h.app, 'GET', `/v1/me?token=${generated.body.token}`, null);
+    // Pasted into the path (refused as TOKEN_IN_URL, each refusal stored and logged).
+    const randomLegacy = 'sk_live_4eC39HqLyjWDarjtT1zdp7dcQ8Rm';
+    await call(h.app, 'POST', '/v1/tokens/import', h.adminToken, {
+      keys: [{ key: randomLegacy, name: 'random legacy', role_id: role.body.id }],
+    });
+    secrets.push(randomLegacy);
+    for (const token of [generated.body.token, personal.body.token, randomLegacy]) {
+      pasted.push(
+        await call(h.app, 'GET', `/v1/tokens/${token}`, h.adminToken),
+        await call(h.app, 'GET', `/v1/me/${token}`, null),
+        await call(h.app, 'POST', `/v1/tokens/${token}/rotate`, h.adminToken),
+        await call(h.app, 'GET', `/no-such-route/${encodeURIComponent(token)}`, null),
+        await call(h.app, 'GET', `/v1/tokens/${token}/%zz`, h.adminToken),
+      );
+    }
     const session = await sessionHeaders(h);
     secrets.push(session.cookie.split('=')[1] ?? '');
     await call(h.app, 'GET', '/v1/auth/session', null, undefined, session);
@@ -94,6 +110,16 @@ describe.each(['sqlite', 'postgres'] as const)('no plaintext secret at rest or i
       database === 'sqlite' ? sqliteCells(`${h.dataDir}/keyward.db`) : await postgresCells(h.schema ?? '');
     expect(cells.length).toBeGreaterThan(50);
     for (const secret of secrets) expect(cells.filter((c) => c.includes(secret))).toEqual([]);
+  });
+
+  test('a token pasted into the path is refused and stored with that segment redacted', async () => {
+    expect(pasted.length).toBe(15);
+    for (const res of pasted) {
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('TOKEN_IN_URL');
+      const record = await h.storage.errors.get(res.body.error_id);
+      expect(record?.path).toContain('[redacted]');
+    }
   });
 
   test('no log line contains any issued secret, and the log did record the requests', () => {

@@ -136,6 +136,11 @@ export type AuditListQuery = {
 };
 
 export type ImportKey = { key: string; name: string; role_id: string };
+/** `skipped`: keys this project had already imported (`index` is their position in the request). */
+export type ImportResult = {
+  imported: TokenView[];
+  skipped: { index: number; token_id: string; hint: string }[];
+};
 
 const seg = encodeURIComponent;
 
@@ -156,7 +161,7 @@ export function keywardApi(client: KeywardClient) {
         body: { grace_period_seconds: gracePeriodSeconds },
       }),
     importTokens: (keys: ImportKey[]) =>
-      request<{ imported: TokenView[] }>('POST', '/v1/tokens/import', { body: { keys } }),
+      request<ImportResult>('POST', '/v1/tokens/import', { body: { keys } }),
     listRoles: () => request<{ data: RoleView[] }>('GET', '/v1/roles'),
     getError: (id: string) => request<ErrorRecord>('GET', `/v1/errors/${seg(id)}`),
     listAudit: (query: AuditListQuery = {}) => request<Page<AuditEventView>>('GET', '/v1/audit', { query }),

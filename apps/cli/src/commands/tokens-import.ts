@@ -10,6 +10,7 @@ import { collect } from './token-view.ts';
 
 type Candidate = { source: string; group: string; key: string };
 type Rejected = { source: string; length: number; reason: string };
+type Skipped = { source: string; reason: string };
 
 /** The server's rule for imported keys, with a reason a person can act on; never echoes the key. */
 function rejection(key: string): string | null {
@@ -113,16 +114,22 @@ async function importInBatches(
   api: KeywardApi,
   batch: (ImportKey & { source: string })[],
   imported: Imported[],
+  already: Skipped[],
 ) {
   const batches = batchesOf(batch);
   const progress = process.stderr.isTTY === true && batches.length > 1;
   for (const [index, chunk] of batches.entries()) {
     try {
       const result = await api.importTokens(chunk.map(({ key, name, role_id }) => ({ key, name, role_id })));
+      // The server skips keys this project already imported (a re-run) and imports the rest in order.
+      const skippedAt = new Set(result.skipped.map((s) => s.index));
+      for (const s of result.skipped)
+        already.push({ source: chunk[s.index]?.source ?? '?', reason: `already imported as ${s.token_id}` });
+      const fresh = chunk.filter((_, j) => !skippedAt.has(j));
       result.imported.forEach((t, j) => {
         imported.push({
-          source: chunk[j]?.source ?? '?',
-          role: chunk[j]?.name ?? '?',
+          source: fresh[j]?.source ?? '?',
+          role: fresh[j]?.name ?? '?',
           token_id: t.id,
           hint: t.hint,
         });
@@ -192,10 +199,13 @@ export function registerTokensImport(tokens: Command, contextOf: (command: Comma
       });
 
       const imported: Imported[] = [];
-      if (!options.dryRun) await importInBatches(ctx, api, batch, imported);
+      const already: Skipped[] = [];
+      if (!options.dryRun) await importInBatches(ctx, api, batch, imported, already);
       const counts: Record<string, number> = {};
-      for (const b of batch) counts[b.name] = (counts[b.name] ?? 0) + 1;
-      const skipped = rejected.map(({ source, reason }) => ({ source, reason }));
+      const skippedSources = new Set(already.map((a) => a.source));
+      for (const b of batch.filter((b) => !skippedSources.has(b.source)))
+        counts[b.name] = (counts[b.name] ?? 0) + 1;
+      const skipped: Skipped[] = [...rejected.map(({ source, reason }) => ({ source, reason })), ...already];
 
       if (out.json) {
         out.data({ dry_run: options.dryRun === true, counts, imported, skipped });

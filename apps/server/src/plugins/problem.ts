@@ -5,9 +5,10 @@ import {
   KeywardError,
   newId,
   type ProjectId,
+  redactPath,
   type TokenId,
 } from '@keyward/core';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { App, Deps } from '../types.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -49,39 +50,91 @@ function classify(error: FastifyError): KeywardError {
 /** Context keys that become top-level members of the problem body (RFC 9457 extension members). */
 const PUBLIC_CONTEXT = ['errors', 'required_scopes', 'missing_scopes', 'retry_after'] as const;
 
-function pathOf(request: FastifyRequest): string {
-  const url = request.raw.url ?? request.url;
+/** A request target as stored and logged: no query, token-shaped segments redacted, no NUL. */
+export function safePath(url: string): string {
   const cut = url.indexOf('?');
-  return cut === -1 ? url : url.slice(0, cut);
+  return redactPath(cut === -1 ? url : url.slice(0, cut))
+    .replaceAll('\u0000', '\uFFFD')
+    .slice(0, 512);
 }
 
-async function storeRecord(deps: Deps, request: FastifyRequest, error: KeywardError, id: ErrorId) {
+function pathOf(request: FastifyRequest): string {
+  return safePath(request.raw.url ?? request.url);
+}
+
+type Where = {
+  requestId: string;
+  method: string;
+  path: string;
+  tokenId: TokenId | null;
+  projectId: ProjectId | null;
+};
+
+async function storeRecord(
+  deps: Deps,
+  log: FastifyBaseLogger,
+  where: Where,
+  error: KeywardError,
+  id: ErrorId,
+) {
   // `record: false` (a throttled address): answering a flood must not cost a write per request.
   if (error.context.record === false) return;
-  const principal = request.principal;
   try {
     await deps.storage.errors.create({
       id,
       createdAt: deps.now(),
-      requestId: request.id,
+      ...where,
       status: error.status,
       code: error.code,
       title: ERROR_CATALOG[error.code].title,
-      detail: error.message,
-      method: request.method,
-      path: pathOf(request).slice(0, 512),
-      tokenId: (principal?.tokenId ?? request.failedTokenId ?? null) as TokenId | null,
-      projectId: (principal?.projectId ?? request.failedProjectId ?? null) as ProjectId | null,
+      detail: error.message.replaceAll('\u0000', '\uFFFD'),
       context: error.context,
     });
   } catch (storeError) {
-    request.log.error({ err: storeError, errorId: id }, 'could not store the error record');
+    log.error({ err: storeError, errorId: id }, 'could not store the error record');
   }
 }
 
 /** Deferred error-record writes in progress; past the cap the answer waits for its write again. */
 let deferredWrites = 0;
 const MAX_DEFERRED_WRITES = 1_000;
+
+/** Stores the record of an answer; `defer` writes it after the answer unless too many writes are pending. */
+export async function recordProblem(
+  deps: Deps,
+  log: FastifyBaseLogger,
+  where: Where,
+  error: KeywardError,
+  id: ErrorId,
+  defer: boolean,
+): Promise<void> {
+  if (defer && deferredWrites < MAX_DEFERRED_WRITES) {
+    deferredWrites++;
+    void storeRecord(deps, log, where, error, id).finally(() => deferredWrites--);
+  } else {
+    await storeRecord(deps, log, where, error, id);
+  }
+}
+
+/** The problem+json body of an answer. */
+export function problemBody(
+  error: KeywardError,
+  errorId: ErrorId,
+  requestId: string,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    type: errorTypeUri(error.code),
+    title: ERROR_CATALOG[error.code].title,
+    status: error.status,
+    detail: error.message,
+    instance: `/v1/errors/${errorId}`,
+    code: error.code,
+    error_id: errorId,
+    request_id: requestId,
+  };
+  for (const key of PUBLIC_CONTEXT) if (error.context[key] !== undefined) body[key] = error.context[key];
+  return body;
+}
 
 export type SendProblemOptions = {
   /**
@@ -104,23 +157,16 @@ export async function sendProblem(
     reply.header('x-keyward-error-id', errorId);
     reply.header('x-keyward-error-code', error.code);
   }
-  if (deferRecord && deferredWrites < MAX_DEFERRED_WRITES) {
-    deferredWrites++;
-    void storeRecord(deps, request, error, errorId).finally(() => deferredWrites--);
-  } else {
-    await storeRecord(deps, request, error, errorId);
-  }
-  const body: Record<string, unknown> = {
-    type: errorTypeUri(error.code),
-    title: ERROR_CATALOG[error.code].title,
-    status: error.status,
-    detail: error.message,
-    instance: `/v1/errors/${errorId}`,
-    code: error.code,
-    error_id: errorId,
-    request_id: request.id,
+  const principal = request.principal;
+  const where = {
+    requestId: request.id,
+    method: request.method,
+    path: pathOf(request),
+    tokenId: (principal?.tokenId ?? request.failedTokenId ?? null) as TokenId | null,
+    projectId: (principal?.projectId ?? request.failedProjectId ?? null) as ProjectId | null,
   };
-  for (const key of PUBLIC_CONTEXT) if (error.context[key] !== undefined) body[key] = error.context[key];
+  await recordProblem(deps, request.log, where, error, errorId, deferRecord);
+  const body = problemBody(error, errorId, request.id);
   // An outage is temporary: tell clients when to come back rather than to give up.
   const retryAfter = error.context.retry_after ?? (error.code === 'DATABASE_UNAVAILABLE' ? 5 : undefined);
   if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));

@@ -1,5 +1,5 @@
-import type { RoleId } from '@keyward/core';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
+import { createTokenImport } from '../../services/token-import.ts';
 import { principalOf, type Route } from '../context.ts';
 import { presentToken } from '../present.ts';
 import { Name, problemResponses, RoleIdSchema, security, TokenView } from '../schemas.ts';
@@ -21,7 +21,16 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
+export type ImportBody = Static<typeof Body>;
+
+const Skipped = Type.Object({
+  index: Type.Integer({ description: 'Position of the key in the request' }),
+  token_id: Type.String(),
+  hint: Type.String(),
+});
+
 export const importTokens: Route = (app, { deps, tokens }) => {
+  const keyImport = createTokenImport(deps, tokens);
   app.post(
     '/v1/tokens/import',
     {
@@ -30,31 +39,22 @@ export const importTokens: Route = (app, { deps, tokens }) => {
         tags: ['tokens'],
         summary: 'Import existing plaintext keys (e.g. from env files); only their hashes are stored',
         description:
-          'Each key gets the rights of the role it is mapped to. Keys must be at least 16 characters.',
+          'Each key gets the rights of the role it is mapped to. Keys must be at least 16 characters. ' +
+          'All or nothing. Keys this project already imported are skipped and listed (a re-run is safe); ' +
+          'a key in use anywhere else is a 409 that does not say where, and counts as a failed ' +
+          "authentication for the caller's address.",
         security,
         body: Body,
-        response: { 201: Type.Object({ imported: Type.Array(TokenView) }), ...problemResponses },
+        response: {
+          201: Type.Object({ imported: Type.Array(TokenView), skipped: Type.Array(Skipped) }),
+          ...problemResponses,
+        },
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
-      for (const entry of request.body.keys) tokens.checkImportable(entry.key);
-      // All or nothing: a key that is already known (409) or a role out of reach imports none.
-      const imported = await deps.storage.transaction(async (tx) => {
-        const made = [];
-        for (const entry of request.body.keys) {
-          const input = {
-            name: entry.name,
-            roleId: entry.role_id as RoleId,
-            kind: 'imported' as const,
-            importedSecret: entry.key,
-            expiresAt: null,
-          };
-          made.push((await tokens.issue(request, principal, input, tx)).token);
-        }
-        return made;
-      });
-      return reply.code(201).send({ imported: imported.map((token) => presentToken(token, deps.now())) });
+      const { imported, skipped } = await keyImport.run(request, principalOf(request), request.body.keys);
+      const now = deps.now();
+      return reply.code(201).send({ imported: imported.map((token) => presentToken(token, now)), skipped });
     },
   );
 };
