@@ -1,4 +1,4 @@
-import { KeywardError, newId } from '@keyward/core';
+import { INSTANCE_ADMIN_SCOPE, KeywardError, newId } from '@keyward/core';
 import { Type } from 'typebox';
 import { hashPassword } from '../../services/bootstrap.ts';
 import { principalOf, type Route } from '../context.ts';
@@ -15,11 +15,16 @@ export const addMember: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/members',
     {
-      preHandler: auth(['members:write']),
+      // Accounts are global, so only an instance administrator creates or adds one directly;
+      // project administrators invite (POST /v1/invitations).
+      preHandler: auth(['members:write', INSTANCE_ADMIN_SCOPE]),
       schema: {
         tags: ['principals'],
-        summary: 'Add a user to the project with a role (the user is created if new)',
-        description: 'A password lets the new user sign in to the console.',
+        summary:
+          'Instance administrators: add a user to the project with a role (the user is created if new)',
+        description:
+          'A password lets a new user sign in to the console. An existing account keeps its own ' +
+          'password: sending one for it is refused. Project administrators invite instead.',
         security,
         body: Body,
         response: { 201: MemberView, ...problemResponses },
@@ -42,6 +47,8 @@ export const addMember: Route = (app, { deps, auth }) => {
           rateLimits: [],
           createdAt: now,
         });
+      } else if (body.password) {
+        throw new KeywardError('CONFLICT', 'This email has an account; its password is not changed here');
       } else if (await deps.storage.members.get(p.projectId, user.id)) {
         throw new KeywardError('CONFLICT', 'The user is already a member; change their role instead');
       }
