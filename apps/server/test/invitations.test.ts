@@ -1,4 +1,4 @@
-import { hashToken, MAX_REDEEM_FAILURES } from '@keyward/core';
+import { hashToken, MAX_EMAIL_REDEEM_FAILURES, MAX_REDEEM_FAILURES } from '@keyward/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, type Harness, sessionHeaders, startHarness, tokenWithScopes } from './harness.ts';
 import { invite, inviteNewMember, redeem, roleId } from './invite-helpers.ts';
@@ -70,6 +70,28 @@ describe.each(['sqlite', 'postgres'] as const)('members join by invitation (%s)'
     expect(burnt.body.code).toBe('INVITATION_INVALID');
     const members = await call(h.app, 'GET', '/v1/members', h.adminToken);
     expect(members.body.data.map((m: { email: string }) => m.email)).not.toContain(VICTIM);
+  });
+
+  test('fresh invitations give no fresh password guesses: failures count per email', async () => {
+    const reader = await roleId(h, h.adminToken, 'accounting');
+    const password = 'the target keeps this secret';
+    await call(h.app, 'POST', '/v1/members', h.adminToken, {
+      email: 'target@example.com',
+      role_id: reader,
+      password,
+    });
+    const ownerB = await roleId(h, bobToken, 'owner');
+    for (let round = 0; round < MAX_EMAIL_REDEEM_FAILURES / MAX_REDEEM_FAILURES; round++) {
+      const { code } = await invite(h, bobToken, 'target@example.com', ownerB);
+      for (let n = 0; n < MAX_REDEEM_FAILURES; n++) {
+        expect((await redeem(h, code, 'existing', `guess ${round}.${n}`)).status).toBe(401);
+      }
+    }
+    const { code } = await invite(h, bobToken, 'target@example.com', ownerB);
+    const right = await redeem(h, code, 'existing', password);
+    expect(right.status).toBe(429);
+    expect(right.headers['retry-after']).toBeDefined();
+    expect((await sessionHeaders(h, 'target@example.com', password)).cookie).toMatch(/^kw_session=/);
   });
 
   test('inviting says nothing about accounts elsewhere: the answer is the same for a known email', async () => {
@@ -152,7 +174,8 @@ describe.each(['sqlite', 'postgres'] as const)('members join by invitation (%s)'
     );
     expect(list.raw).not.toContain(second.code);
     // Another project sees none of them and cannot revoke them.
-    expect((await call(h.app, 'GET', '/v1/invitations', bobToken)).body.data).toEqual([]);
+    const theirs = (await call(h.app, 'GET', '/v1/invitations', bobToken)).body.data;
+    expect(theirs.map((i: { email: string }) => i.email)).not.toContain('dave@example.com');
     expect((await call(h.app, 'DELETE', `/v1/invitations/${second.id}`, bobToken)).status).toBe(404);
     expect((await call(h.app, 'DELETE', `/v1/invitations/${second.id}`, h.adminToken)).status).toBe(204);
     expect((await call(h.app, 'DELETE', `/v1/invitations/${second.id}`, h.adminToken)).status).toBe(404);

@@ -14,6 +14,13 @@ export const INVITATION_CODE_PATTERN = `^${INVITATION_CODE_PREFIX}_[${BASE62_CHA
 /** Wrong passwords (or a wrong account choice) after which an invitation is burnt. */
 export const MAX_REDEEM_FAILURES = 5;
 
+/**
+ * Failed redemptions per email over all its invitations in a day, after which signing in through
+ * an invitation is refused: otherwise fresh invitations would give unlimited password guesses.
+ */
+export const MAX_EMAIL_REDEEM_FAILURES = 10;
+export const EMAIL_REDEEM_WINDOW_SECONDS = 86_400;
+
 export const DEFAULT_INVITATION_LIFETIME_SECONDS = 7 * 86_400;
 export const MAX_INVITATION_LIFETIME_SECONDS = 30 * 86_400;
 
@@ -48,6 +55,8 @@ export type RedemptionInput = {
   /** The account the invited email has, if any; `passwordOk` is whether the password given matches. */
   account: { active: boolean; passwordOk: boolean } | null;
   alreadyMember: boolean;
+  /** Failed redemptions for the invited email in the last window, over all its invitations. */
+  recentEmailFailures: number;
 };
 
 export type Redemption =
@@ -66,9 +75,13 @@ export function decideRedemption({
   claim,
   account,
   alreadyMember,
+  recentEmailFailures,
 }: RedemptionInput): Redemption {
   if (invitation === null || invitationStatus(invitation, now) !== 'pending') {
     return { ok: false, code: 'INVITATION_INVALID', countsAsFailure: false };
+  }
+  if (recentEmailFailures >= MAX_EMAIL_REDEEM_FAILURES) {
+    return { ok: false, code: 'RATE_LIMITED', countsAsFailure: false };
   }
   if (claim === 'new') {
     return account === null

@@ -4,6 +4,7 @@ import {
   generateInvitationCode,
   INVITATION_CODE_PATTERN,
   invitationStatus,
+  MAX_EMAIL_REDEEM_FAILURES,
   MAX_REDEEM_FAILURES,
   type RedemptionInput,
 } from '../src/invitations.ts';
@@ -43,6 +44,7 @@ describe('decideRedemption', () => {
     claim: 'new',
     account: null,
     alreadyMember: false,
+    recentEmailFailures: 0,
   };
   const decide = (patch: Partial<RedemptionInput>) => decideRedemption({ ...base, ...patch });
   const existing = { active: true, passwordOk: true };
@@ -80,6 +82,18 @@ describe('decideRedemption', () => {
       expect(decide({ invitation, claim: 'existing', account: existing })).toEqual({
         ok: false,
         code: 'INVITATION_INVALID',
+        countsAsFailure: false,
+      });
+    }
+  });
+
+  it('stops guessing through fresh invitations: too many failures for the email refuse even the right password', async () => {
+    const guessed = { claim: 'existing' as const, account: existing };
+    expect(decide({ ...guessed, recentEmailFailures: MAX_EMAIL_REDEEM_FAILURES - 1 }).ok).toBe(true);
+    for (const claim of ['existing', 'new'] as const) {
+      expect(decide({ ...guessed, claim, recentEmailFailures: MAX_EMAIL_REDEEM_FAILURES })).toEqual({
+        ok: false,
+        code: 'RATE_LIMITED',
         countsAsFailure: false,
       });
     }

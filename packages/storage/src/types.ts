@@ -318,6 +318,8 @@ export interface InvitationRepository {
   revoke(projectId: ProjectId, id: InvitationId, now: Millis): Promise<Invitation | null>;
   /** Revokes the project's open invitations for an email; returns their ids. */
   revokeOpenForEmail(projectId: ProjectId, email: string, now: Millis): Promise<InvitationId[]>;
+  /** Failed redemptions over the email's invitations (any project) created at or after `since`. */
+  failuresForEmail(email: string, since: Millis): Promise<number>;
   /** Counts a failed redemption; returns the new count. */
   recordFailure(id: InvitationId): Promise<number>;
   /** Guarded single use: false when the invitation was redeemed, revoked, burnt or expired meanwhile. */

@@ -60,6 +60,10 @@ export function invitationsContract(ctx: HarnessContext): void {
       }
       expect(await storage.invitations.markRedeemed(burnt.id, seed.user.id, tick())).toBe(false);
       expect(await storage.invitations.listPending(seed.projectId, tick())).toEqual([]);
+      const email = burnt.email.toUpperCase();
+      expect(await storage.invitations.failuresForEmail(email, burnt.createdAt)).toBe(MAX_REDEEM_FAILURES);
+      expect(await storage.invitations.failuresForEmail(email, burnt.createdAt + 1)).toBe(0);
+      expect(await storage.invitations.failuresForEmail('nobody@example.com', 0)).toBe(0);
     });
 
     it("revokes a project's open invitations for an email (any case), not another project's", async () => {

@@ -3,6 +3,7 @@ import {
   candidateHashes,
   DEFAULT_INVITATION_LIFETIME_SECONDS,
   decideRedemption,
+  EMAIL_REDEEM_WINDOW_SECONDS,
   generateInvitationCode,
   hashToken,
   type InvitationId,
@@ -109,14 +110,19 @@ export async function redeemInvitation(deps: Deps, request: FastifyRequest, inpu
     throw new KeywardError('VALIDATION_FAILED', 'A new password needs at least 12 characters');
   }
   const invitation = await openInvitation(deps, request, input.code);
-  const user = await deps.storage.users.getByEmail(invitation.email);
+  const now = deps.now();
+  const [user, recentEmailFailures] = await Promise.all([
+    deps.storage.users.getByEmail(invitation.email),
+    deps.storage.invitations.failuresForEmail(invitation.email, now - EMAIL_REDEEM_WINDOW_SECONDS * 1000),
+  ]);
   // Both branches spend one argon2 verification, so the answer time does not tell them apart.
   const passwordOk = await argon2
     .verify(input.account === 'existing' ? (user?.passwordHash ?? DUMMY_HASH) : DUMMY_HASH, input.password)
     .catch(() => false);
   const decision = decideRedemption({
+    recentEmailFailures,
     invitation,
-    now: deps.now(),
+    now,
     claim: input.account,
     account: user ? { active: user.active, passwordOk: passwordOk && user.passwordHash !== null } : null,
     alreadyMember: user ? (await deps.storage.members.get(invitation.projectId, user.id)) !== null : false,
@@ -132,6 +138,11 @@ export async function redeemInvitation(deps: Deps, request: FastifyRequest, inpu
         actor: { type: 'anonymous', id: null },
       });
       await deps.rateLimits.recordFailure(request.ip);
+    }
+    if (decision.code === 'RATE_LIMITED') {
+      throw new KeywardError('RATE_LIMITED', 'Too many failed redemptions for this email; try again later', {
+        retry_after: 3600,
+      });
     }
     const detail = decision.code === 'INVALID_CREDENTIALS' ? CREDENTIALS_DETAIL : undefined;
     throw new KeywardError(decision.code, detail);

@@ -94,6 +94,16 @@ export function createInvitationRepository(db: Db): InvitationRepository {
       return rows.map((row) => row.id);
     },
 
+    async failuresForEmail(email, since) {
+      const row = await db
+        .selectFrom('invitations')
+        .select((eb) => eb.fn.sum<number | string | null>('failed_attempts').as('n'))
+        .where('email_normalized', '=', normalizeEmail(email))
+        .where('created_at', '>=', since)
+        .executeTakeFirstOrThrow();
+      return Number(row.n ?? 0);
+    },
+
     async recordFailure(id) {
       const row = await db
         .updateTable('invitations')
