@@ -3,6 +3,8 @@ export * from './errors.ts';
 export * from './hashing.ts';
 export * from './ids.ts';
 export * from './invitations.ts';
+export * from './passwords.ts';
+export * from './policy.ts';
 export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './scopes.ts';

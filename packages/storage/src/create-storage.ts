@@ -75,6 +75,7 @@ function postgresPool(url: string, schema: string | undefined, poolSize: number 
 export function createStorage(options: StorageOptions): Storage {
   const counter: StatementCounter = { count: 0 };
   let db: Db;
+  let poolStats: Storage['poolStats'] = () => null;
   if (options.kind === 'sqlite') {
     db = new Kysely<Database>({
       dialect: instrumentDialect(
@@ -92,6 +93,12 @@ export function createStorage(options: StorageOptions): Storage {
       throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
     }
     const pool = postgresPool(options.url, options.schema, options.poolSize);
+    poolStats = () => ({
+      max: pool.options.max ?? 10,
+      open: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    });
     db = new Kysely<Database>({
       dialect: instrumentDialect(new PostgresDialect({ pool }), { beginStatement: 'begin', counter }),
     });
@@ -107,6 +114,7 @@ export function createStorage(options: StorageOptions): Storage {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    poolStats: () => poolStats(),
     close: () => db.destroy(),
   };
   storageInternals.set(storage, {

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { createInvitation } from '../../services/invitations.ts';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
-import { assignableRole } from '../members/member-access.ts';
+import { loadRole } from '../roles/role-params.ts';
 import { Email, problemResponses, RoleIdSchema, security } from '../schemas.ts';
 import {
   InvitationCode,
@@ -15,11 +16,11 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export const createInvitationRoute: Route = (app, { deps, auth }) => {
+export const createInvitationRoute: Route = (app, { deps }) => {
   app.post(
     '/v1/invitations',
     {
-      preHandler: auth(['members:write']),
+      config: { policy: 'member.add' },
       schema: {
         tags: ['principals'],
         summary: 'Invite someone to the project with a role; returns a one-time code, shown only here',
@@ -37,7 +38,8 @@ export const createInvitationRoute: Route = (app, { deps, auth }) => {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const role = await assignableRole(deps, p, request.body.role_id);
+      const role = await loadRole(deps, p, request.body.role_id);
+      authorizeScopes(p, 'member.add', role.scopes, deps.now());
       const { invitation, code } = await createInvitation(deps, request, p, {
         email: request.body.email,
         role,

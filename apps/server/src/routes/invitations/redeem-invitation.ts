@@ -29,6 +29,7 @@ export const redeemInvitationRoutes: Route = (app, { deps }) => {
   app.post(
     '/v1/invitations/lookup',
     {
+      config: { policy: { exempt: 'public: the invitation code is the credential' } },
       schema: {
         tags: ['principals'],
         summary: 'What an invitation code is for (email, project, role); says nothing about accounts',
@@ -50,6 +51,9 @@ export const redeemInvitationRoutes: Route = (app, { deps }) => {
   app.post(
     '/v1/invitations/redeem',
     {
+      config: {
+        policy: { exempt: 'public: the invitation code and the account password are the credentials' },
+      },
       schema: {
         tags: ['principals'],
         summary: 'Join the project an invitation is for; the code works once',

@@ -1,23 +1,24 @@
 import { INSTANCE_ADMIN_SCOPE, KeywardError, newId } from '@keyward/core';
 import { Type } from 'typebox';
 import { hashPassword } from '../../services/bootstrap.ts';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
 import { presentMember } from '../present.ts';
+import { loadRole } from '../roles/role-params.ts';
 import { Email, MemberView, Name, Password, problemResponses, RoleIdSchema, security } from '../schemas.ts';
-import { assignableRole } from './member-access.ts';
 
 const Body = Type.Object(
   { email: Email, role_id: RoleIdSchema, name: Type.Optional(Name), password: Type.Optional(Password) },
   { additionalProperties: false },
 );
 
-export const addMember: Route = (app, { deps, auth }) => {
+export const addMember: Route = (app, { deps }) => {
   app.post(
     '/v1/members',
     {
       // Accounts are global, so only an instance administrator creates or adds one directly;
       // project administrators invite (POST /v1/invitations).
-      preHandler: auth(['members:write', INSTANCE_ADMIN_SCOPE]),
+      config: { policy: 'member.create_account' },
       schema: {
         tags: ['principals'],
         summary:
@@ -33,8 +34,9 @@ export const addMember: Route = (app, { deps, auth }) => {
     async (request, reply) => {
       const p = principalOf(request);
       const body = request.body;
-      const role = await assignableRole(deps, p, body.role_id);
+      const role = await loadRole(deps, p, body.role_id);
       const now = deps.now();
+      authorizeScopes(p, 'member.create_account', role.scopes, now);
       let user = await deps.storage.users.getByEmail(body.email);
       if (!user) {
         user = await deps.storage.users.create({
