@@ -6,6 +6,7 @@ import { LanguageSelect } from './components/language-select.tsx';
 import { ApiAccessPage } from './pages/api-access.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { ErrorLookupPage } from './pages/error-lookup.tsx';
+import { InvitePage } from './pages/invite.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { MembersPage } from './pages/members.tsx';
 import { ServiceAccountsPage } from './pages/service-accounts.tsx';
@@ -31,6 +32,7 @@ const PAGES: PageDef[] = [
   { path: '/errors', label: 'nav.errors', scope: null, component: ErrorLookupPage },
 ];
 const HOME = '/api-access';
+const INVITE = '/invite';
 
 type Phase =
   | { kind: 'loading' }
@@ -57,7 +59,7 @@ export function App() {
     setCsrfToken(null);
     setProjectId(null);
     const here = window.location.pathname;
-    if (here !== '/login' && here !== '/setup') returnTo.current = here;
+    if (here !== '/login' && here !== '/setup' && here !== INVITE) returnTo.current = here;
     setPhase({ kind: 'login' });
   }, []);
 
@@ -84,6 +86,7 @@ export function App() {
 
   // Keep the address bar in step with what is shown.
   useEffect(() => {
+    if (path === INVITE) return;
     if (phase.kind === 'setup') navigate('/setup', { replace: true });
     else if (phase.kind === 'login') navigate('/login', { replace: true });
     else if (phase.kind === 'ready' && (path === '/' || path === '/login' || path === '/setup')) {
@@ -98,6 +101,10 @@ export function App() {
     await loadSession();
   };
 
+  // Redeeming an invitation needs no session (and keeps the one there is).
+  if (path === INVITE) {
+    return <InvitePage onJoined={() => navigate(phase.kind === 'ready' ? HOME : '/login')} />;
+  }
   if (phase.kind === 'loading') {
     return (
       <main className="centered" id="main">

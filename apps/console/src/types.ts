@@ -52,3 +52,13 @@ export type ServiceAccountView = {
   created_at: string;
   updated_at: string;
 };
+
+export type InvitationView = {
+  id: string;
+  email: string;
+  role_id: string;
+  role: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+};

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, type Harness, otherProjectToken, sessionHeaders, startHarness } from './harness.ts';
+import { invite, inviteNewMember } from './invite-helpers.ts';
 
 const MANAGER_SCOPES = [
   'tokens:read',
@@ -15,7 +16,15 @@ const MANAGER_SCOPES = [
   'jobs:read',
 ];
 
-type Ids = { token: string; role: string; wideRole: string; account: string; user: string; project: string };
+type Ids = {
+  token: string;
+  role: string;
+  wideRole: string;
+  account: string;
+  user: string;
+  invitation: string;
+  project: string;
+};
 
 describe('no escalation and no cross-tenant reach on any mutating route', () => {
   let h: Harness;
@@ -46,12 +55,14 @@ describe('no escalation and no cross-tenant reach on any mutating route', () => 
       ids.account = (
         await call(h.app, 'POST', '/v1/service-accounts', token, { name: 'ci', role_id: ids.role })
       ).body.id;
-      ids.user = (
-        await call(h.app, 'POST', '/v1/members', token, {
-          email: `u${Math.random()}@example.com`,
-          role_id: ids.role,
-        })
-      ).body.user_id;
+      ids.user = await inviteNewMember(
+        h,
+        token,
+        `u${Math.random()}@example.com`,
+        ids.role,
+        'a long password',
+      );
+      ids.invitation = (await invite(h, token, `i${Math.random()}@example.com`, ids.role)).id;
       ids.project = (await call(h.app, 'GET', '/v1/me', token)).body.project_id;
     }
   });
@@ -94,9 +105,9 @@ describe('no escalation and no cross-tenant reach on any mutating route', () => 
     ['define a wider role', 'POST', () => '/v1/roles', () => ({ name: 'sneaky', scopes: ['jobs:write'] })],
     ['widen a role', 'PATCH', (i) => `/v1/roles/${i.role}`, () => ({ scopes: ['jobs:read', 'jobs:write'] })],
     [
-      'add a member with a wider role',
+      'invite a member with a wider role',
       'POST',
-      () => '/v1/members',
+      () => '/v1/invitations',
       (i) => ({ email: 'n@example.com', role_id: i.wideRole }),
     ],
     ['promote a member', 'PATCH', (i) => `/v1/members/${i.user}`, (i) => ({ role_id: i.wideRole })],
@@ -141,6 +152,7 @@ describe('no escalation and no cross-tenant reach on any mutating route', () => 
     ['delete role', 'DELETE', (i) => `/v1/roles/${i.role}`, undefined],
     ['change member', 'PATCH', (i) => `/v1/members/${i.user}`, { role_id: 'rol_00000000000000000000000000' }],
     ['remove member', 'DELETE', (i) => `/v1/members/${i.user}`, undefined],
+    ['revoke invitation', 'DELETE', (i) => `/v1/invitations/${i.invitation}`, undefined],
     ['show service account', 'GET', (i) => `/v1/service-accounts/${i.account}`, undefined],
     ['update service account', 'PATCH', (i) => `/v1/service-accounts/${i.account}`, { active: false }],
     ['show project', 'GET', (i) => `/v1/projects/${i.project}`, undefined],
@@ -234,6 +246,6 @@ describe('no escalation and no cross-tenant reach on any mutating route', () => 
     await call(h.app, 'DELETE', `/v1/members/${added.body.user_id}`, h.adminToken);
     const gone = await call(h.app, 'GET', '/v1/me', minted.body.token);
     expect(gone.status).toBe(401);
-    expect(gone.body.code).toBe('TOKEN_OWNER_INACTIVE');
+    expect(gone.body.code).toBe('TOKEN_REVOKED');
   });
 });

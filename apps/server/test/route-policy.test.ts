@@ -10,6 +10,8 @@ const EXEMPT = [
   'POST /v1/auth/login',
   'POST /v1/auth/logout',
   'POST /v1/setup',
+  'POST /v1/invitations/lookup',
+  'POST /v1/invitations/redeem',
   'POST /v1/verify',
   'POST /v1/introspect',
   'POST /v1/authorize',

@@ -7,6 +7,7 @@ export const ERROR_CATALOG = {
   TOKEN_IN_URL: { status: 400, title: 'Tokens must not be sent in the URL' },
   MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP' },
   INVALID_CURSOR: { status: 400, title: 'The pagination cursor is not valid' },
+  INVITATION_INVALID: { status: 400, title: 'The invitation is unknown, expired, used or revoked' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
   TOKEN_MALFORMED: { status: 401, title: 'The token is malformed' },
   TOKEN_INVALID: { status: 401, title: 'The token is not valid' },

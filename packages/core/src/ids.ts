@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   event: 'evt',
   request: 'req',
   session: 'ses',
+  invitation: 'inv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -26,6 +27,7 @@ export type ErrorId = Id<'err'>;
 export type EventId = Id<'evt'>;
 export type RequestId = Id<'req'>;
 export type SessionId = Id<'ses'>;
+export type InvitationId = Id<'inv'>;
 
 // Crockford base32, lower case: sortable as text, no ambiguous letters.
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';

@@ -2,6 +2,7 @@ export * from './base62.ts';
 export * from './errors.ts';
 export * from './hashing.ts';
 export * from './ids.ts';
+export * from './invitations.ts';
 export * from './key-import.ts';
 export * from './passwords.ts';
 export * from './policy.ts';

@@ -24,6 +24,8 @@ export const POLICY_ACTIONS = {
   'role.update': [M.rolesWrite],
   'role.delete': [M.rolesWrite],
   'member.add': [M.membersWrite],
+  // Accounts are instance-wide: creating or adding one directly is an instance administrator's.
+  'member.create_account': [M.membersWrite, INSTANCE_ADMIN_SCOPE],
   'member.change': [M.membersWrite],
   'member.remove': [M.membersWrite],
   'service_account.create': [M.serviceAccountsWrite],

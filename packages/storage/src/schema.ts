@@ -1,6 +1,7 @@
 import type {
   ErrorId,
   EventId,
+  InvitationId,
   OwnerType,
   ProjectId,
   RoleId,
@@ -164,6 +165,23 @@ export interface SessionsTable {
   expires_at: number;
 }
 
+export interface InvitationsTable {
+  id: InvitationId;
+  project_id: ProjectId;
+  email: string;
+  email_normalized: string;
+  role_id: RoleId;
+  code_hash: string;
+  hash_version: number;
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  failed_attempts: number;
+  redeemed_at: number | null;
+  redeemed_by: UserId | null;
+  revoked_at: number | null;
+}
+
 export interface Database {
   projects: ProjectsTable;
   users: UsersTable;
@@ -177,4 +195,5 @@ export interface Database {
   audit_chain_head: AuditChainHeadTable;
   error_records: ErrorRecordsTable;
   sessions: SessionsTable;
+  invitations: InvitationsTable;
 }

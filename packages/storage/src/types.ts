@@ -1,6 +1,7 @@
 import type {
   ErrorId,
   EventId,
+  InvitationId,
   OwnerType,
   ProjectId,
   RoleId,
@@ -286,6 +287,45 @@ export interface MembershipRepository {
   remove(projectId: ProjectId, userId: UserId): Promise<boolean>;
 }
 
+export type Invitation = {
+  id: InvitationId;
+  projectId: ProjectId;
+  email: string;
+  roleId: RoleId;
+  /** Keyed hash of the one-time code; the code itself is shown once and never stored. */
+  codeHash: string;
+  hashVersion: number;
+  createdBy: string | null;
+  createdAt: Millis;
+  expiresAt: Millis;
+  failedAttempts: number;
+  redeemedAt: Millis | null;
+  redeemedBy: UserId | null;
+  revokedAt: Millis | null;
+};
+
+export type NewInvitation = Omit<Invitation, 'failedAttempts' | 'redeemedAt' | 'redeemedBy' | 'revokedAt'>;
+
+export type PendingInvitation = Invitation & { roleName: string };
+
+export interface InvitationRepository {
+  create(invitation: NewInvitation): Promise<Invitation>;
+  /** The invitation one of the candidate hashes names (current pepper first), whatever its state. */
+  findByCodeHashes(hashes: readonly string[]): Promise<Invitation | null>;
+  /** Not redeemed, revoked, burnt or expired at `now`; newest first. */
+  listPending(projectId: ProjectId, now: Millis): Promise<PendingInvitation[]>;
+  /** Guarded: only an invitation neither redeemed nor revoked is revoked; null otherwise. */
+  revoke(projectId: ProjectId, id: InvitationId, now: Millis): Promise<Invitation | null>;
+  /** Revokes the project's open invitations for an email; returns their ids. */
+  revokeOpenForEmail(projectId: ProjectId, email: string, now: Millis): Promise<InvitationId[]>;
+  /** Failed redemptions over the email's invitations (any project) created at or after `since`. */
+  failuresForEmail(email: string, since: Millis): Promise<number>;
+  /** Counts a failed redemption; returns the new count. */
+  recordFailure(id: InvitationId): Promise<number>;
+  /** Guarded single use: false when the invitation was redeemed, revoked, burnt or expired meanwhile. */
+  markRedeemed(id: InvitationId, userId: UserId, now: Millis): Promise<boolean>;
+}
+
 export interface ServiceAccountRepository {
   create(account: Omit<ServiceAccount, 'updatedAt'>): Promise<ServiceAccount>;
   get(projectId: ProjectId, id: ServiceAccountId): Promise<ServiceAccount | null>;
@@ -378,6 +418,7 @@ export type Repositories = {
   audit: AuditRepository;
   errors: ErrorRecordRepository;
   sessions: SessionRepository;
+  invitations: InvitationRepository;
 };
 
 export interface Storage extends Repositories {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { migrateToLatest, type Storage } from '../src/index.ts';
 import { auditContract } from './contract-audit.ts';
 import { entitiesContract } from './contract-entities.ts';
+import { invitationsContract } from './contract-invitations.ts';
 import { lookupContract } from './contract-lookup.ts';
 import { tokensContract } from './contract-tokens.ts';
 
@@ -38,5 +39,6 @@ export function describeStorageContract(name: string, makeHarness: () => Promise
     tokensContract(ctx);
     lookupContract(ctx);
     auditContract(ctx);
+    invitationsContract(ctx);
   });
 }

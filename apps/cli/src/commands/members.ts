@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { connect } from '../context.ts';
+import { registerInvitations } from './members-invite.ts';
 import {
   type Column,
   type ContextOf,
@@ -31,6 +32,8 @@ export function registerMembers(program: Command, contextOf: ContextOf) {
     columns: COLUMNS,
     empty: 'No members.',
   });
+
+  registerInvitations(members, contextOf);
 
   members
     .command('set-role <user-id>')

@@ -7,9 +7,11 @@ type SecretRevealProps = {
   secret: string | null;
   title: string;
   fieldLabel: string;
-  /** Name of the variable in the downloaded .env file. */
-  envName?: string;
+  /** Name of the variable in the downloaded .env file; null: no download (e.g. a link). */
+  envName?: string | null;
   fileName?: string;
+  /** Replaces the standard "shown only once" line. */
+  description?: string;
   onDone: () => void;
 };
 
@@ -23,6 +25,7 @@ export function SecretReveal({
   fieldLabel,
   envName = 'KEYWARD_TOKEN',
   fileName = 'keyward-token.env',
+  description,
   onDone,
 }: SecretRevealProps) {
   const { t } = useTranslation();
@@ -51,7 +54,7 @@ export function SecretReveal({
   };
 
   const download = () => {
-    if (secret === null) return;
+    if (secret === null || envName === null) return;
     const url = URL.createObjectURL(new Blob([`${envName}=${secret}\n`], { type: 'text/plain' }));
     const anchor = document.createElement('a');
     anchor.href = url;
@@ -76,7 +79,7 @@ export function SecretReveal({
       title={title}
       onClose={done}
       dismissible={saved}
-      description={t('secret.once')}
+      description={description ?? t('secret.once')}
     >
       <div className="banner banner-warning" id={warningId}>
         <p>{t('secret.warning')}</p>
@@ -107,11 +110,13 @@ export function SecretReveal({
           </button>
         </div>
       </div>
-      <div className="button-row">
-        <button type="button" className="button button-secondary" onClick={download}>
-          {t('secret.download-env')}
-        </button>
-      </div>
+      {envName === null ? null : (
+        <div className="button-row">
+          <button type="button" className="button button-secondary" onClick={download}>
+            {t('secret.download-env')}
+          </button>
+        </div>
+      )}
       <output className="hint block">{announcement}</output>
       <div className="field field-checkbox">
         <input

@@ -13,6 +13,7 @@ import { holdsAll, MANAGEMENT_SCOPES } from '../scopes.ts';
 import { useSession } from '../session.tsx';
 import type { MemberView, RoleView } from '../types.ts';
 import { useSubmit } from '../use-submit.ts';
+import { InvitationsSection } from './invitations.tsx';
 import { PageHeader } from './page-header.tsx';
 
 const ROLE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
@@ -187,8 +188,9 @@ export function MembersPage() {
       <section aria-labelledby={`${id}-members`} className="section">
         <div className="section-header">
           <h2 id={`${id}-members`}>{t('members.heading')}</h2>
-          {can('members:write') ? (
-            <button type="button" className="button button-primary" onClick={() => setAdding(true)}>
+          {/* Accounts are instance-wide: only an instance administrator creates one directly. */}
+          {can('members:write', 'keyward:admin') ? (
+            <button type="button" className="button button-secondary" onClick={() => setAdding(true)}>
               {t('members.add')}
             </button>
           ) : null}
@@ -202,6 +204,7 @@ export function MembersPage() {
           empty={members === null ? t('common.loading') : t('members.empty')}
         />
       </section>
+      {canMembers ? <InvitationsSection roles={assignable} /> : null}
       <section aria-labelledby={`${id}-roles`} className="section">
         <div className="section-header">
           <h2 id={`${id}-roles`}>{t('roles.heading')}</h2>

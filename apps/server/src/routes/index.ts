@@ -3,6 +3,10 @@ import { listAudit } from './audit/list-audit.ts';
 import { verifyAudit } from './audit/verify-audit.ts';
 import type { Route } from './context.ts';
 import { getError } from './errors/get-error.ts';
+import { createInvitationRoute } from './invitations/create-invitation.ts';
+import { listInvitations } from './invitations/list-invitations.ts';
+import { redeemInvitationRoutes } from './invitations/redeem-invitation.ts';
+import { revokeInvitationRoute } from './invitations/revoke-invitation.ts';
 import { getApiKey } from './me/get-api-key.ts';
 import { getMe } from './me/get-me.ts';
 import { regenerateApiKey } from './me/regenerate-api-key.ts';
@@ -76,6 +80,10 @@ export const ROUTES: readonly Route[] = [
   addMember,
   updateMember,
   removeMember,
+  createInvitationRoute,
+  listInvitations,
+  revokeInvitationRoute,
+  redeemInvitationRoutes,
   listServiceAccounts,
   createServiceAccount,
   getServiceAccount,

@@ -2,6 +2,7 @@ import type { Db } from '../transaction.ts';
 import type { Repositories } from '../types.ts';
 import { createAuditRepository } from './audit.ts';
 import { createErrorRecordRepository } from './error-records.ts';
+import { createInvitationRepository } from './invitations.ts';
 import { createMembershipRepository } from './memberships.ts';
 import { createProjectRepository } from './projects.ts';
 import { createRoleRepository } from './roles.ts';
@@ -22,5 +23,6 @@ export function createRepositories(db: Db): Repositories {
     audit: createAuditRepository(db),
     errors: createErrorRecordRepository(db),
     sessions: createSessionRepository(db),
+    invitations: createInvitationRepository(db),
   };
 }

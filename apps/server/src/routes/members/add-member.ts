@@ -1,4 +1,4 @@
-import { KeywardError, newId } from '@keyward/core';
+import { INSTANCE_ADMIN_SCOPE, KeywardError, newId } from '@keyward/core';
 import { Type } from 'typebox';
 import { hashPassword } from '../../services/bootstrap.ts';
 import { authorizeScopes } from '../../services/policy.ts';
@@ -16,11 +16,16 @@ export const addMember: Route = (app, { deps }) => {
   app.post(
     '/v1/members',
     {
-      config: { policy: 'member.add' },
+      // Accounts are global, so only an instance administrator creates or adds one directly;
+      // project administrators invite (POST /v1/invitations).
+      config: { policy: 'member.create_account' },
       schema: {
         tags: ['principals'],
-        summary: 'Add a user to the project with a role (the user is created if new)',
-        description: 'A password lets the new user sign in to the console.',
+        summary:
+          'Instance administrators: add a user to the project with a role (the user is created if new)',
+        description:
+          'A password lets a new user sign in to the console. An existing account keeps its own ' +
+          'password: sending one for it is refused. Project administrators invite instead.',
         security,
         body: Body,
         response: { 201: MemberView, ...problemResponses },
@@ -31,7 +36,7 @@ export const addMember: Route = (app, { deps }) => {
       const body = request.body;
       const role = await loadRole(deps, p, body.role_id);
       const now = deps.now();
-      authorizeScopes(p, 'member.add', role.scopes, now);
+      authorizeScopes(p, 'member.create_account', role.scopes, now);
       let user = await deps.storage.users.getByEmail(body.email);
       if (!user) {
         user = await deps.storage.users.create({
@@ -44,6 +49,8 @@ export const addMember: Route = (app, { deps }) => {
           rateLimits: [],
           createdAt: now,
         });
+      } else if (body.password) {
+        throw new KeywardError('CONFLICT', 'This email has an account; its password is not changed here');
       } else if (await deps.storage.members.get(p.projectId, user.id)) {
         throw new KeywardError('CONFLICT', 'The user is already a member; change their role instead');
       }

@@ -12,7 +12,8 @@ export const removeMember: Route = (app, { deps }) => {
       config: { policy: 'member.remove' },
       schema: {
         tags: ['principals'],
-        summary: 'Remove a member; their tokens in this project stop working at once',
+        summary:
+          'Remove a member; their tokens in this project are revoked at once (re-adding them revives none)',
         security,
         params: MemberParams,
         response: { 204: { type: 'null', description: 'Removed' }, ...problemResponses },
@@ -24,16 +25,24 @@ export const removeMember: Route = (app, { deps }) => {
       const membership = await deps.storage.members.get(p.projectId, userId);
       if (!membership) throw new KeywardError('NOT_FOUND', 'No such member');
       const role = await loadRole(deps, p, membership.roleId);
-      authorizeScopes(p, 'member.remove', await memberRights(deps, p, userId, role), deps.now());
-      await deps.storage.members.remove(p.projectId, userId);
-      deps.verifier.invalidate({ ownerId: userId });
-      await deps.audit.record(request, {
-        action: 'member.removed',
-        projectId: p.projectId,
-        targetType: 'user',
-        targetId: userId,
-        changes: { role: { before: role.name } },
+      const now = deps.now();
+      authorizeScopes(p, 'member.remove', await memberRights(deps, p, userId, role), now);
+      await deps.storage.transaction(async (tx) => {
+        await tx.members.remove(p.projectId, userId);
+        const revoked = await tx.tokens.revokeByOwner(p.projectId, userId, 'member removed', now);
+        await deps.audit.record(
+          request,
+          {
+            action: 'member.removed',
+            projectId: p.projectId,
+            targetType: 'user',
+            targetId: userId,
+            changes: { role: { before: role.name }, revoked_tokens: { after: revoked } },
+          },
+          tx,
+        );
       });
+      deps.verifier.invalidate({ projectId: p.projectId, ownerId: userId });
       return reply.code(204).send(null);
     },
   );

@@ -12,7 +12,7 @@ const Body = Type.Object(
 );
 
 // Verified against when the email is unknown, so both failures cost the same time.
-const DUMMY_HASH =
+export const DUMMY_HASH =
   '$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$wWKIMhR9lyDFvRz9YTZweHKfbftvj+qf+YFY4NeBbtA';
 
 export const login: Route = (app, { deps }) => {
