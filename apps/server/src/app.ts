@@ -102,7 +102,13 @@ export async function buildApp(deps: Deps): Promise<App> {
   registerMetricsRoute(app, deps);
   await registerConsole(app, deps);
   // Usage is flushed in batches while the app runs, and once more when it closes.
-  app.addHook('onReady', async () => deps.usage.start());
-  app.addHook('onClose', async () => deps.usage.close());
+  app.addHook('onReady', async () => {
+    deps.usage.start();
+    deps.errorRecords.start();
+  });
+  app.addHook('onClose', async () => {
+    await deps.usage.close();
+    await deps.errorRecords.close();
+  });
   return app;
 }

@@ -1,4 +1,11 @@
-import { constantTimeEqual, KeywardError, VERIFY_CODES, type VerifyCode } from '@keyward/core';
+import {
+  constantTimeEqual,
+  ERROR_CATALOG,
+  type ErrorCode,
+  KeywardError,
+  VERIFY_CODES,
+  type VerifyCode,
+} from '@keyward/core';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { UsageStats } from '../services/usage-recorder.ts';
 import type { App, Deps } from '../types.ts';
@@ -7,19 +14,23 @@ import type { App, Deps } from '../types.ts';
 export type Door = 'authorize' | 'verify' | 'introspect' | 'api';
 const DOORS: readonly Door[] = ['authorize', 'verify', 'introspect', 'api'];
 
+import type { ErrorRecorderStats } from '../services/error-recorder.ts';
 import type { RateLimitMode } from '../services/rate-limits.ts';
 
 export type MetricsOptions = {
   usage: () => UsageStats;
   cacheEntries: () => number;
   limiterMode: () => RateLimitMode;
+  errorRecords: () => ErrorRecorderStats;
 };
+
+const ERROR_CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];
 
 /**
  * Prometheus metrics on an own registry (one per app, so tests can build many). Labels carry only
  * bounded values (door, outcome, mode): never a token, hash or id.
  */
-export function createMetrics({ usage, cacheEntries, limiterMode }: MetricsOptions) {
+export function createMetrics({ usage, cacheEntries, limiterMode, errorRecords }: MetricsOptions) {
   const registry = new Registry();
   // Not collectDefaultMetrics: its event-loop-delay monitor alone cost 10-25% of the gateway door's
   // throughput in the bench. These are read only when scraped.
@@ -131,7 +142,27 @@ export function createMetrics({ usage, cacheEntries, limiterMode }: MetricsOptio
     },
   });
 
+  const unauthenticated = registerTally(registry, {
+    name: 'keyward_unauthenticated_errors_total',
+    help: 'Errors answered to callers nobody identified (they share one error record per code, route and window)',
+    type: 'counter',
+    series: ERROR_CODES.map((code) => ({ code })),
+  });
+  new Counter({
+    name: 'keyward_error_records_total',
+    help: 'Errors answered: with a new error record (written) or the id of an open one (coalesced)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      const s = errorRecords();
+      this.reset();
+      this.inc({ result: 'written' }, s.written);
+      this.inc({ result: 'coalesced' }, s.coalesced);
+    },
+  });
+
   const doorIndex = new Map(DOORS.map((door, i) => [door, i] as const));
+  const codeIndex = new Map(ERROR_CODES.map((code, i) => [code, i] as const));
   const outcomeIndex = new Map(VERIFY_CODES.map((code, i) => [code, i] as const));
 
   return {
@@ -142,6 +173,9 @@ export function createMetrics({ usage, cacheEntries, limiterMode }: MetricsOptio
       verifications.add(d * VERIFY_CODES.length + (outcomeIndex.get(outcome) ?? 0));
       duration.observe(d, (performance.now() - startedAt) / 1000);
       if (cached !== null) cache.add(cached ? 0 : 1);
+    },
+    unauthenticatedError(code: ErrorCode): void {
+      unauthenticated.add(codeIndex.get(code) ?? 0);
     },
   };
 }

@@ -57,15 +57,14 @@ export function rateLimitedError(result: RateLimitResult & { allowed: false }): 
 }
 
 /**
- * The answer to a throttled address. It is not stored as an error record: a flood of refused
- * requests must not cost a database write each (nobody could read those records anyway: they name
- * neither a token nor a project).
+ * The answer to a throttled address. A flood of them shares one error record per window (they name
+ * no caller, see `errorCoalescingKey`), so it costs no database write per request.
  */
 function addressThrottledError(retryAfterSeconds: number, policy: string): KeywardError {
   return new KeywardError(
     'RATE_LIMITED',
     `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`,
-    { retry_after: retryAfterSeconds, policy, record: false },
+    { retry_after: retryAfterSeconds, policy },
   );
 }
 

@@ -18,7 +18,7 @@ export const generateTokenAlias: Route = (app, { auth, tokens }) => {
   app.post(
     '/admin/generate-token',
     {
-      preHandler: auth(['tokens:write']),
+      onRequest: auth(['tokens:write']),
       schema: {
         tags: ['tokens'],
         summary: 'Onboarding alias: generate a token (shown once)',

@@ -6,7 +6,7 @@ export const regenerateApiKey: Route = (app, { deps, auth, tokens }) => {
   app.post(
     '/v1/me/api-key',
     {
-      preHandler: auth(),
+      onRequest: auth(),
       schema: {
         tags: ['tokens'],
         summary: 'Generate or regenerate your personal API key; the previous one stops working at once',

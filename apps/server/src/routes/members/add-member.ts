@@ -15,7 +15,7 @@ export const addMember: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/members',
     {
-      preHandler: auth(['members:write']),
+      onRequest: auth(['members:write']),
       schema: {
         tags: ['principals'],
         summary: 'Add a user to the project with a role (the user is created if new)',

@@ -7,7 +7,7 @@ export const removeMember: Route = (app, { deps, auth }) => {
   app.delete(
     '/v1/members/:user_id',
     {
-      preHandler: auth(['members:write']),
+      onRequest: auth(['members:write']),
       schema: {
         tags: ['principals'],
         summary: 'Remove a member; their tokens in this project stop working at once',

@@ -11,7 +11,7 @@ export const updateMember: Route = (app, { deps, auth }) => {
   app.patch(
     '/v1/members/:user_id',
     {
-      preHandler: auth(['members:write']),
+      onRequest: auth(['members:write']),
       schema: {
         tags: ['principals'],
         summary: "Change a member's role; their tokens follow on the next request",

@@ -19,7 +19,7 @@ export const createProject: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/projects',
     {
-      preHandler: auth([INSTANCE_ADMIN_SCOPE]),
+      onRequest: auth([INSTANCE_ADMIN_SCOPE]),
       schema: {
         tags: ['principals'],
         summary: 'Create a project (tenant) with the default roles; a user caller becomes its owner',

@@ -20,7 +20,7 @@ export const updateProject: Route = (app, { deps, auth }) => {
   app.patch(
     '/v1/projects/:project_id',
     {
-      preHandler: auth(['projects:admin']),
+      onRequest: auth(['projects:admin']),
       schema: {
         tags: ['principals'],
         summary: "Change your project's name, token lifetime policy or default rate limits",

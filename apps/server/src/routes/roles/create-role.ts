@@ -14,7 +14,7 @@ export const createRole: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/roles',
     {
-      preHandler: auth(['roles:write']),
+      onRequest: auth(['roles:write']),
       schema: {
         tags: ['principals'],
         summary: 'Define a role (e.g. client, miner, admin) from scopes you hold',

@@ -7,7 +7,7 @@ export const deleteRole: Route = (app, { deps, auth }) => {
   app.delete(
     '/v1/roles/:role_id',
     {
-      preHandler: auth(['roles:write']),
+      onRequest: auth(['roles:write']),
       schema: {
         tags: ['principals'],
         summary: 'Delete a role nobody holds; built-in roles stay',

@@ -16,7 +16,7 @@ export const updateRole: Route = (app, { deps, auth }) => {
   app.patch(
     '/v1/roles/:role_id',
     {
-      preHandler: auth(['roles:write']),
+      onRequest: auth(['roles:write']),
       schema: {
         tags: ['principals'],
         summary: "Change a role's scopes; every token and member holding it follows on the next request",

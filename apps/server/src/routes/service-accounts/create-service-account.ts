@@ -27,7 +27,7 @@ export const createServiceAccount: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/service-accounts',
     {
-      preHandler: auth(['service_accounts:write']),
+      onRequest: auth(['service_accounts:write']),
       schema: {
         tags: ['principals'],
         summary: 'Create a service account for an integration; it outlives the person who made it',

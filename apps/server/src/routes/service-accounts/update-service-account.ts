@@ -30,7 +30,7 @@ export const updateServiceAccount: Route = (app, { deps, auth }) => {
   app.patch(
     '/v1/service-accounts/:service_account_id',
     {
-      preHandler: auth(['service_accounts:write']),
+      onRequest: auth(['service_accounts:write']),
       schema: {
         tags: ['principals'],
         summary: 'Rename, change the role of, deactivate or reactivate a service account',

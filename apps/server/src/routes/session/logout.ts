@@ -6,7 +6,7 @@ export const logout: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/auth/logout',
     {
-      preHandler: auth(),
+      onRequest: auth(),
       schema: {
         tags: ['session'],
         summary: 'End the console session',

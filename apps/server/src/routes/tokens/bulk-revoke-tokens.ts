@@ -34,7 +34,7 @@ export const bulkRevokeTokens: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/tokens/bulk-revoke',
     {
-      preHandler: auth(['tokens:write', 'projects:admin']),
+      onRequest: auth(['tokens:write', 'projects:admin']),
       schema: {
         tags: ['tokens'],
         summary:

@@ -14,7 +14,7 @@ export const createToken: Route = (app, { deps, auth, tokens }) => {
   app.post(
     '/v1/tokens',
     {
-      preHandler: auth(['tokens:write']),
+      onRequest: auth(['tokens:write']),
       schema: {
         tags: ['tokens'],
         summary: "Create a token in the caller's project; the secret is in this response only",

@@ -10,7 +10,7 @@ export const getToken: Route = (app, { deps, auth, tokens }) => {
   app.get(
     '/v1/tokens/:token_id',
     {
-      preHandler: auth(['tokens:read']),
+      onRequest: auth(['tokens:read']),
       schema: {
         tags: ['tokens'],
         summary: 'Show one token (never its secret)',

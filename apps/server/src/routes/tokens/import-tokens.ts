@@ -25,7 +25,7 @@ export const importTokens: Route = (app, { deps, auth, tokens }) => {
   app.post(
     '/v1/tokens/import',
     {
-      preHandler: auth(['tokens:write']),
+      onRequest: auth(['tokens:write']),
       schema: {
         tags: ['tokens'],
         summary: 'Import existing plaintext keys (e.g. from env files); only their hashes are stored',

@@ -37,7 +37,7 @@ export const listTokens: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/tokens',
     {
-      preHandler: auth(['tokens:read']),
+      onRequest: auth(['tokens:read']),
       schema: {
         tags: ['tokens'],
         summary: "List the project's tokens, newest first, with filters and cursor paging",

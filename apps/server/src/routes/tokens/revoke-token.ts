@@ -14,7 +14,7 @@ export const revokeToken: Route = (app, { deps, auth, tokens }) => {
   app.post(
     '/v1/tokens/:token_id/revoke',
     {
-      preHandler: auth(['tokens:write']),
+      onRequest: auth(['tokens:write']),
       schema: {
         tags: ['tokens'],
         summary: 'Revoke a token: the very next request with it is refused',

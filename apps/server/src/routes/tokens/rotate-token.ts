@@ -14,7 +14,7 @@ export const rotateToken: Route = (app, { deps, auth, tokens }) => {
   app.post(
     '/v1/tokens/:token_id/rotate',
     {
-      preHandler: auth(['tokens:write']),
+      onRequest: auth(['tokens:write']),
       schema: {
         tags: ['tokens'],
         summary: 'New secret for the same token id, settings and history',

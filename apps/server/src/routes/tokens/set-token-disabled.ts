@@ -13,7 +13,7 @@ export const setTokenDisabled: Route = (app, { deps, auth, tokens }) => {
     app.post(
       `/v1/tokens/:token_id/${action}`,
       {
-        preHandler: auth(['tokens:write']),
+        onRequest: auth(['tokens:write']),
         schema: {
           tags: ['tokens'],
           summary: disabled ? 'Disable a token (reversible)' : 'Enable a disabled token',

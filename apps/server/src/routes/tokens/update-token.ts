@@ -15,7 +15,7 @@ export const updateToken: Route = (app, { deps, auth, tokens }) => {
   app.patch(
     '/v1/tokens/:token_id',
     {
-      preHandler: auth(['tokens:write']),
+      onRequest: auth(['tokens:write']),
       schema: {
         tags: ['tokens'],
         summary: 'Change name, description, scopes or role (never beyond your rights), expiry or rate limits',

@@ -27,7 +27,7 @@ export const updateUser: Route = (app, { deps, auth }) => {
   app.patch(
     '/v1/users/:user_id',
     {
-      preHandler: auth([INSTANCE_ADMIN_SCOPE]),
+      onRequest: auth([INSTANCE_ADMIN_SCOPE]),
       schema: {
         tags: ['principals'],
         summary:

@@ -71,7 +71,7 @@ export const introspectToken: Route = (app, { deps, auth }) => {
     scope.post(
       '/v1/introspect',
       {
-        preHandler: auth(['tokens:verify']),
+        onRequest: auth(['tokens:verify']),
         schema: {
           tags: ['tokens'],
           summary: 'Token introspection (RFC 7662), form-encoded or JSON',

@@ -37,7 +37,7 @@ export const tokenUsage: Route = (app, { deps, auth, tokens }) => {
   app.get(
     '/v1/tokens/:token_id/usage',
     {
-      preHandler: auth(['tokens:read']),
+      onRequest: auth(['tokens:read']),
       schema: {
         tags: ['tokens'],
         summary: 'Usage series of a token by outcome (flushed every few seconds)',

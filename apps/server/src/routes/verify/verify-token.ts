@@ -51,7 +51,7 @@ export const verifyToken: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/verify',
     {
-      preHandler: auth(['tokens:verify']),
+      onRequest: auth(['tokens:verify']),
       schema: {
         tags: ['tokens'],
         summary: "Verify a caller's token: the same decision as every door, answered as data",
