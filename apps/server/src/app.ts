@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import { KeywardError, TOKEN_PATTERN } from '@keyward/core';
 import Fastify from 'fastify';
+import { isAuthGuard } from './plugins/auth.ts';
 import { registerConsole } from './plugins/console.ts';
 import { registerMetricsRoute } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -66,8 +67,11 @@ export async function buildApp(deps: Deps): Promise<App> {
 
   const registered: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
+    if ([route.preParsing, route.preValidation, route.preHandler].flat().some(isAuthGuard))
+      throw new Error(`${route.url}: the auth guard belongs in onRequest, before validation`);
+    const guarded = [route.onRequest].flat().some(isAuthGuard);
     for (const method of [route.method].flat())
-      registered.push({ method, url: route.url, hidden: route.schema?.hide === true });
+      registered.push({ method, url: route.url, hidden: route.schema?.hide === true, guarded });
   });
   app.decorate('registeredRoutes', registered);
   app.setValidatorCompiler(createValidatorCompiler());

@@ -60,7 +60,13 @@ export type Deps = {
   setupCode: string | null;
 };
 
-export type RegisteredRoute = { method: string; url: string; hidden: boolean };
+export type RegisteredRoute = {
+  method: string;
+  url: string;
+  hidden: boolean;
+  /** Authenticated in onRequest by the route guard, before anything is parsed or validated. */
+  guarded: boolean;
+};
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -32,11 +32,10 @@ function requiredScopes(headers: IncomingHttpHeaders) {
 
 /** What the gateway asks about a request: its token and the scopes it requires. */
 function question(headers: IncomingHttpHeaders): { token: string; required: string[] } {
-  const required = requiredScopes(headers);
-  // presentedToken reads nothing but the headers.
+  // presentedToken reads nothing but the headers. No token is 401 whatever else is wrong.
   const token = presentedToken({ headers } as FastifyRequest);
   if (token === null) throw new KeywardError('UNAUTHENTICATED', undefined, { www_authenticate: REALM });
-  return { token, required };
+  return { token, required: requiredScopes(headers) };
 }
 
 /** The gateway decision for a request: its token, the scopes the gateway requires, its client. */
