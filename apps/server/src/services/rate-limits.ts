@@ -51,7 +51,9 @@ export function rateLimitedError(result: RateLimitResult & { allowed: false }): 
   const window = result.mostRestrictive;
   return new KeywardError(
     'RATE_LIMITED',
-    `Limit of ${window.limit} requests per ${window.windowSeconds} s reached; retry in ${result.retryAfterSeconds} s`,
+    // The wait is in Retry-After and retry_after, not here: refusals within a window read the same,
+    // so they share one error record.
+    `Limit of ${window.limit} requests per ${window.windowSeconds} s reached; retry after Retry-After seconds`,
     { retry_after: result.retryAfterSeconds, policy: window.name },
   );
 }
@@ -63,7 +65,7 @@ export function rateLimitedError(result: RateLimitResult & { allowed: false }): 
 function addressThrottledError(retryAfterSeconds: number, policy: string): KeywardError {
   return new KeywardError(
     'RATE_LIMITED',
-    `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`,
+    'Too many failed authentications from this address; retry after Retry-After seconds',
     { retry_after: retryAfterSeconds, policy },
   );
 }
