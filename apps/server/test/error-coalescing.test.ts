@@ -33,7 +33,12 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
       Array.from({ length: n }, async () => {
         const res = await fetch(`${base}/v1/authorize`, { headers });
         const body = res.status === 200 ? null : await res.json();
-        return { status: res.status, header: res.headers.get('x-keyward-error-id'), body };
+        return {
+          status: res.status,
+          header: res.headers.get('x-keyward-error-id'),
+          headers: res.headers,
+          body,
+        };
       }),
     );
   }
@@ -51,6 +56,9 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
     const ids = new Set(answers.flatMap((a) => [a.header, a.body.error_id]));
     expect(ids.size).toBe(1);
     expect(answers[0]?.body).toMatchObject({ code: 'INSUFFICIENT_SCOPE', missing_scopes: ['api:write'] });
+    expect(answers[0]?.headers.get('content-type')).toBe('application/problem+json');
+    expect(answers[0]?.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expect(new Set(answers.map((a) => a.body.request_id)).size).toBe(FLOOD);
     expect(await h.storage.errors.count()).toBe(before + 1);
     const record = await lookup([...ids][0] as string, secret);
     expect(record.status, record.raw).toBe(200);
@@ -62,10 +70,15 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
     expect((await flood(1, secret, 'api:read'))[0]?.status).toBe(200);
     const before = await h.storage.errors.count();
     const early = await flood(FLOOD / 2, secret, 'api:read');
-    // Seconds later in the same window: a shorter Retry-After, still the same refusal.
+    // Later in the same window (the limiter keeps real time): a shorter Retry-After, the same refusal.
     clock += 5_000;
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     const first = [...early, ...(await flood(FLOOD / 2, secret, 'api:read'))];
     expect(first.every((a) => a.status === 429 && a.body.code === 'RATE_LIMITED')).toBe(true);
+    const retryAfter = first.map((a) => Number(a.headers.get('retry-after')));
+    expect(retryAfter.every((s, i) => s > 0 && s === first[i]?.body.retry_after)).toBe(true);
+    expect(new Set(retryAfter).size).toBe(2);
+    expect(first[0]?.headers.get('ratelimit')).toMatch(/;r=0;/);
     const ids = new Set(first.map((a) => a.body.error_id));
     expect(ids.size).toBe(1);
     clock += WINDOW_SECONDS * 1000 - 5_000;

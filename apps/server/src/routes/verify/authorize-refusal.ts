@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KeywardError, ProjectId, TokenId } from '@keyward/core';
+import type { ErrorId, KeywardError, ProjectId, TokenId } from '@keyward/core';
 import { insufficientScope, invalidToken } from '../../plugins/auth.ts';
 import {
   ERROR_CODE_HEADER,
@@ -21,6 +21,20 @@ export function refusalOf(decision: Decision): KeywardError {
   return invalidToken(decision.code === 'VALID' ? 'NOT_FOUND' : decision.code);
 }
 
+/** A refusal as sent, but for its request id: a flood of one refusal serialises it once. */
+type Rendered = { status: number; headers: string[]; before: string; after: string };
+const REQUEST_ID_MARK = '\u0000request-id\u0000';
+const MAX_RENDERED = 1_000;
+const rendered = new Map<string, Rendered>();
+
+function render(error: KeywardError, errorId: ErrorId): Rendered {
+  const answer = problemAnswer(error, errorId, REQUEST_ID_MARK);
+  const [before = '', after = ''] = JSON.stringify(answer.body).split(JSON.stringify(REQUEST_ID_MARK));
+  const headers = Object.entries(answer.headers).flat();
+  headers.push(ERROR_ID_HEADER, errorId, ERROR_CODE_HEADER, error.code);
+  return { status: answer.status, headers, before, after };
+}
+
 /**
  * A refused decision answered straight on the socket, as the Fastify route would answer it (same
  * body, headers and error record), without its pipeline: a flood of refusals costs about what a
@@ -33,7 +47,11 @@ export function writeRefusal(
   decision: Decision,
   route: string,
 ): void {
+  // A refusal is the caller's mistake, answered by code: a stack trace would be the costliest part.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   const error = refusalOf(decision);
+  Error.stackTraceLimit = stackTraceLimit;
   const requestId = newRequestId();
   const facts: ErrorFacts = {
     requestId,
@@ -45,17 +63,23 @@ export function writeRefusal(
     userId: null,
   };
   const { id } = recordError(deps, facts, error);
-  const answer = problemAnswer(error, id, requestId);
-  const body = JSON.stringify(answer.body);
-  const headers: Record<string, string> = {};
+  const key = `${id}\n${error.message}\n${error.context.retry_after ?? ''}`;
+  let answer = rendered.get(key);
+  if (answer === undefined) {
+    if (rendered.size >= MAX_RENDERED) rendered.clear();
+    answer = render(error, id);
+    rendered.set(key, answer);
+  }
+  const body = `${answer.before}${JSON.stringify(requestId)}${answer.after}`;
+  const headers = [
+    'x-request-id',
+    requestId,
+    'content-length',
+    String(Buffer.byteLength(body)),
+    ...answer.headers,
+  ];
   for (const [name, value] of Object.entries(deps.rateLimits.headers(decision.rateLimit)))
-    headers[name.toLowerCase()] = value;
-  Object.assign(headers, answer.headers, {
-    'x-request-id': requestId,
-    [ERROR_ID_HEADER]: id,
-    [ERROR_CODE_HEADER]: error.code,
-    'content-length': String(Buffer.byteLength(body)),
-  });
+    if (name !== 'Retry-After') headers.push(name, value);
   response.writeHead(answer.status, headers);
   response.end(request.method === 'HEAD' ? undefined : body);
 }
