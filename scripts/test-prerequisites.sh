@@ -10,6 +10,7 @@ declare -A PACKAGE_OF=(
   [/usr/sbin/nginx]=nginx
   [/usr/bin/wrk]=wrk
   [/usr/bin/tmux]=tmux
+  [/usr/bin/caddy]=caddy
 )
 
 missing=()

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Metrics } from './plugins/metrics.ts';
+import type { RoutePolicy } from './plugins/policy.ts';
 import type { AuditLog } from './services/audit-log.ts';
 import type { ErrorRecorder } from './services/error-recorder.ts';
 import type { InvalidationBus } from './services/invalidation-bus.ts';
@@ -64,7 +65,8 @@ export type RegisteredRoute = {
   method: string;
   url: string;
   hidden: boolean;
-  /** Authenticated in onRequest by the route guard, before anything is parsed or validated. */
+  policy: RoutePolicy | null;
+  /** Authenticated in onRequest by a route guard, before anything is parsed or validated. */
   guarded: boolean;
 };
 

@@ -43,6 +43,12 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
     );
   }
 
+  /** Records stored so far: the door answers before its record is written, a flush waits for it. */
+  async function stored() {
+    await h.deps.errorRecords.flush();
+    return h.storage.errors.count();
+  }
+
   async function lookup(id: string, secret: string) {
     await h.deps.errorRecords.flush();
     return call(h.app, 'GET', `/v1/errors/${id}`, secret);
@@ -50,7 +56,7 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
 
   test('a 403 flood at the gateway door is one error record with a count, readable by the refused token', async () => {
     const secret = await token(['api:read']);
-    const before = await h.storage.errors.count();
+    const before = await stored();
     const answers = await flood(FLOOD, secret, 'api:write');
     expect(answers.every((a) => a.status === 403)).toBe(true);
     const ids = new Set(answers.flatMap((a) => [a.header, a.body.error_id]));
@@ -59,7 +65,7 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
     expect(answers[0]?.headers.get('content-type')).toBe('application/problem+json');
     expect(answers[0]?.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     expect(new Set(answers.map((a) => a.body.request_id)).size).toBe(FLOOD);
-    expect(await h.storage.errors.count()).toBe(before + 1);
+    expect(await stored()).toBe(before + 1);
     const record = await lookup([...ids][0] as string, secret);
     expect(record.status, record.raw).toBe(200);
     expect(record.body).toMatchObject({ code: 'INSUFFICIENT_SCOPE', count: FLOOD, path: '/v1/authorize' });
@@ -68,7 +74,7 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
   test('a 429 flood is one record; the next window opens a new one', async () => {
     const secret = await token(['api:read'], { rate_limits: [{ limit: 1, window_seconds: 86_400 }] });
     expect((await flood(1, secret, 'api:read'))[0]?.status).toBe(200);
-    const before = await h.storage.errors.count();
+    const before = await stored();
     const early = await flood(FLOOD / 2, secret, 'api:read');
     // Later in the same window (the limiter keeps real time): a shorter Retry-After, the same refusal.
     clock += 5_000;
@@ -86,7 +92,7 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
     const laterIds = new Set(later.map((a) => a.body.error_id));
     expect(laterIds.size).toBe(1);
     expect([...laterIds][0]).not.toBe([...ids][0]);
-    expect(await h.storage.errors.count()).toBe(before + 2);
+    expect(await stored()).toBe(before + 2);
     await h.deps.errorRecords.flush();
     expect((await h.storage.errors.get([...ids][0]))?.count).toBe(FLOOD);
     expect((await h.storage.errors.get([...laterIds][0]))?.count).toBe(5);
@@ -105,7 +111,7 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
   });
 
   test('unauthenticated junk writes no record per request and is counted in /metrics', async () => {
-    const before = await h.storage.errors.count();
+    const before = await stored();
     const junk = await Promise.all(
       Array.from({ length: FLOOD }, (_, i) => fetch(`${base}/junk/${i}/${'x'.repeat(i * 50)}`)),
     );
@@ -114,7 +120,7 @@ describe.each(['sqlite', 'postgres'] as const)('refusals cost nothing (%s)', (da
     expect(bodies.every((b) => typeof b.error_id === 'string')).toBe(true);
     expect(new Set(bodies.slice(0, FLOOD).map((b) => b.error_id)).size).toBe(1);
     expect(new Set(bodies.slice(FLOOD).map((b) => b.error_id)).size).toBe(1);
-    expect(await h.storage.errors.count()).toBe(before + 2);
+    expect(await stored()).toBe(before + 2);
     const metrics = (await call(h.app, 'GET', '/metrics', null)).raw;
     const counted = (code: string) =>
       Number(

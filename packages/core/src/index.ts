@@ -3,6 +3,7 @@ export * from './error-coalescing.ts';
 export * from './errors.ts';
 export * from './hashing.ts';
 export * from './ids.ts';
+export * from './policy.ts';
 export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './scopes.ts';

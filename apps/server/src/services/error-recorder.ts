@@ -100,6 +100,8 @@ export function createErrorRecorder({
     const windows = [...closed, ...open.values()].filter((w) => w.pending > 0);
     closed = [];
     for (const [key, w] of open) if (!withinCoalescingWindow(w.openedAt, at, windowMs)) open.delete(key);
+    // Every record inserted so far is stored once a flush returns (the door answers before it is).
+    await Promise.all([...open.values()].map((w) => w.stored));
     const ready: Window[] = [];
     for (const w of windows) if (await w.stored) ready.push(w);
     if (ready.length === 0) return;

@@ -9,7 +9,6 @@ import {
   recordError,
 } from '../../plugins/problem.ts';
 import { rateLimitedError } from '../../services/rate-limits.ts';
-import { newRequestId } from '../../services/request-ids.ts';
 import type { Decision } from '../../services/token-decision.ts';
 import type { Deps } from '../../types.ts';
 
@@ -45,14 +44,13 @@ export function writeRefusal(
   request: IncomingMessage,
   response: ServerResponse,
   decision: Decision,
-  route: string,
+  { route, requestId }: { route: string; requestId: string },
 ): void {
   // A refusal is the caller's mistake, answered by code: a stack trace would be the costliest part.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   const error = refusalOf(decision);
   Error.stackTraceLimit = stackTraceLimit;
-  const requestId = newRequestId();
   const facts: ErrorFacts = {
     requestId,
     method: request.method ?? 'GET',

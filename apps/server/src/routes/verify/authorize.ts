@@ -3,13 +3,13 @@ import { isValidScope, KeywardError, rateLimitHeaders } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BEARER_CREDENTIALS, presentedToken, REALM } from '../../plugins/auth.ts';
 import { sendProblem } from '../../plugins/problem.ts';
-import { newRequestId } from '../../services/request-ids.ts';
+import { createRequestIdSource } from '../../services/request-ids.ts';
 import { type Decision, decideToken, decideTokenNow, splitScopes } from '../../services/token-decision.ts';
 import type { Deps } from '../../types.ts';
 import type { Route } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 import { refusalOf, writeRefusal } from './authorize-refusal.ts';
-import { createClientAddress } from './client-address.ts';
+import { compileTrustedProxies, createClientAddress } from './client-address.ts';
 
 export const AUTHORIZE_PATH = '/v1/authorize';
 export const REQUIRED_SCOPES_HEADER = 'x-keyward-required-scopes';
@@ -119,12 +119,18 @@ const faults = new WeakMap<IncomingMessage, unknown>();
 type Fallback = (request: IncomingMessage, response: ServerResponse) => void;
 
 /** Admitted: 200 with the identity and RateLimit headers; refused: its problem+json. Both written here. */
-function answer(deps: Deps, request: IncomingMessage, response: ServerResponse, decision: Decision) {
+function answer(
+  deps: Deps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  decision: Decision,
+  requestId: string,
+) {
   if (!decision.valid || decision.principal === null) {
-    writeRefusal(deps, request, response, decision, AUTHORIZE_PATH);
+    writeRefusal(deps, request, response, decision, { route: AUTHORIZE_PATH, requestId });
     return;
   }
-  const headers = ['x-request-id', newRequestId(), 'content-length', '0'];
+  const headers = ['x-request-id', requestId, 'content-length', '0'];
   headers.push(...admittedHeaders(decision.principal, decision.rateLimit));
   response.writeHead(200, headers);
   response.end();
@@ -132,6 +138,7 @@ function answer(deps: Deps, request: IncomingMessage, response: ServerResponse, 
 
 export function createAuthorizeFastPath(deps: Deps) {
   const clientAddress = createClientAddress(deps.config.trustedProxies);
+  const requestIdOf = createRequestIdSource(compileTrustedProxies(deps.config.trustedProxies));
   return function authorizeFastPath(
     request: IncomingMessage,
     response: ServerResponse,
@@ -149,10 +156,10 @@ export function createAuthorizeFastPath(deps: Deps) {
     const ip = clientAddress(request);
     // Within the request callback when nothing needs I/O, as a bare server answers.
     const now = evaluateNow(deps, request.rawHeaders, ip);
-    if (now) answer(deps, request, response, now);
+    if (now) answer(deps, request, response, now, requestIdOf(request));
     else
       evaluate(deps, request.headers, ip).then(
-        (decision) => answer(deps, request, response, decision),
+        (decision) => answer(deps, request, response, decision, requestIdOf(request)),
         (error: unknown) => {
           faults.set(request, error);
           fallback(request, response);
@@ -198,5 +205,12 @@ export const authorize: Route = (app, { deps }) => {
     security: [{ bearer: [] }, { apiKey: [] }] as Record<string, string[]>[],
     response: { ...problemResponses },
   };
-  app.route({ method: METHODS, url: AUTHORIZE_PATH, schema, handler });
+  app.route({
+    method: METHODS,
+    url: AUTHORIZE_PATH,
+    schema,
+    handler,
+    // Every method is accepted because the gateway forwards the original one.
+    config: { policy: { exempt: 'the gateway check answers about a token and changes nothing' } },
+  });
 };
