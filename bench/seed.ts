@@ -17,6 +17,8 @@ export type SeededTokens = {
   limited: string;
   /** tokens:verify: the provider API calling /v1/verify. */
   verifier: string;
+  /** api:read with an own limit of one request a day: after its first check, every check is 429. */
+  exhausted: string;
 };
 
 export function benchPepperRing(dataDir: string, pepperHex: string): PepperRing {
@@ -71,10 +73,11 @@ export async function seedDatabase(
     gateway: await issue('bench gateway', ['api:read']),
     limited: await issue('bench limited', ['api:read'], [{ limit: 1_000_000_000, windowSeconds: 60 }]),
     verifier: await issue('bench verifier', ['tokens:verify']),
+    exhausted: await issue('bench exhausted', ['api:read'], [{ limit: 1, windowSeconds: 86_400 }]),
   };
   await storage.close();
 
-  const fillers = totalTokens - 4; // the admin token and the three above
+  const fillers = totalTokens - 5; // the admin token and the four above
   const db = new Database(join(dataDir, 'keyward.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import cookie from '@fastify/cookie';
 import { redactPath } from '@keyward/core';
 import Fastify from 'fastify';
+import { isAuthGuard } from './plugins/auth.ts';
 import { registerConsole } from './plugins/console.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
@@ -74,17 +75,22 @@ export async function buildApp(deps: Deps): Promise<App> {
     },
   }).withTypeProvider() as unknown as App;
 
+  // First: it puts the policy guard in front of the routes that declare an action.
+  requireRoutePolicies(app, deps);
   const registered: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
+    if ([route.preParsing, route.preValidation, route.preHandler].flat().some(isAuthGuard))
+      throw new Error(`${route.url}: the auth guard belongs in onRequest, before validation`);
+    const guarded = [route.onRequest].flat().some(isAuthGuard);
     for (const method of [route.method].flat())
       registered.push({
         method,
         url: route.url,
         hidden: route.schema?.hide === true,
         policy: route.config?.policy ?? null,
+        guarded,
       });
   });
-  requireRoutePolicies(app, deps);
   app.decorate('registeredRoutes', registered);
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', null);
@@ -101,7 +107,13 @@ export async function buildApp(deps: Deps): Promise<App> {
   for (const route of ROUTES) route(app, ctx);
   await registerConsole(app, deps);
   // Usage is flushed in batches while the app runs, and once more when it closes.
-  app.addHook('onReady', async () => deps.usage.start());
-  app.addHook('onClose', async () => deps.usage.close());
+  app.addHook('onReady', async () => {
+    deps.usage.start();
+    deps.errorRecords.start();
+  });
+  app.addHook('onClose', async () => {
+    await deps.usage.close();
+    await deps.errorRecords.close();
+  });
   return app;
 }

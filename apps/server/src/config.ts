@@ -16,6 +16,8 @@ const ConfigSchema = Type.Object({
   previousPeppers: Type.Optional(Type.String()),
   pepperVersion: Type.Integer({ minimum: 1, default: 1 }),
   errorRetentionDays: Type.Number({ exclusiveMinimum: 0, default: 30 }),
+  /** Identical errors to one caller (token, code, route) within this window share one error record. */
+  errorWindowSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
   /** Comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed. */
   trustedProxies: Type.String({ default: '' }),
   logLevel: Type.Union(
@@ -65,6 +67,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   previousPeppers: 'KEYWARD_PREVIOUS_PEPPERS',
   pepperVersion: 'KEYWARD_PEPPER_VERSION',
   errorRetentionDays: 'KEYWARD_ERROR_RETENTION_DAYS',
+  errorWindowSeconds: 'KEYWARD_ERROR_WINDOW_SECONDS',
   trustedProxies: 'KEYWARD_TRUSTED_PROXIES',
   logLevel: 'KEYWARD_LOG_LEVEL',
   bodyLimitBytes: 'KEYWARD_BODY_LIMIT_BYTES',

@@ -6,6 +6,7 @@ import { type Config, ConfigError } from './config.ts';
 import { loadPepperRing } from './pepper.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import { createAuditLog } from './services/audit-log.ts';
+import { createErrorRecorder } from './services/error-recorder.ts';
 import { createInvalidationBus } from './services/invalidation-bus.ts';
 import { createRateLimitService, parsePolicyList } from './services/rate-limits.ts';
 import { createUsageRecorder } from './services/usage-recorder.ts';
@@ -99,12 +100,20 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     logger,
     flushIntervalMs: config.usageFlushIntervalSeconds * 1000,
   });
+  const errorRecords = createErrorRecorder({
+    storage,
+    now,
+    logger,
+    windowMs: config.errorWindowSeconds * 1000,
+    flushIntervalMs: config.usageFlushIntervalSeconds * 1000,
+  });
   const metrics = createMetrics({
     version: VERSION,
     poolStats: storage.poolStats,
     usage: usage.stats,
     cacheEntries: verifier.cacheSize,
     limiterMode: rateLimits.mode,
+    errorRecords: errorRecords.stats,
   });
   const needsSetup = (await storage.users.count()) === 0;
   return {
@@ -117,6 +126,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     rateLimits,
     invalidationBus,
     usage,
+    errorRecords,
     metrics,
     logger,
     setupCode: needsSetup ? newSetupCode() : null,

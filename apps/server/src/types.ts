@@ -8,6 +8,7 @@ import type { Config } from './config.ts';
 import type { Metrics } from './plugins/metrics.ts';
 import type { RoutePolicy } from './plugins/policy.ts';
 import type { AuditLog } from './services/audit-log.ts';
+import type { ErrorRecorder } from './services/error-recorder.ts';
 import type { InvalidationBus } from './services/invalidation-bus.ts';
 import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
 import type { UsageRecorder } from './services/usage-recorder.ts';
@@ -52,13 +53,22 @@ export type Deps = {
   invalidationBus: InvalidationBus | null;
   /** Usage counts and last-used stamps, buffered in memory and flushed in batches. */
   usage: UsageRecorder;
+  /** Error records, one per window of identical errors, their counts flushed in batches. */
+  errorRecords: ErrorRecorder;
   metrics: Metrics;
   logger: Logger;
   /** The one-time code that lets the first administrator be created from the console. */
   setupCode: string | null;
 };
 
-export type RegisteredRoute = { method: string; url: string; hidden: boolean; policy: RoutePolicy | null };
+export type RegisteredRoute = {
+  method: string;
+  url: string;
+  hidden: boolean;
+  policy: RoutePolicy | null;
+  /** Authenticated in onRequest by a route guard, before anything is parsed or validated. */
+  guarded: boolean;
+};
 
 declare module 'fastify' {
   interface FastifyInstance {

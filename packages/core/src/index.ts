@@ -1,4 +1,5 @@
 export * from './base62.ts';
+export * from './error-coalescing.ts';
 export * from './errors.ts';
 export * from './hashing.ts';
 export * from './ids.ts';

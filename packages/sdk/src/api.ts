@@ -81,6 +81,9 @@ export type ErrorRecord = {
   token_id: string | null;
   project_id: string | null;
   context: Record<string, unknown>;
+  /** Identical errors to the same caller within one window share the record: how many. */
+  count: number;
+  last_seen_at: string;
 };
 
 export type AuditEventView = {

@@ -153,7 +153,10 @@ export interface ErrorRecordsTable {
   path: string;
   token_id: TokenId | null;
   project_id: ProjectId | null;
+  user_id: UserId | null;
   context: JsonText;
+  count: number;
+  last_seen_at: number | null;
 }
 
 export interface SessionsTable {

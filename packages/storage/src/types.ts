@@ -167,7 +167,12 @@ export type ErrorRecord = {
   path: string;
   tokenId: TokenId | null;
   projectId: ProjectId | null;
+  /** The session user who received it (console callers have no token). */
+  userId: UserId | null;
   context: Record<string, unknown>;
+  /** Identical refusals within one window share the record: how many it stands for. */
+  count: number;
+  lastSeenAt: Millis;
 };
 
 export type Session = {
@@ -396,6 +401,10 @@ export interface AuditRepository {
 export interface ErrorRecordRepository {
   create(record: ErrorRecord): Promise<void>;
   get(id: ErrorId): Promise<ErrorRecord | null>;
+  /** Adds occurrences to shared records (one statement each) and moves their last-seen time on. */
+  addOccurrences(updates: readonly { id: ErrorId; count: number; lastSeenAt: Millis }[]): Promise<void>;
+  /** How many records exist (benchmarks and tests count what a flood wrote). */
+  count(): Promise<number>;
   /** Deletes records created before `before`; returns how many. */
   purge(before: Millis): Promise<number>;
 }

@@ -217,7 +217,10 @@ export function entitiesContract(ctx: HarnessContext): void {
         path: '/v1/tokens',
         tokenId: null,
         projectId: null,
+        userId: null,
         context: { attempt: 2, nested: { ok: false } },
+        count: 1,
+        lastSeenAt: createdAt,
       });
       const a = record(old);
       const b = record(tick() + 10_000);
@@ -227,6 +230,34 @@ export function entitiesContract(ctx: HarnessContext): void {
       expect(await storage.errors.purge(old + 1)).toBeGreaterThanOrEqual(1);
       expect(await storage.errors.get(a.id)).toBeNull();
       expect(await storage.errors.get(b.id)).toEqual(b);
+    });
+
+    it('counts occurrences on a shared record', async () => {
+      const { storage } = ctx();
+      const at = tick();
+      const id = newId('error', at);
+      const before = await storage.errors.count();
+      await storage.errors.create({
+        id,
+        createdAt: at,
+        requestId: 'req_1',
+        status: 429,
+        code: 'RATE_LIMITED',
+        title: 'Too many requests',
+        detail: 'limit',
+        method: 'GET',
+        path: '/v1/authorize',
+        tokenId: null,
+        projectId: null,
+        userId: null,
+        context: {},
+        count: 3,
+        lastSeenAt: at,
+      });
+      await storage.errors.addOccurrences([{ id, count: 4, lastSeenAt: at + 500 }]);
+      await storage.errors.addOccurrences([{ id, count: 2, lastSeenAt: at + 900 }]);
+      expect(await storage.errors.get(id)).toMatchObject({ count: 9, lastSeenAt: at + 900, createdAt: at });
+      expect(await storage.errors.count()).toBe(before + 1);
     });
   });
 

@@ -23,6 +23,7 @@ export function registerErrors(program: Command, contextOf: (command: Command) =
         ['token', record.token_id ?? '-'],
         ['project', record.project_id ?? '-'],
       ];
+      if (record.count > 1) pairs.push(['occurrences', `${record.count} (last ${record.last_seen_at})`]);
       for (const [key, value] of Object.entries(record.context)) {
         pairs.push([key.replaceAll('_', ' '), typeof value === 'string' ? value : JSON.stringify(value)]);
       }

@@ -139,12 +139,26 @@ async function authenticate(
   throw invalidToken(code, `The token is ${code.toLowerCase().replaceAll('_', ' ')}`);
 }
 
+const AUTH_GUARD = Symbol('keyward auth guard');
+
+/** Whether a route hook is the auth guard (it must run in onRequest, before any validation). */
+export function isAuthGuard(hook: unknown): boolean {
+  return typeof hook === 'function' && AUTH_GUARD in hook;
+}
+
+/** Marks a hook that authenticates the caller (and may refuse it) as a route guard. */
+export function asAuthGuard<T extends object>(hook: T): T {
+  return Object.assign(hook, { [AUTH_GUARD]: true });
+}
+
 /**
- * A route guard: authenticates once per request, counts it against the caller's rate limits
+ * A route guard for `onRequest`: it runs before the body is parsed or anything is validated, so
+ * an anonymous caller learns nothing but 401 and every error an authenticated caller gets names it.
+ * It authenticates once per request, counts it against the caller's rate limits
  * (stating them in RateLimit headers, 429 when exhausted) and demands every scope in `required`.
  */
 export function requireAuth(deps: Deps, required: readonly Scope[] = []) {
-  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (!request.principal) {
       const { principal, limits, rateLimit } = await authenticate(deps, request, required);
       request.principal = principal;
@@ -162,5 +176,6 @@ export function requireAuth(deps: Deps, required: readonly Scope[] = []) {
     }
     const missing = missingScopes(request.principal.scopes, required);
     if (missing.length > 0) throw insufficientScope(missing);
-  };
+  }
+  return asAuthGuard(guard);
 }

@@ -1,6 +1,14 @@
-import { constantTimeEqual, KeywardError, VERIFY_CODES, type VerifyCode } from '@keyward/core';
+import {
+  constantTimeEqual,
+  ERROR_CATALOG,
+  type ErrorCode,
+  KeywardError,
+  VERIFY_CODES,
+  type VerifyCode,
+} from '@keyward/core';
 import type { PoolStats } from '@keyward/storage';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ErrorRecorderStats } from '../services/error-recorder.ts';
 import type { RateLimitMode } from '../services/rate-limits.ts';
 import type { UsageStats } from '../services/usage-recorder.ts';
 import type { App, Deps } from '../types.ts';
@@ -15,13 +23,23 @@ export type MetricsOptions = {
   cacheEntries: () => number;
   limiterMode: () => RateLimitMode;
   poolStats: () => PoolStats | null;
+  errorRecords: () => ErrorRecorderStats;
 };
+
+const ERROR_CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];
 
 /**
  * Prometheus metrics on an own registry (one per app, so tests can build many). Labels carry only
  * bounded values (door, outcome, mode): never a token, hash or id.
  */
-export function createMetrics({ version, usage, cacheEntries, limiterMode, poolStats }: MetricsOptions) {
+export function createMetrics({
+  version,
+  usage,
+  cacheEntries,
+  limiterMode,
+  poolStats,
+  errorRecords,
+}: MetricsOptions) {
   const registry = new Registry();
   // The standard process_* and nodejs_* series, so stock Node.js dashboards work. The event-loop
   // delay histogram samples every 50 ms instead of 10: at 10 it cost the gateway door throughput.
@@ -110,6 +128,25 @@ export function createMetrics({ version, usage, cacheEntries, limiterMode, poolS
     },
   });
 
+  const unauthenticated = registerTally(registry, {
+    name: 'keyward_unauthenticated_errors_total',
+    help: 'Errors answered to callers nobody identified (they share one error record per code, route and window)',
+    type: 'counter',
+    series: ERROR_CODES.map((code) => ({ code })),
+  });
+  new Counter({
+    name: 'keyward_error_records_total',
+    help: 'Errors answered: with a new error record (written) or the id of an open one (coalesced)',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      const s = errorRecords();
+      this.reset();
+      this.inc({ result: 'written' }, s.written);
+      this.inc({ result: 'coalesced' }, s.coalesced);
+    },
+  });
+
   const http = new Histogram({
     name: 'keyward_http_request_duration_seconds',
     help: 'Requests answered through the router (management API, refusals at the doors), by route and status',
@@ -119,6 +156,7 @@ export function createMetrics({ version, usage, cacheEntries, limiterMode, poolS
   });
 
   const doorIndex = new Map(DOORS.map((door, i) => [door, i] as const));
+  const codeIndex = new Map(ERROR_CODES.map((code, i) => [code, i] as const));
   const outcomeIndex = new Map(VERIFY_CODES.map((code, i) => [code, i] as const));
 
   return {
@@ -129,6 +167,9 @@ export function createMetrics({ version, usage, cacheEntries, limiterMode, poolS
       verifications.add(d * VERIFY_CODES.length + (outcomeIndex.get(outcome) ?? 0));
       duration.observe(d, (performance.now() - startedAt) / 1000);
       if (cached !== null) cache.add(cached ? 0 : 1);
+    },
+    unauthenticatedError(code: ErrorCode): void {
+      unauthenticated.add(codeIndex.get(code) ?? 0);
     },
     /** One answered request; `route` is the route's pattern (bounded), never the path sent. */
     request(method: string, route: string, statusCode: number, seconds: number): void {

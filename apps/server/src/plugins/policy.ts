@@ -3,7 +3,7 @@ import type { onRequestHookHandler } from 'fastify';
 import { principalOf } from '../routes/context.ts';
 import { callerOf, enforce } from '../services/policy.ts';
 import type { App, Deps } from '../types.ts';
-import { requireAuth } from './auth.ts';
+import { asAuthGuard, requireAuth } from './auth.ts';
 
 export const MUTATING_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -39,10 +39,10 @@ export function requireRoutePolicies(app: App, deps: Deps): void {
 
 function policyGuard(deps: Deps, action: PolicyAction): onRequestHookHandler {
   const authenticate = requireAuth(deps);
-  return async function policyGuard(request, reply) {
+  return asAuthGuard(async function policyGuard(request, reply) {
     await authenticate(request, reply);
     const tokenId = (request.params as { token_id?: unknown } | undefined)?.token_id;
     const caller = callerOf(principalOf(request));
     enforce(mayAttempt(caller, action, typeof tokenId === 'string' ? tokenId : null), action);
-  };
+  });
 }

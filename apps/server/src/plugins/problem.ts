@@ -1,15 +1,18 @@
 import {
   ERROR_CATALOG,
   type ErrorId,
+  errorCoalescingKey,
   errorTypeUri,
   KeywardError,
-  newId,
   type ProjectId,
   redactPath,
   type TokenId,
+  type UserId,
 } from '@keyward/core';
-import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { RecordedError } from '../services/error-recorder.ts';
 import type { App, Deps } from '../types.ts';
+import { requireAuth, SESSION_COOKIE } from './auth.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -55,73 +58,82 @@ export function safePath(url: string): string {
   const cut = url.indexOf('?');
   return redactPath(cut === -1 ? url : url.slice(0, cut))
     .replaceAll('\u0000', '\uFFFD')
-    .slice(0, 512);
+    .slice(0, MAX_PATH);
 }
 
-function pathOf(request: FastifyRequest): string {
-  return safePath(request.raw.url ?? request.url);
+function pathOf(request: { url?: string | undefined }): string {
+  return safePath(request.url ?? '');
 }
 
-type Where = {
+/** What an error record needs to know about the request that failed, whoever answered it. */
+export type ErrorFacts = {
   requestId: string;
   method: string;
   path: string;
+  /** The matched route pattern; null when no route matched. */
+  route: string | null;
   tokenId: TokenId | null;
   projectId: ProjectId | null;
+  /** The session user the answer goes to. */
+  userId: UserId | null;
 };
 
-async function storeRecord(
-  deps: Deps,
-  log: FastifyBaseLogger,
-  where: Where,
-  error: KeywardError,
-  id: ErrorId,
-) {
-  // `record: false` (a throttled address): answering a flood must not cost a write per request.
-  if (error.context.record === false) return;
-  try {
-    await deps.storage.errors.create({
-      id,
-      createdAt: deps.now(),
-      ...where,
-      status: error.status,
-      code: error.code,
-      title: ERROR_CATALOG[error.code].title,
-      detail: error.message.replaceAll('\u0000', '\uFFFD'),
-      context: error.context,
-    });
-  } catch (storeError) {
-    log.error({ err: storeError, errorId: id }, 'could not store the error record');
-  }
+function requestFacts(request: FastifyRequest): ErrorFacts {
+  const principal = request.principal;
+  return {
+    requestId: request.id,
+    method: request.method,
+    path: pathOf(request.raw),
+    route: request.routeOptions.url ?? null,
+    tokenId: (principal?.tokenId ?? request.failedTokenId ?? null) as TokenId | null,
+    projectId: (principal?.projectId ?? request.failedProjectId ?? null) as ProjectId | null,
+    userId: principal?.via === 'session' ? (principal.ownerId as UserId) : null,
+  };
 }
 
-/** Deferred error-record writes in progress; past the cap the answer waits for its write again. */
-let deferredWrites = 0;
-const MAX_DEFERRED_WRITES = 1_000;
-
-/** Stores the record of an answer; `defer` writes it after the answer unless too many writes are pending. */
-export async function recordProblem(
-  deps: Deps,
-  log: FastifyBaseLogger,
-  where: Where,
-  error: KeywardError,
-  id: ErrorId,
-  defer: boolean,
-): Promise<void> {
-  if (defer && deferredWrites < MAX_DEFERRED_WRITES) {
-    deferredWrites++;
-    void storeRecord(deps, log, where, error, id).finally(() => deferredWrites--);
-  } else {
-    await storeRecord(deps, log, where, error, id);
-  }
+/**
+ * The record this error is answered with: its window's, shared with identical errors to the same
+ * caller (see `errorCoalescingKey`). Errors of callers nobody identified are counted in /metrics.
+ */
+export function recordError(deps: Deps, facts: ErrorFacts, error: KeywardError): RecordedError {
+  const subject = facts.tokenId ?? (facts.userId === null ? null : `user:${facts.userId}`);
+  if (subject === null) deps.metrics.unauthenticatedError(error.code);
+  const detail = error.message.replaceAll('\u0000', '\uFFFD').slice(0, MAX_DETAIL);
+  const key = errorCoalescingKey({
+    subject,
+    projectId: facts.projectId,
+    status: error.status,
+    code: error.code,
+    method: facts.method,
+    route: facts.route,
+    detail,
+  });
+  return deps.errorRecords.record(key, () => ({
+    requestId: facts.requestId,
+    status: error.status,
+    code: error.code,
+    title: ERROR_CATALOG[error.code].title,
+    detail,
+    method: facts.method,
+    path: facts.path.slice(0, MAX_PATH),
+    tokenId: facts.tokenId,
+    projectId: facts.projectId,
+    userId: facts.userId,
+    context: error.context,
+  }));
 }
 
-/** The problem+json body of an answer. */
-export function problemBody(
-  error: KeywardError,
-  errorId: ErrorId,
-  requestId: string,
-): Record<string, unknown> {
+const MAX_DETAIL = 1_024;
+const MAX_PATH = 512;
+
+export type ProblemAnswer = {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+};
+
+/** The problem+json answer to an error, as data: Fastify's reply and the gateway's fast path send it. */
+export function problemAnswer(error: KeywardError, errorId: ErrorId, requestId: string): ProblemAnswer {
   const body: Record<string, unknown> = {
     type: errorTypeUri(error.code),
     title: ERROR_CATALOG[error.code].title,
@@ -133,16 +145,26 @@ export function problemBody(
     request_id: requestId,
   };
   for (const key of PUBLIC_CONTEXT) if (error.context[key] !== undefined) body[key] = error.context[key];
-  return body;
+  const headers: Record<string, string> = { 'content-type': PROBLEM_CONTENT_TYPE };
+  // An outage is temporary: tell clients when to come back rather than to give up.
+  const retryAfter = error.context.retry_after ?? (error.code === 'DATABASE_UNAVAILABLE' ? 5 : undefined);
+  if (typeof retryAfter === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfter)));
+  const challenge = error.context.www_authenticate;
+  if (typeof challenge === 'string') headers['www-authenticate'] = challenge;
+  return { status: error.status, headers, body };
 }
 
 export type SendProblemOptions = {
   /**
    * Answer first and write the error record right after (hot doors such as /v1/authorize): the
-   * id is in the answer at once and the record follows within milliseconds.
+   * id is in the answer at once and the record follows within milliseconds. Gateways drop the body
+   * of an auth answer, so the id and code also go in headers.
    */
   deferRecord?: boolean;
 };
+
+export const ERROR_ID_HEADER = 'x-keyward-error-id';
+export const ERROR_CODE_HEADER = 'x-keyward-error-code';
 
 export async function sendProblem(
   deps: Deps,
@@ -151,28 +173,15 @@ export async function sendProblem(
   error: KeywardError,
   { deferRecord = false }: SendProblemOptions = {},
 ) {
-  const errorId = newId('error');
+  const recorded = recordError(deps, requestFacts(request), error);
+  // Otherwise the record exists before the caller can read the id and look it up.
+  if (!deferRecord) await recorded.stored;
+  const answer = problemAnswer(error, recorded.id, request.id);
   if (deferRecord) {
-    // Gateways drop the body of an auth answer; these let them relay the id and code.
-    reply.header('x-keyward-error-id', errorId);
-    reply.header('x-keyward-error-code', error.code);
+    answer.headers[ERROR_ID_HEADER] = recorded.id;
+    answer.headers[ERROR_CODE_HEADER] = error.code;
   }
-  const principal = request.principal;
-  const where = {
-    requestId: request.id,
-    method: request.method,
-    path: pathOf(request),
-    tokenId: (principal?.tokenId ?? request.failedTokenId ?? null) as TokenId | null,
-    projectId: (principal?.projectId ?? request.failedProjectId ?? null) as ProjectId | null,
-  };
-  await recordProblem(deps, request.log, where, error, errorId, deferRecord);
-  const body = problemBody(error, errorId, request.id);
-  // An outage is temporary: tell clients when to come back rather than to give up.
-  const retryAfter = error.context.retry_after ?? (error.code === 'DATABASE_UNAVAILABLE' ? 5 : undefined);
-  if (typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
-  const challenge = error.context.www_authenticate;
-  if (typeof challenge === 'string') reply.header('www-authenticate', challenge);
-  return reply.code(error.status).type(PROBLEM_CONTENT_TYPE).send(body);
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
 export function registerProblemHandling(app: App, deps: Deps) {
@@ -181,12 +190,22 @@ export function registerProblemHandling(app: App, deps: Deps) {
     if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(deps, request, reply, problem);
   });
-  app.setNotFoundHandler(async (request, reply) =>
-    sendProblem(
-      deps,
-      request,
-      reply,
-      new KeywardError('ROUTE_NOT_FOUND', `No route ${request.method} ${pathOf(request)}`),
-    ),
+  app.setNotFoundHandler(async (request, reply) => {
+    try {
+      // A caller presenting credentials gets an error id it can read back: authenticate it first.
+      if (presentsCredentials(request)) await requireAuth(deps)(request, reply);
+      throw new KeywardError('ROUTE_NOT_FOUND', `No route ${request.method} ${pathOf(request.raw)}`);
+    } catch (error) {
+      return sendProblem(deps, request, reply, classify(error as FastifyError));
+    }
+  });
+}
+
+function presentsCredentials(request: FastifyRequest): boolean {
+  const { headers } = request;
+  return (
+    headers.authorization !== undefined ||
+    headers['x-api-key'] !== undefined ||
+    request.cookies[SESSION_COOKIE] !== undefined
   );
 }

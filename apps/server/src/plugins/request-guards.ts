@@ -4,7 +4,7 @@ import { findNul, KeywardError, newId, urlCarriesSecret, urlHasNul } from '@keyw
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { newRequestId } from '../services/request-ids.ts';
 import type { App, Deps } from '../types.ts';
-import { PROBLEM_CONTENT_TYPE, problemBody, recordProblem, sendProblem } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, problemAnswer, recordError, sendProblem } from './problem.ts';
 
 const tokenInUrl = () =>
   new KeywardError('TOKEN_IN_URL', 'Send tokens in the Authorization or X-Api-Key header, never in the URL');
@@ -74,11 +74,19 @@ export function createClientErrorHandler(deps: Deps) {
   ) {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const problem = clientProblem(error.code);
-    const errorId = newId('error');
     const requestId = newRequestId();
-    this.log.debug({ code: error.code, errorId, requestId }, 'malformed request refused');
-    const where = { requestId, method: '', path: '', tokenId: null, projectId: null };
-    const body = JSON.stringify(problemBody(problem, errorId, requestId));
+    const facts = {
+      requestId,
+      method: '',
+      path: '',
+      route: null,
+      tokenId: null,
+      projectId: null,
+      userId: null,
+    };
+    const recorded = recordError(deps, facts, problem);
+    this.log.debug({ code: error.code, errorId: recorded.id, requestId }, 'malformed request refused');
+    const body = JSON.stringify(problemAnswer(problem, recorded.id, requestId).body);
     const head = [
       `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}`,
       `content-type: ${PROBLEM_CONTENT_TYPE}`,
@@ -87,7 +95,7 @@ export function createClientErrorHandler(deps: Deps) {
       'connection: close',
     ];
     // Deferred like the gateway door's records; past the cap of pending writes the answer waits.
-    void recordProblem(deps, this.log, where, problem, errorId, true).finally(() => {
+    void recorded.stored.finally(() => {
       if (!socket.writable) {
         socket.destroy();
         return;

@@ -51,21 +51,22 @@ export function rateLimitedError(result: RateLimitResult & { allowed: false }): 
   const window = result.mostRestrictive;
   return new KeywardError(
     'RATE_LIMITED',
-    `Limit of ${window.limit} requests per ${window.windowSeconds} s reached; retry in ${result.retryAfterSeconds} s`,
+    // The wait is in Retry-After and retry_after, not here: refusals within a window read the same,
+    // so they share one error record.
+    `Limit of ${window.limit} requests per ${window.windowSeconds} s reached; retry after Retry-After seconds`,
     { retry_after: result.retryAfterSeconds, policy: window.name },
   );
 }
 
 /**
- * The answer to a throttled address. It is not stored as an error record: a flood of refused
- * requests must not cost a database write each (nobody could read those records anyway: they name
- * neither a token nor a project).
+ * The answer to a throttled address. A flood of them shares one error record per window (they name
+ * no caller, see `errorCoalescingKey`), so it costs no database write per request.
  */
 function addressThrottledError(retryAfterSeconds: number, policy: string): KeywardError {
   return new KeywardError(
     'RATE_LIMITED',
-    `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`,
-    { retry_after: retryAfterSeconds, policy, record: false },
+    'Too many failed authentications from this address; retry after Retry-After seconds',
+    { retry_after: retryAfterSeconds, policy },
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { fromJson, toJson } from '../json.ts';
 import type { ErrorRecordsTable } from '../schema.ts';
 import type { Db } from '../transaction.ts';
@@ -17,7 +17,10 @@ function toErrorRecord(row: Selectable<ErrorRecordsTable>): ErrorRecord {
     path: row.path,
     tokenId: row.token_id,
     projectId: row.project_id,
+    userId: row.user_id,
     context: fromJson<Record<string, unknown>>(row.context),
+    count: Number(row.count),
+    lastSeenAt: Number(row.last_seen_at ?? row.created_at),
   };
 }
 
@@ -38,9 +41,30 @@ export function createErrorRecordRepository(db: Db): ErrorRecordRepository {
           path: record.path,
           token_id: record.tokenId,
           project_id: record.projectId,
+          user_id: record.userId,
           context: toJson(record.context),
+          count: record.count,
+          last_seen_at: record.lastSeenAt,
         })
         .execute();
+    },
+
+    async addOccurrences(updates) {
+      for (const { id, count, lastSeenAt } of updates) {
+        await db
+          .updateTable('error_records')
+          .set({ count: sql<number>`count + ${count}`, last_seen_at: lastSeenAt })
+          .where('id', '=', id)
+          .execute();
+      }
+    },
+
+    async count() {
+      const row = await db
+        .selectFrom('error_records')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
 
     async get(id) {

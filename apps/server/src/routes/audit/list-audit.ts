@@ -66,7 +66,7 @@ export const listAudit: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/audit',
     {
-      preHandler: auth(['audit:read']),
+      onRequest: auth(['audit:read']),
       schema: {
         tags: ['support'],
         summary: "The project's audit log, newest first; `format=jsonl` exports JSON lines",

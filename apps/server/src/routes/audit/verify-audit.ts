@@ -7,7 +7,7 @@ export const verifyAudit: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/audit/verify',
     {
-      preHandler: auth([INSTANCE_ADMIN_SCOPE]),
+      onRequest: auth([INSTANCE_ADMIN_SCOPE]),
       schema: {
         tags: ['support'],
         summary: 'Recompute the audit hash chain; reports the first event that was altered or removed',

@@ -17,6 +17,11 @@ const ErrorRecordView = Type.Object({
   token_id: Nullable(Type.String()),
   project_id: Nullable(Type.String()),
   context: Type.Record(Type.String(), Type.Unknown()),
+  count: Type.Integer({
+    minimum: 1,
+    description: 'Identical errors to the same caller within one window share this record: how many',
+  }),
+  last_seen_at: Timestamp,
 });
 
 const Params = Type.Object({ error_id: ErrorIdSchema });
@@ -29,14 +34,14 @@ export const getError: Route = (app, { deps, auth }) => {
     app.get(
       path,
       {
-        preHandler: auth(),
+        onRequest: auth(),
         schema: {
           tags: ['support'],
           summary: path.startsWith('/admin')
             ? 'Onboarding alias of GET /v1/errors/{error_id}'
             : 'Look up an error by its id',
           description:
-            'Readable by the token that received the error and by holders of errors:read in its project.',
+            'Readable by the token or console user that received the error and by holders of errors:read in its project.',
           security,
           params: Params,
           response: { 200: ErrorRecordView, ...problemResponses },
@@ -45,7 +50,10 @@ export const getError: Route = (app, { deps, auth }) => {
       async (request) => {
         const p = principalOf(request);
         const record = await deps.storage.errors.get(request.params.error_id as ErrorId);
-        const ownError = record !== null && record.tokenId !== null && record.tokenId === p.tokenId;
+        const ownError =
+          record !== null &&
+          ((record.tokenId !== null && record.tokenId === p.tokenId) ||
+            (record.userId !== null && p.via === 'session' && record.userId === p.ownerId));
         const projectAdmin =
           record !== null &&
           record.projectId === p.projectId &&
@@ -67,6 +75,8 @@ export const getError: Route = (app, { deps, auth }) => {
           context: Object.fromEntries(
             Object.entries(record.context).filter(([key]) => !HIDDEN_CONTEXT.has(key)),
           ),
+          count: record.count,
+          last_seen_at: iso(record.lastSeenAt),
         };
       },
     );

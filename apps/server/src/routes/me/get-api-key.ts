@@ -8,7 +8,7 @@ export const getApiKey: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/me/api-key',
     {
-      preHandler: auth(),
+      onRequest: auth(),
       schema: {
         tags: ['tokens'],
         summary: 'Your personal API key (masked: only its hint, never the secret)',

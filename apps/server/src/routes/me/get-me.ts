@@ -33,7 +33,7 @@ export const getMe: Route = (app, { auth }) => {
   app.get(
     '/v1/me',
     {
-      preHandler: auth(),
+      onRequest: auth(),
       schema: {
         tags: ['tokens'],
         summary: 'The authenticated principal and its rate limits',

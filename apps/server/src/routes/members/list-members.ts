@@ -7,7 +7,7 @@ export const listMembers: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/members',
     {
-      preHandler: auth(['members:read']),
+      onRequest: auth(['members:read']),
       schema: {
         tags: ['principals'],
         summary: "The project's members and their roles",

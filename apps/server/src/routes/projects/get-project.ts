@@ -11,7 +11,7 @@ export const getProject: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/projects/:project_id',
     {
-      preHandler: auth(),
+      onRequest: auth(),
       schema: {
         tags: ['principals'],
         summary: 'Show a project',

@@ -9,7 +9,7 @@ export const listProjects: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/projects',
     {
-      preHandler: auth(),
+      onRequest: auth(),
       schema: {
         tags: ['principals'],
         summary: 'Projects you can see: your own (a user: every membership); instance administrators: all',

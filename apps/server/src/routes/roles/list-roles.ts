@@ -7,7 +7,7 @@ export const listRoles: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/roles',
     {
-      preHandler: auth(['roles:read']),
+      onRequest: auth(['roles:read']),
       schema: {
         tags: ['principals'],
         summary: "The project's roles: named bundles of scopes",

@@ -7,7 +7,7 @@ export const getServiceAccount: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/service-accounts/:service_account_id',
     {
-      preHandler: auth(['service_accounts:read']),
+      onRequest: auth(['service_accounts:read']),
       schema: {
         tags: ['principals'],
         summary: 'Show a service account',

@@ -7,7 +7,7 @@ export const listServiceAccounts: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/service-accounts',
     {
-      preHandler: auth(['service_accounts:read']),
+      onRequest: auth(['service_accounts:read']),
       schema: {
         tags: ['principals'],
         summary: "The project's service accounts",

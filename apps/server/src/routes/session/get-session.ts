@@ -8,7 +8,7 @@ export const getSession: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/auth/session',
     {
-      preHandler: auth(),
+      onRequest: auth(),
       schema: {
         tags: ['session'],
         summary: 'The signed-in console user, their projects, rights in the current project and CSRF token',

@@ -6,7 +6,7 @@ export const logout: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/auth/logout',
     {
-      preHandler: auth(),
+      onRequest: auth(),
       config: { policy: { exempt: "ends the caller's own session" } },
       schema: {
         tags: ['session'],

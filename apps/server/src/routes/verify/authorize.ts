@@ -1,20 +1,14 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { isValidScope, KeywardError, rateLimitHeaders } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  BEARER_CREDENTIALS,
-  insufficientScope,
-  invalidToken,
-  presentedToken,
-  REALM,
-} from '../../plugins/auth.ts';
+import { BEARER_CREDENTIALS, presentedToken, REALM } from '../../plugins/auth.ts';
 import { sendProblem } from '../../plugins/problem.ts';
-import { rateLimitedError } from '../../services/rate-limits.ts';
 import { createRequestIdSource } from '../../services/request-ids.ts';
 import { type Decision, decideToken, decideTokenNow, splitScopes } from '../../services/token-decision.ts';
 import type { Deps } from '../../types.ts';
 import type { Route } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
+import { refusalOf, writeRefusal } from './authorize-refusal.ts';
 import { compileTrustedProxies, createClientAddress } from './client-address.ts';
 
 export const AUTHORIZE_PATH = '/v1/authorize';
@@ -32,11 +26,10 @@ function requiredScopes(headers: IncomingHttpHeaders) {
 
 /** What the gateway asks about a request: its token and the scopes it requires. */
 function question(headers: IncomingHttpHeaders): { token: string; required: string[] } {
-  const required = requiredScopes(headers);
-  // presentedToken reads nothing but the headers.
+  // presentedToken reads nothing but the headers. No token is 401 whatever else is wrong.
   const token = presentedToken({ headers } as FastifyRequest);
   if (token === null) throw new KeywardError('UNAUTHENTICATED', undefined, { www_authenticate: REALM });
-  return { token, required };
+  return { token, required: requiredScopes(headers) };
 }
 
 /** The gateway decision for a request: its token, the scopes the gateway requires, its client. */
@@ -113,43 +106,31 @@ function admittedHeaders(
   return headers;
 }
 
-/** A decision the fast path made before handing the request to Fastify (refusals only). */
-type Precomputed = { decision: Decision } | { error: unknown };
-const precomputed = new WeakMap<IncomingMessage, Precomputed>();
+/** A fault the fast path met before handing the request to Fastify, to answer there. */
+const faults = new WeakMap<IncomingMessage, unknown>();
 
 /**
- * The hot path of the gateway door, ahead of Fastify (no routing, hooks or logger): an admitted
- * `GET|HEAD /v1/authorize` is answered here, straight from the cached decision. Anything else —
- * a refusal, a fault — goes on to the Fastify route with the decision already made, so it is
- * counted once and answered by the one problem handler. Returns false for any other request.
+ * The hot path of the gateway door, ahead of Fastify (no routing, hooks or logger): a decided
+ * `GET|HEAD /v1/authorize` is answered here, admitted or refused, straight from the decision. A
+ * fault (a throttled address, a bad scopes header) goes on to the Fastify route, to be answered by
+ * the one problem handler. Returns false for any other request.
  * `/v1/authorize/<anything>` (Envoy's path prefix) is rewritten to the door first, any method.
  */
 type Fallback = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** Hands a refusal (or a fault) to the Fastify route with what is already known. */
-function refuse(
-  request: IncomingMessage,
-  response: ServerResponse,
-  fallback: Fallback,
-  outcome: Precomputed,
-) {
-  precomputed.set(request, outcome);
-  fallback(request, response);
-}
-
-/** Admitted: 200 with the identity and RateLimit headers, written here; refused: the route answers. */
+/** Admitted: 200 with the identity and RateLimit headers; refused: its problem+json. Both written here. */
 function answer(
+  deps: Deps,
   request: IncomingMessage,
   response: ServerResponse,
-  fallback: Fallback,
   decision: Decision,
-  requestId: (request: IncomingMessage) => string,
+  requestId: string,
 ) {
   if (!decision.valid || decision.principal === null) {
-    refuse(request, response, fallback, { decision });
+    writeRefusal(deps, request, response, decision, { route: AUTHORIZE_PATH, requestId });
     return;
   }
-  const headers = ['x-request-id', requestId(request), 'content-length', '0'];
+  const headers = ['x-request-id', requestId, 'content-length', '0'];
   headers.push(...admittedHeaders(decision.principal, decision.rateLimit));
   response.writeHead(200, headers);
   response.end();
@@ -157,7 +138,7 @@ function answer(
 
 export function createAuthorizeFastPath(deps: Deps) {
   const clientAddress = createClientAddress(deps.config.trustedProxies);
-  const requestId = createRequestIdSource(compileTrustedProxies(deps.config.trustedProxies));
+  const requestIdOf = createRequestIdSource(compileTrustedProxies(deps.config.trustedProxies));
   return function authorizeFastPath(
     request: IncomingMessage,
     response: ServerResponse,
@@ -175,11 +156,14 @@ export function createAuthorizeFastPath(deps: Deps) {
     const ip = clientAddress(request);
     // Within the request callback when nothing needs I/O, as a bare server answers.
     const now = evaluateNow(deps, request.rawHeaders, ip);
-    if (now) answer(request, response, fallback, now, requestId);
+    if (now) answer(deps, request, response, now, requestIdOf(request));
     else
       evaluate(deps, request.headers, ip).then(
-        (decision) => answer(request, response, fallback, decision, requestId),
-        (error: unknown) => refuse(request, response, fallback, { error }),
+        (decision) => answer(deps, request, response, decision, requestIdOf(request)),
+        (error: unknown) => {
+          faults.set(request, error);
+          fallback(request, response);
+        },
       );
     return true;
   };
@@ -194,9 +178,8 @@ export function createAuthorizeFastPath(deps: Deps) {
 export const authorize: Route = (app, { deps }) => {
   async function handler(request: FastifyRequest, reply: FastifyReply) {
     try {
-      const early = precomputed.get(request.raw);
-      if (early && 'error' in early) throw early.error;
-      const decision = early?.decision ?? (await evaluate(deps, request.headers, request.ip));
+      if (faults.has(request.raw)) throw faults.get(request.raw);
+      const decision = await evaluate(deps, request.headers, request.ip);
       if (decision.valid && decision.principal !== null) {
         const headers = admittedHeaders(decision.principal, decision.rateLimit);
         for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] ?? '', headers[i + 1]);
@@ -205,11 +188,7 @@ export const authorize: Route = (app, { deps }) => {
       if (decision.rateLimit !== null) reply.headers(deps.rateLimits.headers(decision.rateLimit));
       request.failedTokenId = decision.lookup?.state.tokenId ?? null;
       request.failedProjectId = decision.lookup?.state.projectId ?? null;
-      if (decision.code === 'RATE_LIMITED' && decision.rateLimit && !decision.rateLimit.allowed)
-        throw rateLimitedError(decision.rateLimit);
-      if (decision.code === 'INSUFFICIENT_SCOPE') throw insufficientScope(decision.missingScopes);
-      const code = decision.code === 'VALID' ? 'NOT_FOUND' : decision.code;
-      throw invalidToken(code);
+      throw refusalOf(decision);
     } catch (error) {
       if (!(error instanceof KeywardError)) throw error;
       return sendProblem(deps, request, reply, error, { deferRecord: true });

@@ -71,7 +71,7 @@ export const introspectToken: Route = (app, { deps, auth }) => {
     scope.post(
       '/v1/introspect',
       {
-        preHandler: auth(['tokens:verify']),
+        onRequest: auth(['tokens:verify']),
         config: { policy: { exempt: 'introspection answers about a token and changes nothing' } },
         schema: {
           tags: ['tokens'],

@@ -51,7 +51,7 @@ export const verifyToken: Route = (app, { deps, auth }) => {
   app.post(
     '/v1/verify',
     {
-      preHandler: auth(['tokens:verify']),
+      onRequest: auth(['tokens:verify']),
       config: { policy: { exempt: 'verification answers about a token and changes nothing' } },
       schema: {
         tags: ['tokens'],
