@@ -34,6 +34,7 @@ const MISSING_ID: Record<string, () => string> = {
   role_id: () => newId('role'),
   user_id: () => newId('user'),
   service_account_id: () => newId('serviceAccount'),
+  invitation_id: () => newId('invitation'),
 };
 
 /** A body each route with a path parameter accepts, so a missing id is what it answers. */

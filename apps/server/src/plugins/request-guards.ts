@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { findNul, KeywardError, newId, urlCarriesSecret, urlHasNul } from '@keyward/core';
+import { findNul, KeywardError, urlCarriesSecret, urlHasNul } from '@keyward/core';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { newRequestId } from '../services/request-ids.ts';
 import type { App, Deps } from '../types.ts';

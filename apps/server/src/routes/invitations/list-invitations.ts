@@ -7,7 +7,7 @@ export const listInvitations: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/invitations',
     {
-      preHandler: auth(['members:read']),
+      onRequest: auth(['members:read']),
       schema: {
         tags: ['principals'],
         summary: "The project's pending invitations (not redeemed, revoked or expired), newest first",
