@@ -5,6 +5,7 @@ export const ERROR_CATALOG = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
   TOKEN_IN_URL: { status: 400, title: 'Tokens must not be sent in the URL' },
+  AUTHORIZATION_MALFORMED: { status: 400, title: 'The Authorization header is malformed' },
   INVALID_CURSOR: { status: 400, title: 'The pagination cursor is not valid' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },
   TOKEN_MALFORMED: { status: 401, title: 'The token is malformed' },
