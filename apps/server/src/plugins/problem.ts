@@ -58,6 +58,14 @@ function pathOf(request: FastifyRequest): string {
 async function storeRecord(deps: Deps, request: FastifyRequest, error: KeywardError, id: ErrorId) {
   // `record: false` (a throttled address): answering a flood must not cost a write per request.
   if (error.context.record === false) return;
+  // The record would go to the database that just failed: waiting on it would only delay the answer.
+  if (error.code === 'DATABASE_UNAVAILABLE') {
+    request.log.warn(
+      { errorId: id, code: error.code },
+      'error record not stored: the database is unavailable',
+    );
+    return;
+  }
   const principal = request.principal;
   try {
     await deps.storage.errors.create({
