@@ -6,4 +6,5 @@ export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './scopes.ts';
 export * from './token-format.ts';
+export * from './token-status.ts';
 export * from './verify.ts';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStorage, migrateToLatest, storageFromUrl } from '../src/index.ts';
+import { MIGRATIONS } from '../src/migrations/index.ts';
 import { describeStorageContract } from './contract.ts';
 import { expectCode } from './fixtures.ts';
 
@@ -40,7 +41,7 @@ describe('sqlite specifics', () => {
 
   it('works in memory', async () => {
     const storage = createStorage({ kind: 'sqlite', path: ':memory:' });
-    expect(await migrateToLatest(storage)).toEqual(['0001-initial']);
+    expect(await migrateToLatest(storage)).toEqual(Object.keys(MIGRATIONS));
     expect(await storage.projects.count()).toBe(0);
     await storage.close();
   });
