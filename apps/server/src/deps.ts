@@ -11,6 +11,7 @@ import { createRateLimitService, parsePolicyList } from './services/rate-limits.
 import { createUsageRecorder } from './services/usage-recorder.ts';
 import { createVerifier } from './services/verifier.ts';
 import type { Deps } from './types.ts';
+import { VERSION } from './version.ts';
 
 /** Eight digits, grouped for reading aloud: only lets someone create the first administrator. */
 function newSetupCode(): string {
@@ -95,6 +96,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     flushIntervalMs: config.usageFlushIntervalSeconds * 1000,
   });
   const metrics = createMetrics({
+    version: VERSION,
+    poolStats: storage.poolStats,
     usage: usage.stats,
     cacheEntries: verifier.cacheSize,
     limiterMode: rateLimits.mode,

@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Metrics } from './plugins/metrics.ts';
+import type { RoutePolicy } from './plugins/policy.ts';
 import type { AuditLog } from './services/audit-log.ts';
 import type { InvalidationBus } from './services/invalidation-bus.ts';
 import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
@@ -57,7 +58,7 @@ export type Deps = {
   setupCode: string | null;
 };
 
-export type RegisteredRoute = { method: string; url: string; hidden: boolean };
+export type RegisteredRoute = { method: string; url: string; hidden: boolean; policy: RoutePolicy | null };
 
 declare module 'fastify' {
   interface FastifyInstance {

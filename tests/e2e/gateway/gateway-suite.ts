@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type Harness, startHarness, tokenWithScopes } from '../../../apps/server/test/harness.ts';
 import { type EchoApi, startEchoApi } from '../../../examples/gateway-api/echo-api.ts';
-import { stopChild } from './processes.ts';
+import { stopChild } from '../processes.ts';
 
 export type RunningGateway = { base: string; child: ChildProcess; dir: string };
 export type StartGateway = (ports: { keyward: number; api: number }) => Promise<RunningGateway>;
