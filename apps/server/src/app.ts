@@ -30,6 +30,12 @@ const requestSerializer = (req: { method: string; url: string; id: string }) => 
   path: req.url.split('?')[0],
 });
 
+/** A completed request's line names the request too, so one line per request says everything. */
+const responseSerializer = (reply: { statusCode: number; request?: { method: string; url: string } }) => ({
+  statusCode: reply.statusCode,
+  ...(reply.request ? { method: reply.request.method, path: reply.request.url.split('?')[0] } : {}),
+});
+
 /** The query as text to search for tokens; a malformed escape is searched as sent, never a fault. */
 function decodedQuery(raw: string): string {
   const spaced = raw.replaceAll('+', ' ');
@@ -45,7 +51,10 @@ export async function buildApp(deps: Deps): Promise<App> {
   const authorizeFastPath = createAuthorizeFastPath(deps);
   const requestId = createRequestIdSource(compileTrustedProxies(deps.config.trustedProxies));
   const app = Fastify({
-    loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer } }),
+    loggerInstance: deps.logger.child(
+      {},
+      { serializers: { req: requestSerializer, res: responseSerializer } },
+    ),
     genReqId: (request) => requestId(request),
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustedProxies

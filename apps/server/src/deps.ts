@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '@keyward/ratelimit';
 import { migrateToLatest, type Storage, storageFromUrl } from '@keyward/storage';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError } from './config.ts';
 import { loadPepperRing } from './pepper.ts';
 import { createMetrics } from './plugins/metrics.ts';
@@ -19,20 +19,24 @@ function newSetupCode(): string {
   return `${digits.slice(0, 4)}-${digits.slice(4)}`;
 }
 
-export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    enabled: config.logLevel !== 'silent',
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers["x-api-key"]',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-      ],
-      censor: '[redacted]',
+/** JSON lines on stdout, or into `destination` (the CLI's terminal formatter). */
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      enabled: config.logLevel !== 'silent',
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-api-key"]',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 function policies(text: string, setting: string) {

@@ -2,6 +2,7 @@ export * from './base62.ts';
 export * from './errors.ts';
 export * from './hashing.ts';
 export * from './ids.ts';
+export * from './passwords.ts';
 export * from './policy.ts';
 export * from './rate-limit.ts';
 export * from './roles.ts';
