@@ -84,9 +84,9 @@ export async function seedDatabase(
   const insertToken = db.prepare(
     `insert into tokens (id, project_id, owner_type, owner_id, kind, name, description, role_id, scopes, prefix,
        hint, rate_limits, expires_at, revoked_at, revoked_reason, disabled_at, last_rotated_at, last_used_at,
-       last_used_ips, usage_count, created_by, created_at, updated_at)
+       last_used_ips, admitted_count, refused_count, created_by, created_at, updated_at)
      values (?, ?, 'user', ?, 'standard', ?, '', null, '["api:read"]', ?, ?, '[]', null, null, null, null, null,
-       null, '[]', 0, ?, ?, ?)`,
+       null, '[]', 0, 0, ?, ?, ?)`,
   );
   const insertSecret = db.prepare(
     'insert into token_secrets (hash, hash_version, token_id, created_at, expires_at) values (?, ?, ?, ?, null)',

@@ -1,10 +1,10 @@
 import i18n from './i18n/index.ts';
-import type { TokenView } from './types.ts';
+import type { TokenStatus, TokenView } from './types.ts';
 
 export const DAY_MS = 86_400_000;
 export const EXPIRING_SOON_MS = 7 * DAY_MS;
 
-export type DisplayStatus = 'active' | 'expiring' | 'expired' | 'revoked' | 'disabled';
+export type DisplayStatus = TokenStatus | 'expiring';
 
 /** The status shown in the console: the API's, with "expiring soon" for active tokens within 7 days. */
 export function displayStatus(

@@ -52,6 +52,6 @@ export function ownerLabel(token: TokenView, lookups: Lookups): string {
 }
 
 export function rightsLabel(token: TokenView, lookups: Lookups): string {
-  const role = token.role_id ? lookups.roles.find((r) => r.id === token.role_id) : undefined;
-  return role ? role.name : token.scopes.join(' ');
+  if (token.role_id === null) return token.scopes.join(' ');
+  return token.role_name ?? lookups.roles.find((r) => r.id === token.role_id)?.name ?? token.role_id;
 }

@@ -49,6 +49,8 @@ const ConfigSchema = Type.Object({
    * the fallback (and its per-node limits) while Redis is fine.
    */
   redisCommandTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
+  /** How long /readyz waits for the database before it answers 503. */
+  readinessTimeoutMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
   /** Bearer token that unlocks `GET /metrics`; without it, /metrics answers only direct loopback callers. */
   metricsToken: Type.Optional(Type.String({ minLength: 16 })),
 });
@@ -79,6 +81,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   failedAuthRateLimits: 'KEYWARD_FAILED_AUTH_RATE_LIMITS',
   redisKeyPrefix: 'KEYWARD_REDIS_KEY_PREFIX',
   redisCommandTimeoutMs: 'KEYWARD_REDIS_COMMAND_TIMEOUT_MS',
+  readinessTimeoutMs: 'KEYWARD_READINESS_TIMEOUT_MS',
   metricsToken: 'KEYWARD_METRICS_TOKEN',
 };
 

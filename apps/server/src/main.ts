@@ -30,6 +30,8 @@ export async function startServer(
     try {
       const removed = await deps.storage.errors.purge(cutoff);
       await deps.storage.sessions.purgeExpired(deps.now());
+      // Secrets a rotation ended answer TOKEN_ROTATED as long as errors are kept, then unknown.
+      await deps.storage.tokens.purgeEndedSecrets(cutoff);
       if (removed > 0) app.log.info({ removed }, 'purged old error records');
     } catch (error) {
       app.log.error({ err: error }, 'error-record purge failed');

@@ -1,6 +1,6 @@
-import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call, type Harness, startHarness } from './harness.ts';
+import { startTcpProxy } from './tcp-proxy.ts';
 
 describe('errors with ids', () => {
   let h: Harness;
@@ -73,36 +73,3 @@ describe('errors with ids', () => {
     }
   });
 });
-
-/** A TCP relay to a local port that a test can cut (every connection dropped, new ones refused) and restore. */
-async function startTcpProxy(targetPort: number) {
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  const start = () =>
-    new Promise<void>((resolve) => {
-      if (server) return resolve();
-      server = createServer((client) => {
-        const upstream = connect(targetPort, '127.0.0.1');
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => s.destroy());
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server?.address() as AddressInfo).port;
-        resolve();
-      });
-    });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      if (!server) return resolve();
-      server.close(() => resolve());
-      server = null;
-    });
-  await start();
-  return { port, start, stop };
-}

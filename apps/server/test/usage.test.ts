@@ -44,7 +44,7 @@ describe.each(['sqlite', 'postgres'] as const)('usage counting and last used (%s
     const series = await h.storage.tokens.usageSeries(id as TokenId, 0, Date.now() + HOUR);
     expect(series.map((p) => [p.outcome, p.count])).toEqual([['VALID', 251]]);
     const token1 = await stored(id);
-    expect(token1?.usageCount).toBe(251);
+    expect(token1).toMatchObject({ admittedCount: 251, refusedCount: 0 });
     expect(token1?.lastUsedAt).toBeGreaterThan(Date.now() - 60_000);
 
     // Nothing buffered: a flush writes nothing.
@@ -143,7 +143,7 @@ describe('usage flush on shutdown', () => {
     for (let i = 0; i < 5; i++) expect((await call(h.app, 'GET', '/v1/me', token)).status).toBe(200);
     await h.app.close();
     const stored = await h.storage.tokens.get(h.projectId as ProjectId, id as TokenId);
-    expect(stored?.usageCount).toBe(5);
+    expect(stored?.admittedCount).toBe(5);
     await h.close();
   });
 });

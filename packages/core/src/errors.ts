@@ -6,6 +6,7 @@ export const ERROR_CATALOG = {
   MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
   TOKEN_IN_URL: { status: 400, title: 'Tokens must not be sent in the URL' },
   MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP' },
+  AUTHORIZATION_MALFORMED: { status: 400, title: 'The Authorization header is malformed' },
   INVALID_CURSOR: { status: 400, title: 'The pagination cursor is not valid' },
   INVITATION_INVALID: { status: 400, title: 'The invitation is unknown, expired, used or revoked' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication is required' },

@@ -13,4 +13,5 @@ export * from './scopes.ts';
 export * from './secret-shapes.ts';
 export * from './text-input.ts';
 export * from './token-format.ts';
+export * from './token-status.ts';
 export * from './verify.ts';

@@ -1,7 +1,9 @@
+import type { TokenStatus } from '@keyward/core';
 import type { KeywardClient } from './client.ts';
 
-/** Response shapes of Keyward's HTTP API (snake_case, as on the wire). */
-export type TokenStatus = 'active' | 'expired' | 'revoked' | 'disabled';
+export type { TokenStatus };
+
+/** Response shapes of Keyward's HTTP API (snake_case, as on the wire; a test holds them to the OpenAPI schemas). */
 export type RateLimitPolicyView = { limit: number; window_seconds: number };
 
 export type TokenView = {
@@ -12,6 +14,7 @@ export type TokenView = {
   name: string;
   description: string;
   role_id: string | null;
+  role_name: string | null;
   scopes: string[];
   hint: string;
   status: TokenStatus;
@@ -26,7 +29,8 @@ export type TokenView = {
   last_rotated_at: string | null;
   last_used_at: string | null;
   last_used_ips: string[];
-  usage_count: number;
+  /** Admitted requests and refused attempts, counted apart. */
+  usage: { admitted: number; refused: number };
 };
 
 /** The only shape that carries a secret: the answer to create and rotate. */

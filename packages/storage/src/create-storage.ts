@@ -112,7 +112,8 @@ export function createStorage(options: StorageOptions): Storage {
     transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx))),
     statementCount: () => counter.count,
     async ping() {
-      await sql`select 1`.execute(db);
+      // `select 1` never touches an SQLite file; reading its schema does (a lock or a bad file fails it).
+      await (options.kind === 'sqlite' ? sql`select count(*) from sqlite_master` : sql`select 1`).execute(db);
     },
     poolStats: () => poolStats(),
     close: () => db.destroy(),

@@ -96,7 +96,8 @@ export interface TokensTable {
   last_rotated_at: number | null;
   last_used_at: number | null;
   last_used_ips: JsonText;
-  usage_count: number;
+  admitted_count: number;
+  refused_count: number;
   created_by: string | null;
   created_at: number;
   updated_at: number;
@@ -108,6 +109,15 @@ export interface TokenSecretsTable {
   token_id: TokenId;
   created_at: number;
   expires_at: number | null;
+}
+
+/** A secret a rotation ended: kept (hash only) to answer ROTATED until the error retention ends. */
+export interface RotatedSecretsTable {
+  hash: string;
+  hash_version: number;
+  token_id: TokenId;
+  /** When the secret stopped working. */
+  expires_at: number;
 }
 
 export interface TokenUsageTable {
@@ -193,6 +203,7 @@ export interface Database {
   service_accounts: ServiceAccountsTable;
   tokens: TokensTable;
   token_secrets: TokenSecretsTable;
+  rotated_secrets: RotatedSecretsTable;
   token_usage: TokenUsageTable;
   audit_events: AuditEventsTable;
   audit_chain_head: AuditChainHeadTable;

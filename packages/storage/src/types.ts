@@ -10,6 +10,7 @@ import type {
   SessionId,
   TokenId,
   TokenState,
+  TokenStatus,
   UserId,
 } from '@keyward/core';
 
@@ -103,7 +104,13 @@ export type Token = {
   lastRotatedAt: Millis | null;
   lastUsedAt: Millis | null;
   lastUsedIps: string[];
-  usageCount: number;
+  /** Requests the token was admitted for, and attempts refused (expired, over a limit, lacking a scope…). */
+  admittedCount: number;
+  refusedCount: number;
+  /** False once the owner is deactivated, removed from the project, or (service account) inactive. */
+  ownerActive: boolean;
+  /** The name of `roleId`'s role, read with the token. */
+  roleName: string | null;
   createdBy: string | null;
   createdAt: Millis;
   updatedAt: Millis;
@@ -197,8 +204,6 @@ export type Page<T> = { items: T[]; nextCursor: string | null };
 
 export type PageRequest = { limit: number; cursor?: string | null };
 
-export type TokenStatus = 'active' | 'expired' | 'revoked' | 'disabled';
-
 export type TokenFilter = {
   projectId: ProjectId;
   ownerType?: OwnerType;
@@ -232,7 +237,10 @@ export type NewToken = Omit<
   | 'lastRotatedAt'
   | 'lastUsedAt'
   | 'lastUsedIps'
-  | 'usageCount'
+  | 'admittedCount'
+  | 'refusedCount'
+  | 'ownerActive'
+  | 'roleName'
   | 'updatedAt'
 >;
 
@@ -388,6 +396,8 @@ export interface TokenRepository {
   /** Applies batched usage: adds counts and stamps last used (the newest time and IPs win). */
   recordUsage(lastUsed: readonly LastUsedUpdate[], counts: readonly UsageIncrement[]): Promise<void>;
   usageSeries(id: TokenId, from: Millis, to: Millis): Promise<UsagePoint[]>;
+  /** Forgets secrets that ended before `before` (rotated away): they answer unknown from then on. */
+  purgeEndedSecrets(before: Millis): Promise<number>;
 }
 
 export interface AuditRepository {

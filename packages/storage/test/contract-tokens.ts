@@ -48,7 +48,10 @@ export function tokensContract(ctx: HarnessContext): void {
         disabledAt: null,
         lastUsedAt: null,
         lastUsedIps: [],
-        usageCount: 0,
+        admittedCount: 0,
+        refusedCount: 0,
+        ownerActive: true,
+        roleName: null,
         updatedAt: token.createdAt,
       });
       expect(await storage.tokens.get(seed.projectId, token.id)).toEqual(token);
@@ -258,6 +261,14 @@ export function tokensContract(ctx: HarnessContext): void {
       );
       expect(rotated).toMatchObject({ hint: 'kw_…wxyz', lastRotatedAt: now, updatedAt: now });
       expect(await storage.tokens.secretHashes(token.id)).toEqual([fresh]);
+      expect((await storage.tokens.findByHashes([fresh]))?.hashVersion).toBe(2);
+      // The old secret's hash is kept, ended at the rotation, until the retention purge.
+      expect((await storage.tokens.findByHashes([hash]))?.state).toMatchObject({
+        tokenId: token.id,
+        secretExpiresAt: now,
+      });
+      expect(await storage.tokens.purgeEndedSecrets(now)).toBe(0);
+      expect(await storage.tokens.purgeEndedSecrets(now + 1)).toBe(1);
       expect(await storage.tokens.findByHashes([hash])).toBeNull();
       expect((await storage.tokens.findByHashes([fresh]))?.hashVersion).toBe(2);
     });
@@ -358,12 +369,14 @@ export function tokensContract(ctx: HarnessContext): void {
       expect(storage.statementCount() - before).toBe(4);
 
       expect(await storage.tokens.get(seed.projectId, a.id)).toMatchObject({
-        usageCount: 17,
+        admittedCount: 16,
+        refusedCount: 1,
         lastUsedAt: t0 + 20,
         lastUsedIps: ['10.0.0.2', '10.0.0.1'],
       });
       expect(await storage.tokens.get(seed.projectId, b.id)).toMatchObject({
-        usageCount: 4,
+        admittedCount: 4,
+        refusedCount: 0,
         lastUsedAt: t0 + 30,
         lastUsedIps: ['1', '2', '3', '4', '5'],
       });

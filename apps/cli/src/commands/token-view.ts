@@ -48,32 +48,33 @@ export const collect = (value: string, previous: string[] = []) => [...previous,
 
 export function statusText(out: Output, status: TokenView['status']): string {
   if (status === 'active') return out.color.green(status);
-  if (status === 'disabled') return out.color.yellow(status);
+  if (status === 'disabled' || status === 'owner_inactive') return out.color.yellow(status);
   return out.color.red(status);
 }
 
-const rights = (t: TokenView, roles: Map<string, RoleView>) =>
-  t.role_id ? `role ${roles.get(t.role_id)?.name ?? t.role_id}` : t.scopes.join(' ') || '(none)';
+const rights = (t: TokenView) =>
+  t.role_id ? `role ${t.role_name ?? t.role_id}` : t.scopes.join(' ') || '(none)';
 
-export function tokenTable(out: Output, tokens: TokenView[], roles: Map<string, RoleView>, now: number) {
+export function tokenTable(out: Output, tokens: TokenView[], now: number) {
   out.table(
-    ['ID', 'NAME', 'HINT', 'OWNER', 'RIGHTS', 'STATUS', 'CREATED', 'EXPIRES', 'LAST USED', 'USES'],
+    ['ID', 'NAME', 'HINT', 'OWNER', 'RIGHTS', 'STATUS', 'CREATED', 'EXPIRES', 'LAST USED', 'USES', 'REFUSED'],
     tokens.map((t) => [
       t.id,
       t.name,
       t.hint,
       t.owner.id,
-      rights(t, roles),
+      rights(t),
       statusText(out, t.status),
       relativeTime(t.created_at, now),
       expiryText(t.expires_at, now),
       relativeTime(t.last_used_at, now),
-      String(t.usage_count),
+      String(t.usage.admitted),
+      String(t.usage.refused),
     ]),
   );
 }
 
-export function tokenFields(out: Output, t: TokenView, roles: Map<string, RoleView>, now: number) {
+export function tokenFields(out: Output, t: TokenView, now: number) {
   const pairs: [string, string][] = [
     ['id', t.id],
     ['name', t.name],
@@ -81,12 +82,12 @@ export function tokenFields(out: Output, t: TokenView, roles: Map<string, RoleVi
     ['status', statusText(out, t.status)],
     ['kind', t.kind],
     ['owner', `${t.owner.type} ${t.owner.id}`],
-    ['role', t.role_id ? `${roles.get(t.role_id)?.name ?? '?'} (${t.role_id})` : '-'],
+    ['role', t.role_id ? `${t.role_name ?? '?'} (${t.role_id})` : '-'],
     ['scopes', t.scopes.join(', ') || '(none)'],
     ['created', `${t.created_at} (${relativeTime(t.created_at, now)})`],
     ['expires', t.expires_at ? `${t.expires_at} (${expiryText(t.expires_at, now)})` : 'never'],
     ['last used', t.last_used_at ? `${t.last_used_at} (${relativeTime(t.last_used_at, now)})` : 'never'],
-    ['usage', String(t.usage_count)],
+    ['uses', `${t.usage.admitted} admitted, ${t.usage.refused} refused`],
   ];
   if (t.description) pairs.splice(2, 0, ['description', t.description]);
   if (t.rate_limits.length) {
@@ -96,13 +97,4 @@ export function tokenFields(out: Output, t: TokenView, roles: Map<string, RoleVi
   if (t.revoked_at)
     pairs.push(['revoked', `${t.revoked_at}${t.revoked_reason ? ` (${t.revoked_reason})` : ''}`]);
   out.fields(pairs);
-}
-
-/** Roles for display only: a token without roles:read still gets its table, with role ids. */
-export async function rolesForDisplay(api: KeywardApi): Promise<Map<string, RoleView>> {
-  try {
-    return await roleLookup(api);
-  } catch {
-    return new Map();
-  }
 }

@@ -1,3 +1,4 @@
+import { TOKEN_STATUSES } from '@keyward/core';
 import type { TokenFields, TokenListQuery, TokenStatus, TokenView, TokenWithSecret } from '@keyward/sdk';
 import { type Command, Option } from 'commander';
 import { type Context, connect } from '../context.ts';
@@ -9,7 +10,6 @@ import {
   durationOption,
   rateLimitOption,
   resolveRole,
-  rolesForDisplay,
   timestampOption,
   tokenFields,
   tokenTable,
@@ -72,10 +72,8 @@ function printSecret(out: Output, token: TokenWithSecret, verb: string) {
 async function showOne(ctx: Context, token: TokenView) {
   if (ctx.out.json) return ctx.out.data(token);
   const { api } = connect(ctx);
-  tokenFields(ctx.out, token, await rolesForDisplay(api), ctx.now());
+  tokenFields(ctx.out, token, ctx.now());
 }
-
-const STATUSES = ['active', 'expired', 'revoked', 'disabled'];
 
 export function registerTokens(program: Command, contextOf: ContextOf) {
   const tokens = program
@@ -106,7 +104,7 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
   tokens
     .command('list')
     .description("list the project's tokens, newest first")
-    .addOption(new Option('--status <status>', 'only tokens in this state').choices(STATUSES))
+    .addOption(new Option('--status <status>', 'only tokens in this state').choices([...TOKEN_STATUSES]))
     .option('--owner <id>', 'only tokens of this owner (usr_… or sa_…)')
     .option('--role <role>', 'only tokens holding this role (name or id)')
     .addOption(new Option('--kind <kind>', 'only this kind').choices(['standard', 'personal', 'imported']))
@@ -138,7 +136,7 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
       } while (options.all && next);
       if (ctx.out.json) return ctx.out.data({ data, next_cursor: next });
       if (data.length === 0) ctx.out.note('No tokens match.');
-      else tokenTable(ctx.out, data, await rolesForDisplay(api), ctx.now());
+      else tokenTable(ctx.out, data, ctx.now());
       if (next) ctx.out.note(`More tokens follow: --cursor ${next} (or --all)`);
     });
 

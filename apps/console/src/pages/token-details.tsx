@@ -68,7 +68,8 @@ export function TokenDetailsDialog({ token, lookups, writable, onChanged, onClos
         [t('tokens.col.expires'), formatDate(token.expires_at, t('tokens.never'))],
         [t('details.rotated'), formatDate(token.last_rotated_at)],
         [t('tokens.col.last-used'), formatDate(token.last_used_at, t('tokens.never-used'))],
-        [t('details.usage-count'), formatNumber(token.usage_count)],
+        [t('details.usage-count'), formatNumber(token.usage.admitted)],
+        [t('details.refused-count'), formatNumber(token.usage.refused)],
         [t('details.ips'), token.last_used_ips.join(', ') || '—'],
         ...(token.revoked_at
           ? ([

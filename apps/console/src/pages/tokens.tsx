@@ -200,8 +200,13 @@ export function TokensPage() {
         <>
           <span>{formatDay(r.last_used_at, t('tokens.never-used'))}</span>
           <span className="cell-sub">
-            {t('tokens.uses', { count: r.usage_count, formatted: formatNumber(r.usage_count) })}
+            {t('tokens.uses', { count: r.usage.admitted, formatted: formatNumber(r.usage.admitted) })}
           </span>
+          {r.usage.refused > 0 ? (
+            <span className="cell-sub">
+              {t('tokens.refused', { formatted: formatNumber(r.usage.refused) })}
+            </span>
+          ) : null}
         </>
       ),
       className: 'nowrap',
@@ -272,11 +277,13 @@ export function TokensPage() {
             onChange={(e) => setFilters((f) => ({ ...f, status: e.target.value as Filters['status'] }))}
           >
             <option value="">{t('tokens.all')}</option>
-            {(['active', 'expiring', 'expired', 'revoked', 'disabled'] as const).map((s) => (
-              <option key={s} value={s}>
-                {t(`status.${s}`)}
-              </option>
-            ))}
+            {(['active', 'expiring', 'expired', 'revoked', 'disabled', 'owner_inactive'] as const).map(
+              (s) => (
+                <option key={s} value={s}>
+                  {t(`status.${s}`)}
+                </option>
+              ),
+            )}
           </select>
         </div>
         <div className="field">

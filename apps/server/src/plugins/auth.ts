@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
   isId,
   KeywardError,
@@ -19,8 +19,11 @@ export const SESSION_COOKIE = 'kw_session';
 export const CSRF_HEADER = 'x-csrf-token';
 export const PROJECT_HEADER = 'keyward-project';
 export const REALM = 'Bearer realm="keyward"';
-/** `Authorization: Bearer <token>`: the credentials, one token, no spaces inside. */
-export const BEARER_CREDENTIALS = /^Bearer[ ]+([^ ]+)[ ]*$/i;
+/**
+ * `Authorization: Bearer <token>` as RFC 6750 §2.1 writes it: the scheme (any case), one space and
+ * one b64token. Legacy keys with other characters travel in `X-Api-Key`.
+ */
+export const BEARER_CREDENTIALS = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export function invalidToken(code: keyof typeof VERIFY_ERROR, description?: string): KeywardError {
@@ -46,11 +49,9 @@ export function presentedToken(request: FastifyRequest): string | null {
     const match = BEARER_CREDENTIALS.exec(header);
     if (!match?.[1]) {
       throw new KeywardError(
-        'UNAUTHENTICATED',
-        'Use `Authorization: Bearer <token>` or `X-Api-Key: <token>`',
-        {
-          www_authenticate: `${REALM}, error="invalid_request"`,
-        },
+        'AUTHORIZATION_MALFORMED',
+        'Use `Authorization: Bearer <token>` (one space, one token) or `X-Api-Key: <token>`',
+        { www_authenticate: `${REALM}, error="invalid_request"` },
       );
     }
     bearer = match[1];
@@ -62,6 +63,14 @@ export function presentedToken(request: FastifyRequest): string | null {
   return bearer ?? apiKey ?? null;
 }
 
+/** Constant-time comparison, so the time of a refusal tells nothing about how much matched. */
+export function sameSecret(presented: string | string[] | undefined, expected: string): boolean {
+  if (typeof presented !== 'string') return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export function sessionSecretHash(deps: Deps, secret: string): string {
   return createHmac('sha256', deps.peppers.current.key).update(`session:${secret}`).digest('hex');
 }
@@ -71,7 +80,7 @@ async function sessionPrincipal(deps: Deps, request: FastifyRequest): Promise<Pr
   if (!secret) return null;
   const session = await deps.storage.sessions.getBySecretHash(sessionSecretHash(deps, secret));
   if (!session || session.expiresAt <= deps.now()) return null;
-  if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== session.csrfToken) {
+  if (!SAFE_METHODS.has(request.method) && !sameSecret(request.headers[CSRF_HEADER], session.csrfToken)) {
     throw new KeywardError('CSRF_FAILED', `Send the session's CSRF token in ${CSRF_HEADER}`);
   }
   const requested = request.headers[PROJECT_HEADER];

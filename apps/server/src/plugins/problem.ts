@@ -174,8 +174,9 @@ export async function sendProblem(
   { deferRecord = false }: SendProblemOptions = {},
 ) {
   const recorded = recordError(deps, requestFacts(request), error);
-  // Otherwise the record exists before the caller can read the id and look it up.
-  if (!deferRecord) await recorded.stored;
+  // Otherwise the record exists before the caller can read the id and look it up — except when
+  // the database just failed: waiting on a write to it would only delay the 503.
+  if (!deferRecord && error.code !== 'DATABASE_UNAVAILABLE') await recorded.stored;
   const answer = problemAnswer(error, recorded.id, request.id);
   if (deferRecord) {
     answer.headers[ERROR_ID_HEADER] = recorded.id;

@@ -1,3 +1,4 @@
+import { tokenStatus } from '@keyward/core';
 import type { Member, Project, RateLimitPolicy, Role, ServiceAccount, Token } from '@keyward/storage';
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
@@ -9,13 +10,6 @@ export const presentLimits = (limits: RateLimitPolicy[]) =>
 export const parseLimits = (limits: { limit: number; window_seconds: number }[]): RateLimitPolicy[] =>
   limits.map((l) => ({ limit: l.limit, windowSeconds: l.window_seconds }));
 
-export function tokenStatus(token: Token, now: number): 'active' | 'expired' | 'revoked' | 'disabled' {
-  if (token.revokedAt !== null) return 'revoked';
-  if (token.expiresAt !== null && token.expiresAt <= now) return 'expired';
-  if (token.disabledAt !== null) return 'disabled';
-  return 'active';
-}
-
 export function presentToken(token: Token, now: number) {
   return {
     id: token.id,
@@ -25,6 +19,7 @@ export function presentToken(token: Token, now: number) {
     name: token.name,
     description: token.description,
     role_id: token.roleId,
+    role_name: token.roleName,
     scopes: token.scopes,
     hint: token.hint,
     status: tokenStatus(token, now),
@@ -39,7 +34,7 @@ export function presentToken(token: Token, now: number) {
     last_rotated_at: isoOrNull(token.lastRotatedAt),
     last_used_at: isoOrNull(token.lastUsedAt),
     last_used_ips: token.lastUsedIps,
-    usage_count: token.usageCount,
+    usage: { admitted: token.admittedCount, refused: token.refusedCount },
   };
 }
 

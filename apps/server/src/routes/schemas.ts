@@ -4,6 +4,7 @@ import {
   ROLE_NAME_PATTERN,
   SCOPE_PATTERN,
   TOKEN_PREFIX_PATTERN,
+  TOKEN_STATUSES,
 } from '@keyward/core';
 import { type TSchema, Type } from 'typebox';
 
@@ -79,12 +80,9 @@ export const Paging = {
 
 export const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }, { session: [] }];
 
-export const TokenStatusSchema = Type.Union([
-  Type.Literal('active'),
-  Type.Literal('expired'),
-  Type.Literal('revoked'),
-  Type.Literal('disabled'),
-]);
+export const TokenStatusSchema = Type.Enum([...TOKEN_STATUSES], {
+  description: 'owner_inactive: the owner was deactivated or left the project; the token is refused',
+});
 
 export const TokenView = Type.Object({
   id: TokenIdSchema,
@@ -97,6 +95,7 @@ export const TokenView = Type.Object({
   name: Type.String(),
   description: Type.String(),
   role_id: Nullable(RoleIdSchema),
+  role_name: Nullable(Type.String()),
   scopes: Type.Array(Type.String()),
   hint: Type.String({ description: 'Prefix and last four characters; never the secret' }),
   status: TokenStatusSchema,
@@ -111,7 +110,15 @@ export const TokenView = Type.Object({
   last_rotated_at: NullableTimestamp,
   last_used_at: NullableTimestamp,
   last_used_ips: Type.Array(Type.String()),
-  usage_count: Type.Integer(),
+  usage: Type.Object(
+    {
+      admitted: Type.Integer({ description: 'Requests the token was admitted for' }),
+      refused: Type.Integer({
+        description: 'Attempts refused: expired, disabled, over a limit, lacking a scope…',
+      }),
+    },
+    { description: 'Counted per attempt; last_used_at follows admitted requests only' },
+  ),
 });
 
 /** A token view plus its secret: the only response that ever carries one. */

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001-initial.ts';
 import { invitations } from './0004-invitations.ts';
+import { status } from './0005-status.ts';
 import { errorRecords } from './0006-error-records.ts';
 
 /** Listed in code, not scanned from disk, so a bundled server still finds them. Names sort in order. */
@@ -8,6 +9,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0004-invitations': invitations,
   '0006-error-records': errorRecords,
+  '0005-status': status,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -8,14 +8,13 @@ const limitsOf = (json: string | null): RateLimitPolicy[] =>
   json === null ? [] : fromJson<RateLimitPolicy[]>(json);
 const millisOrNull = (value: number | null): number | null => (value === null ? null : Number(value));
 
-/**
- * The verify path's only read: secret → token → token role → owner (user and membership role, or
- * service account and its role) → project, in one indexed statement.
- */
-export async function findTokenByHashes(db: Db, hashes: readonly string[]): Promise<TokenLookup | null> {
-  if (hashes.length === 0) return null;
-  const rows = await db
-    .selectFrom('token_secrets as s')
+type SecretTable = 'token_secrets' | 'rotated_secrets';
+
+/** Secret → token → token role → owner (user and membership role, or service account and its role) → project. */
+function lookupQuery(db: Db, source: SecretTable, hashes: readonly string[]) {
+  // Both tables have the columns read here (hash, hash_version, token_id, expires_at).
+  return db
+    .selectFrom(`${source} as s` as 'token_secrets as s')
     .innerJoin('tokens as t', 't.id', 's.token_id')
     .innerJoin('projects as p', 'p.id', 't.project_id')
     .leftJoin('roles as tr', 'tr.id', 't.role_id')
@@ -59,8 +58,17 @@ export async function findTokenByHashes(db: Db, hashes: readonly string[]): Prom
       'sr.scopes as sa_role_scopes',
       'p.rate_limits as project_rate_limits',
     ])
-    .where('s.hash', 'in', hashes)
-    .execute();
+    .where('s.hash', 'in', hashes);
+}
+
+/**
+ * The verify path's read: one indexed statement over the live secrets; only on a miss, a second
+ * over the secrets rotations ended (their state says ROTATED), so unknown tokens cost one more read.
+ */
+export async function findTokenByHashes(db: Db, hashes: readonly string[]): Promise<TokenLookup | null> {
+  if (hashes.length === 0) return null;
+  let rows = await lookupQuery(db, 'token_secrets', hashes).execute();
+  if (rows.length === 0) rows = await lookupQuery(db, 'rotated_secrets', hashes).execute();
   // Several hashes are candidates under different peppers; the caller lists the current one first.
   const row = hashes.map((hash) => rows.find((r) => r.hash === hash)).find((r) => r !== undefined);
   if (row === undefined) return null;

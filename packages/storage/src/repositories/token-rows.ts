@@ -6,7 +6,10 @@ import type { RateLimitPolicy, Token } from '../types.ts';
 
 const nullableMillis = (value: number | null): number | null => (value === null ? null : Number(value));
 
-export function toToken(row: Selectable<TokensTable>): Token {
+/** A token row with the columns every read derives (see `derivedColumns`). */
+export type TokenRow = Selectable<TokensTable> & { owner_active: number | string; role_name: string | null };
+
+export function toToken(row: TokenRow): Token {
   return {
     id: row.id,
     projectId: row.project_id,
@@ -27,7 +30,10 @@ export function toToken(row: Selectable<TokensTable>): Token {
     lastRotatedAt: nullableMillis(row.last_rotated_at),
     lastUsedAt: nullableMillis(row.last_used_at),
     lastUsedIps: fromJson<string[]>(row.last_used_ips),
-    usageCount: Number(row.usage_count),
+    admittedCount: Number(row.admitted_count),
+    refusedCount: Number(row.refused_count),
+    ownerActive: Number(row.owner_active) === 1,
+    roleName: row.role_name,
     createdBy: row.created_by,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),

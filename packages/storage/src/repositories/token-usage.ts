@@ -7,7 +7,10 @@ import type { LastUsedUpdate, UsageIncrement, UsagePoint } from '../types.ts';
 const CHUNK = 200;
 export const MAX_LAST_USED_IPS = 5;
 
-type TokenDelta = { count: number; lastUsed: LastUsedUpdate | null };
+type TokenDelta = { admitted: number; refused: number; lastUsed: LastUsedUpdate | null };
+
+/** The usage outcome of an admitted request; every other outcome is a refusal. */
+const ADMITTED = 'VALID';
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -35,12 +38,16 @@ function deltasByToken(
   const deltaOf = (id: TokenId) => {
     let delta = deltas.get(id);
     if (!delta) {
-      delta = { count: 0, lastUsed: null };
+      delta = { admitted: 0, refused: 0, lastUsed: null };
       deltas.set(id, delta);
     }
     return delta;
   };
-  for (const c of counts) deltaOf(c.tokenId).count += c.count;
+  for (const c of counts) {
+    const delta = deltaOf(c.tokenId);
+    if (c.outcome === ADMITTED) delta.admitted += c.count;
+    else delta.refused += c.count;
+  }
   for (const u of lastUsed) {
     const delta = deltaOf(u.tokenId);
     if (delta.lastUsed === null || u.at >= delta.lastUsed.at) delta.lastUsed = u;
@@ -56,16 +63,15 @@ function updateTokens(db: Db, entries: [TokenId, TokenDelta][]) {
   const newer = (u: LastUsedUpdate) =>
     sql`id = ${u.tokenId} and (last_used_at is null or last_used_at < ${bigint(u.at)})`;
   const withUse = entries.flatMap(([, d]) => (d.lastUsed ? [d.lastUsed] : []));
-  const counted = entries.filter(([, d]) => d.count !== 0);
+  const counter = (column: 'admitted_count' | 'refused_count', of: (d: TokenDelta) => number) => {
+    const counted = entries.filter(([, d]) => of(d) !== 0);
+    if (counted.length === 0) return {};
+    const cases = joinCases(counted.map(([id, d]) => sql`when id = ${id} then ${bigint(of(d))}`));
+    return { [column]: sql<number>`${sql.ref(column)} + (case ${cases} else 0 end)` };
+  };
   return db
     .updateTable('tokens')
-    .$if(counted.length > 0, (q) =>
-      q.set({
-        usage_count: sql<number>`usage_count + (case ${joinCases(
-          counted.map(([id, d]) => sql`when id = ${id} then ${bigint(d.count)}`),
-        )} else 0 end)`,
-      }),
-    )
+    .set({ ...counter('admitted_count', (d) => d.admitted), ...counter('refused_count', (d) => d.refused) })
     .$if(withUse.length > 0, (q) =>
       q.set({
         last_used_at: sql<number>`(case ${joinCases(
@@ -91,7 +97,7 @@ export async function recordTokenUsage(
 ): Promise<void> {
   const increments = sumIncrements(counts).filter((c) => c.count !== 0);
   const deltas = [...deltasByToken(lastUsed, increments)].filter(
-    ([, d]) => d.count !== 0 || d.lastUsed !== null,
+    ([, d]) => d.admitted !== 0 || d.refused !== 0 || d.lastUsed !== null,
   );
   if (increments.length === 0 && deltas.length === 0) return;
   await inTransaction(db, async (trx) => {

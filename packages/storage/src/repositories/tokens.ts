@@ -1,19 +1,56 @@
+import type { TokenStatus } from '@keyward/core';
 import { isId, type ProjectId, type TokenId } from '@keyward/core';
 import { type ExpressionBuilder, sql, type UpdateObject } from 'kysely';
 import { toJson } from '../json.ts';
 import { checkLimit, decodeCursor, toPage } from '../paging.ts';
 import type { Database } from '../schema.ts';
 import { type Db, inTransaction } from '../transaction.ts';
-import type { TokenFilter, TokenRepository, TokenSecret, TokenStatus } from '../types.ts';
+import type { TokenFilter, TokenRepository, TokenSecret } from '../types.ts';
 import { findTokenByHashes } from './token-lookup.ts';
 import { toToken } from './token-rows.ts';
 import { recordTokenUsage, tokenUsageSeries } from './token-usage.ts';
 
 type TokensEb = ExpressionBuilder<Database, 'tokens'>;
 
-/** Status precedence follows the verify decision: revoked, then expired, then disabled. */
+/** The owner can still use the token: an active user still a member, or an active service account. */
+function ownerActive(eb: TokensEb) {
+  return eb.or([
+    eb.and([
+      eb('tokens.owner_type', '=', 'user'),
+      eb.exists(
+        eb
+          .selectFrom('users as u')
+          .innerJoin('memberships as m', 'm.user_id', 'u.id')
+          .select('u.id')
+          .whereRef(sql.ref('u.id'), '=', sql.ref('tokens.owner_id'))
+          .whereRef('m.project_id', '=', 'tokens.project_id')
+          .where('u.active', '=', 1),
+      ),
+    ]),
+    eb.and([
+      eb('tokens.owner_type', '=', 'service_account'),
+      eb.exists(
+        eb
+          .selectFrom('service_accounts as sa')
+          .select('sa.id')
+          .whereRef(sql.ref('sa.id'), '=', sql.ref('tokens.owner_id'))
+          .whereRef('sa.project_id', '=', 'tokens.project_id')
+          .where('sa.active', '=', 1),
+      ),
+    ]),
+  ]);
+}
+
+/** Read with every token row: its owner's activity and its role's name. */
+const derivedColumns = (eb: TokensEb) => [
+  eb.case().when(ownerActive(eb)).then(1).else(0).end().as('owner_active'),
+  eb.selectFrom('roles as r').select('r.name').whereRef('r.id', '=', 'tokens.role_id').as('role_name'),
+];
+
+/** Status precedence follows the verify decision: revoked, expired, disabled, then the owner. */
 function statusFilter(eb: TokensEb, status: TokenStatus, now: number) {
   const notExpired = eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]);
+  const usable = [eb('revoked_at', 'is', null), eb('disabled_at', 'is', null), notExpired];
   switch (status) {
     case 'revoked':
       return eb('revoked_at', 'is not', null);
@@ -21,10 +58,14 @@ function statusFilter(eb: TokensEb, status: TokenStatus, now: number) {
       return eb.and([eb('revoked_at', 'is', null), eb('expires_at', '<=', now)]);
     case 'disabled':
       return eb.and([eb('revoked_at', 'is', null), eb('disabled_at', 'is not', null), notExpired]);
+    case 'owner_inactive':
+      return eb.and([...usable, eb.not(ownerActive(eb))]);
     case 'active':
-      return eb.and([eb('revoked_at', 'is', null), eb('disabled_at', 'is', null), notExpired]);
+      return eb.and([...usable, ownerActive(eb)]);
   }
 }
+
+const bigint = (value: number) => sql<number>`cast(${value} as bigint)`;
 
 function likePattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -57,6 +98,7 @@ export function createTokenRepository(db: Db): TokenRepository {
       .where('id', '=', id)
       .$if(unlessRevoked, (q) => q.where('revoked_at', 'is', null))
       .returningAll()
+      .returning(derivedColumns)
       .executeTakeFirst();
     return row ? toToken(row) : null;
   }
@@ -89,12 +131,14 @@ export function createTokenRepository(db: Db): TokenRepository {
             last_rotated_at: null,
             last_used_at: null,
             last_used_ips: '[]',
-            usage_count: 0,
+            admitted_count: 0,
+            refused_count: 0,
             created_by: token.createdBy,
             created_at: token.createdAt,
             updated_at: token.createdAt,
           })
           .returningAll()
+          .returning(derivedColumns)
           .executeTakeFirstOrThrow();
         await trx.insertInto('token_secrets').values(secretRow(token.id, secret)).execute();
         return toToken(row);
@@ -105,6 +149,7 @@ export function createTokenRepository(db: Db): TokenRepository {
       const row = await db
         .selectFrom('tokens')
         .selectAll()
+        .select(derivedColumns)
         .where('project_id', '=', projectId)
         .where('id', '=', id)
         .executeTakeFirst();
@@ -118,6 +163,7 @@ export function createTokenRepository(db: Db): TokenRepository {
       const rows = await db
         .selectFrom('tokens')
         .selectAll()
+        .select(derivedColumns)
         .where('project_id', '=', filter.projectId)
         .$if(after !== null, (q) => q.where('id', '<', after as TokenId))
         .$if(ownerType !== undefined, (q) => q.where('owner_type', '=', ownerType!))
@@ -142,6 +188,7 @@ export function createTokenRepository(db: Db): TokenRepository {
     async findPersonal(projectId, userId) {
       const row = await liveTokens(projectId)
         .selectAll()
+        .select(derivedColumns)
         .where('kind', '=', 'personal')
         .where('owner_type', '=', 'user')
         .where('owner_id', '=', userId)
@@ -199,9 +246,28 @@ export function createTokenRepository(db: Db): TokenRepository {
           .where('revoked_at', 'is', null)
           .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
           .returningAll()
+          .returning(derivedColumns)
           .executeTakeFirst();
         if (!row) return null;
         if (oldSecretsExpireAt <= now) {
+          // Ended secrets keep their hash, so they answer ROTATED rather than unknown.
+          await trx
+            .insertInto('rotated_secrets')
+            .columns(['hash', 'hash_version', 'token_id', 'expires_at'])
+            .expression((eb) =>
+              eb
+                .selectFrom('token_secrets')
+                .select([
+                  'hash',
+                  'hash_version',
+                  'token_id',
+                  sql<number>`case when expires_at < ${bigint(now)} then expires_at else ${bigint(now)} end`.as(
+                    'expires_at',
+                  ),
+                ])
+                .where('token_id', '=', id),
+            )
+            .execute();
           await trx.deleteFrom('token_secrets').where('token_id', '=', id).execute();
         } else {
           await trx
@@ -290,5 +356,18 @@ export function createTokenRepository(db: Db): TokenRepository {
 
     recordUsage: (lastUsed, counts) => recordTokenUsage(db, lastUsed, counts),
     usageSeries: (id, from, to) => tokenUsageSeries(db, id, from, to),
+
+    async purgeEndedSecrets(before) {
+      const rotated = await db
+        .deleteFrom('rotated_secrets')
+        .where('expires_at', '<', before)
+        .executeTakeFirst();
+      const graced = await db
+        .deleteFrom('token_secrets')
+        .where('expires_at', 'is not', null)
+        .where('expires_at', '<', before)
+        .executeTakeFirst();
+      return Number(rotated.numDeletedRows) + Number(graced.numDeletedRows);
+    },
   };
 }

@@ -3,13 +3,26 @@ import { Type } from 'typebox';
 import type { Route } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 
+/** Resolves when `work` does; rejects once `ms` have passed (a stalled connection never answers). */
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export const readyz: Route = (app, { deps }) => {
   app.get(
     '/readyz',
     {
       schema: {
         tags: ['system'],
-        summary: 'Readiness: the database answers',
+        summary: 'Readiness: the database answers (503 within the readiness timeout otherwise)',
         response: {
           200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }),
           503: problemResponses[503],
@@ -18,7 +31,7 @@ export const readyz: Route = (app, { deps }) => {
     },
     async () => {
       try {
-        await deps.storage.ping();
+        await within(deps.storage.ping(), deps.config.readinessTimeoutMs);
       } catch {
         throw new KeywardError('DATABASE_UNAVAILABLE', undefined, { retry_after: 5 });
       }
