@@ -85,10 +85,11 @@ describe.each(['sqlite', 'postgres'] as const)('token status that tells the trut
     expect(await listed('status=active')).toContain(id);
   });
 
-  test('a token of a user removed from the project lists as owner_inactive and is refused', async () => {
+  test('a token of a user removed from the project is revoked with the membership, and lists so', async () => {
     const { userId, token, id } = await memberToken();
     expect((await call(h.app, 'DELETE', `/v1/members/${userId}`, h.adminToken)).status).toBe(204);
-    await expectOwnerInactive(token, id);
+    expect((await call(h.app, 'GET', `/v1/tokens/${id}`, h.adminToken)).body.status).toBe('revoked');
+    expect((await call(h.app, 'GET', '/v1/me', token)).body.code).toBe('TOKEN_REVOKED');
   });
 
   test('a token of a deactivated service account lists as owner_inactive', async () => {

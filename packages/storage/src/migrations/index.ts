@@ -8,8 +8,8 @@ import { errorRecords } from './0006-error-records.ts';
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0004-invitations': invitations,
-  '0006-error-records': errorRecords,
   '0005-status': status,
+  '0006-error-records': errorRecords,
 };
 
 export const migrationProvider: MigrationProvider = {
