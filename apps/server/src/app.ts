@@ -103,6 +103,9 @@ export async function buildApp(deps: Deps): Promise<App> {
   await registerConsole(app, deps);
   // Usage is flushed in batches while the app runs, and once more when it closes.
   app.addHook('onReady', async () => deps.usage.start());
-  app.addHook('onClose', async () => deps.usage.close());
+  app.addHook('onClose', async () => {
+    await deps.usage.close();
+    await deps.audit.flush();
+  });
   return app;
 }

@@ -1,11 +1,21 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { OwnerType, PepperRing, ProjectId, RoleId, Scope, SessionId, TokenId } from '@keyward/core';
+import type {
+  AuditKeys,
+  OwnerType,
+  PepperRing,
+  ProjectId,
+  RoleId,
+  Scope,
+  SessionId,
+  TokenId,
+} from '@keyward/core';
 import type { Storage } from '@keyward/storage';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Metrics } from './plugins/metrics.ts';
+import type { AuditCheckpoints } from './services/audit-checkpoints.ts';
 import type { AuditLog } from './services/audit-log.ts';
 import type { InvalidationBus } from './services/invalidation-bus.ts';
 import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
@@ -45,7 +55,10 @@ export type Deps = {
   peppers: PepperRing;
   now: () => number;
   verifier: Verifier;
+  /** MAC keys of the audit chain, derived from the pepper ring (never stored in the database). */
+  auditKeys: AuditKeys;
   audit: AuditLog;
+  auditCheckpoints: AuditCheckpoints;
   rateLimits: RateLimitService;
   /** Fans cache changes out to the other nodes (Redis); null on a single node. */
   invalidationBus: InvalidationBus | null;

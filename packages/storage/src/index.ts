@@ -1,5 +1,5 @@
-export { canonicalJson, GENESIS_HASH } from './audit-hash.ts';
 export { createStorage, type StorageOptions, storageFromUrl } from './create-storage.ts';
 export { migrateToLatest } from './migrate.ts';
 export { MIGRATIONS } from './migrations/index.ts';
+export { toAuditRecord } from './repositories/audit.ts';
 export type * from './types.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createStorage, migrateToLatest, storageFromUrl } from '../src/index.ts';
+import { createStorage, MIGRATIONS, migrateToLatest, storageFromUrl } from '../src/index.ts';
 import { describeStorageContract } from './contract.ts';
 import { expectCode } from './fixtures.ts';
 
@@ -40,7 +40,7 @@ describe('sqlite specifics', () => {
 
   it('works in memory', async () => {
     const storage = createStorage({ kind: 'sqlite', path: ':memory:' });
-    expect(await migrateToLatest(storage)).toEqual(['0001-initial']);
+    expect(await migrateToLatest(storage)).toEqual(Object.keys(MIGRATIONS));
     expect(await storage.projects.count()).toBe(0);
     await storage.close();
   });
