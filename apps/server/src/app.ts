@@ -6,6 +6,7 @@ import { registerConsole } from './plugins/console.ts';
 import { registerMetricsRoute } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerProblemHandling } from './plugins/problem.ts';
+import { auditRefusedChanges } from './plugins/refusal-audit.ts';
 import { createValidatorCompiler } from './plugins/validation.ts';
 import { createRouteContext } from './routes/context.ts';
 import { ROUTES } from './routes/index.ts';
@@ -96,6 +97,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   });
 
   registerProblemHandling(app, deps);
+  auditRefusedChanges(app, deps);
   await registerOpenApi(app, VERSION);
   const ctx = createRouteContext(deps, createTokenService(deps));
   for (const route of ROUTES) route(app, ctx);

@@ -10,8 +10,10 @@ import { createAuditCheckpoints } from './services/audit-checkpoints.ts';
 import { createAuditLog } from './services/audit-log.ts';
 import { createInvalidationBus } from './services/invalidation-bus.ts';
 import { createRateLimitService, parsePolicyList } from './services/rate-limits.ts';
+import { createSignInThrottle } from './services/sign-in-throttle.ts';
 import { createUsageRecorder } from './services/usage-recorder.ts';
 import { createVerifier } from './services/verifier.ts';
+import { createWorkSlots } from './services/work-slots.ts';
 import type { Deps } from './types.ts';
 
 export function createLogger(config: Config): Logger {
@@ -124,5 +126,15 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     metrics,
     logger,
     setupCode: needsSetup ? newSetupCode() : null,
+    setupGuard: { wrong: 0, locked: false },
+    signInThrottle: createSignInThrottle({
+      limiter,
+      accountPolicies: policies(config.loginAccountRateLimits, 'KEYWARD_LOGIN_ACCOUNT_RATE_LIMITS'),
+      addressPolicies: policies(config.loginAddressRateLimits, 'KEYWARD_LOGIN_ADDRESS_RATE_LIMITS'),
+    }),
+    passwordSlots: createWorkSlots({
+      concurrency: config.passwordHashConcurrency,
+      queueLimit: config.passwordHashConcurrency * 4,
+    }),
   };
 }

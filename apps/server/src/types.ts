@@ -8,6 +8,7 @@ import type {
   RoleId,
   Scope,
   SessionId,
+  SetupGuardState,
   TokenId,
 } from '@keyward/core';
 import type { Storage } from '@keyward/storage';
@@ -19,8 +20,10 @@ import type { AuditCheckpoints } from './services/audit-checkpoints.ts';
 import type { AuditLog } from './services/audit-log.ts';
 import type { InvalidationBus } from './services/invalidation-bus.ts';
 import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
+import type { SignInThrottle } from './services/sign-in-throttle.ts';
 import type { UsageRecorder } from './services/usage-recorder.ts';
 import type { Verifier } from './services/verifier.ts';
+import type { WorkSlots } from './services/work-slots.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -68,6 +71,12 @@ export type Deps = {
   logger: Logger;
   /** The one-time code that lets the first administrator be created from the console. */
   setupCode: string | null;
+  /** Wrong setup codes so far; locked, setup waits for a restart (and its new code). */
+  setupGuard: SetupGuardState;
+  /** Wrong passwords counted per account and per address (POST /v1/auth/login). */
+  signInThrottle: SignInThrottle;
+  /** Bounds the argon2id hashes computed at once. */
+  passwordSlots: WorkSlots;
 };
 
 export type RegisteredRoute = { method: string; url: string; hidden: boolean };

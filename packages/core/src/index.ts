@@ -8,5 +8,6 @@ export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './scopes.ts';
 export * from './setup-code.ts';
+export * from './sign-in-throttle.ts';
 export * from './token-format.ts';
 export * from './verify.ts';

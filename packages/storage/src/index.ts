@@ -2,4 +2,5 @@ export { createStorage, type StorageOptions, storageFromUrl } from './create-sto
 export { migrateToLatest } from './migrate.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export { toAuditRecord } from './repositories/audit.ts';
+export { normalizeEmail } from './repositories/users.ts';
 export type * from './types.ts';

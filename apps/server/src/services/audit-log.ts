@@ -69,8 +69,18 @@ export type AuditLogOptions = {
 
 /** The identity of a refusal: who, from where, what, on what. The user agent is not part of it. */
 function coalesceKey(input: AuditEventInput): string {
-  const { actorType, actorId, viaTokenId, projectId, action, targetType, targetId, ip } = input;
-  return JSON.stringify([actorType, actorId, viaTokenId, projectId, action, targetType, targetId, ip]);
+  const { actorType, actorId, viaTokenId, projectId, action, targetType, targetId, ip, changes } = input;
+  return JSON.stringify([
+    actorType,
+    actorId,
+    viaTokenId,
+    projectId,
+    action,
+    targetType,
+    targetId,
+    ip,
+    changes,
+  ]);
 }
 
 export function createAuditLog({
