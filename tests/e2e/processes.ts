@@ -14,7 +14,8 @@ export function freePort(): Promise<number> {
 
 /** Waits until `child` accepts connections on `port`; fails with its log if it exits first. */
 export async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // Generous: on a loaded 2-core machine a Node server can take many seconds to start.
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
     if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited (${child.exitCode}):\n${log()}`);
     const open = await new Promise<boolean>((done) => {
       const socket = connect(port, '127.0.0.1');

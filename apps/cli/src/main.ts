@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerAudit } from './commands/audit.ts';
 import { registerAuth } from './commands/auth.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerCompletion } from './commands/completion.ts';
 import { registerErrors } from './commands/errors.ts';
 import { registerInit } from './commands/init.ts';
@@ -45,6 +46,7 @@ const program = new Command()
 registerServe(program, contextOf);
 registerInit(program, contextOf);
 registerMigrate(program, contextOf);
+registerBackup(program, contextOf);
 registerAuth(program, contextOf);
 registerTokens(program, contextOf);
 registerErrors(program, contextOf);

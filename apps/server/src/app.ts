@@ -3,19 +3,23 @@ import cookie from '@fastify/cookie';
 import { KeywardError, TOKEN_PATTERN } from '@keyward/core';
 import Fastify from 'fastify';
 import { registerConsole } from './plugins/console.ts';
-import { registerMetricsRoute } from './plugins/metrics.ts';
+import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
+import { requireRoutePolicies } from './plugins/policy.ts';
 import { registerProblemHandling } from './plugins/problem.ts';
 import { auditRefusedChanges } from './plugins/refusal-audit.ts';
 import { createValidatorCompiler } from './plugins/validation.ts';
 import { createRouteContext } from './routes/context.ts';
 import { ROUTES } from './routes/index.ts';
 import { createAuthorizeFastPath } from './routes/verify/authorize.ts';
-import { newRequestId } from './services/request-ids.ts';
+import { compileTrustedProxies } from './routes/verify/client-address.ts';
+import { createRequestIdSource } from './services/request-ids.ts';
 import { createTokenService } from './services/token-service.ts';
 import type { App, Deps, RegisteredRoute } from './types.ts';
 
-export const VERSION = '0.1.0';
+import { VERSION } from './version.ts';
+
+export { VERSION };
 
 const TOKEN_QUERY_KEYS = /(?:^|&)(?:access_token|token|api_key|apikey|api-key|key)=/i;
 const TOKEN_IN_TEXT = new RegExp(TOKEN_PATTERN);
@@ -25,6 +29,12 @@ const requestSerializer = (req: { method: string; url: string; id: string }) => 
   id: req.id,
   method: req.method,
   path: req.url.split('?')[0],
+});
+
+/** A completed request's line names the request too, so one line per request says everything. */
+const responseSerializer = (reply: { statusCode: number; request?: { method: string; url: string } }) => ({
+  statusCode: reply.statusCode,
+  ...(reply.request ? { method: reply.request.method, path: reply.request.url.split('?')[0] } : {}),
 });
 
 /** The query as text to search for tokens; a malformed escape is searched as sent, never a fault. */
@@ -40,9 +50,13 @@ function decodedQuery(raw: string): string {
 /** Builds the Fastify application (never listens): the caller decides where it runs. */
 export async function buildApp(deps: Deps): Promise<App> {
   const authorizeFastPath = createAuthorizeFastPath(deps);
+  const requestId = createRequestIdSource(compileTrustedProxies(deps.config.trustedProxies));
   const app = Fastify({
-    loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer } }),
-    genReqId: () => newRequestId(),
+    loggerInstance: deps.logger.child(
+      {},
+      { serializers: { req: requestSerializer, res: responseSerializer } },
+    ),
+    genReqId: (request) => requestId(request),
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustedProxies
       ? deps.config.trustedProxies.split(',').map((s) => s.trim())
@@ -68,8 +82,14 @@ export async function buildApp(deps: Deps): Promise<App> {
   const registered: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
-      registered.push({ method, url: route.url, hidden: route.schema?.hide === true });
+      registered.push({
+        method,
+        url: route.url,
+        hidden: route.schema?.hide === true,
+        policy: route.config?.policy ?? null,
+      });
   });
+  requireRoutePolicies(app, deps);
   app.decorate('registeredRoutes', registered);
   app.setValidatorCompiler(createValidatorCompiler());
   app.decorateRequest('principal', null);
@@ -100,8 +120,8 @@ export async function buildApp(deps: Deps): Promise<App> {
   auditRefusedChanges(app, deps);
   await registerOpenApi(app, VERSION);
   const ctx = createRouteContext(deps, createTokenService(deps));
+  registerMetrics(app, deps);
   for (const route of ROUTES) route(app, ctx);
-  registerMetricsRoute(app, deps);
   await registerConsole(app, deps);
   // Usage is flushed in batches while the app runs, and once more when it closes.
   app.addHook('onReady', async () => deps.usage.start());

@@ -3,7 +3,8 @@ import { type Static, Type } from 'typebox';
 import { Value } from 'typebox/value';
 
 const ConfigSchema = Type.Object({
-  host: Type.String({ default: '0.0.0.0' }),
+  /** Loopback by default: only this machine reaches a fresh server (and its setup code). */
+  host: Type.String({ default: '127.0.0.1' }),
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
   dataDir: Type.String({ default: './data' }),
   databaseUrl: Type.Optional(Type.String()),

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createAuditKeys, newSetupCode } from '@keyward/core';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '@keyward/ratelimit';
 import { migrateToLatest, type Storage, storageFromUrl } from '@keyward/storage';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError } from './config.ts';
 import { loadPepperRing } from './pepper.ts';
 import { createMetrics } from './plugins/metrics.ts';
@@ -15,21 +15,26 @@ import { createUsageRecorder } from './services/usage-recorder.ts';
 import { createVerifier } from './services/verifier.ts';
 import { createWorkSlots } from './services/work-slots.ts';
 import type { Deps } from './types.ts';
+import { VERSION } from './version.ts';
 
-export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    enabled: config.logLevel !== 'silent',
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers["x-api-key"]',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-      ],
-      censor: '[redacted]',
+/** JSON lines on stdout, or into `destination` (the CLI's terminal formatter). */
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: config.logLevel,
+      enabled: config.logLevel !== 'silent',
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers["x-api-key"]',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    destination,
+  );
 }
 
 function policies(text: string, setting: string) {
@@ -94,6 +99,8 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     flushIntervalMs: config.usageFlushIntervalSeconds * 1000,
   });
   const metrics = createMetrics({
+    version: VERSION,
+    poolStats: storage.poolStats,
     usage: usage.stats,
     cacheEntries: verifier.cacheSize,
     limiterMode: rateLimits.mode,

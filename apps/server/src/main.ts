@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { createDeps } from './deps.ts';
@@ -5,21 +6,24 @@ import type { App } from './types.ts';
 
 const PURGE_INTERVAL_MS = 3_600_000;
 
-export type RunningServer = { app: App; url: string; close: () => Promise<void> };
+export type RunningServer = {
+  app: App;
+  url: string;
+  /** Set while the database has no users: the caller tells the operator (log line or banner). */
+  setupCode: string | null;
+  close: () => Promise<void>;
+};
+
+type StartOptions = { handleSignals?: boolean; logger?: Logger };
 
 /** Starts Keyward: migrations, the HTTP server, housekeeping, and a clean stop on SIGINT/SIGTERM. */
-export async function startServer(config: Config, { handleSignals = true } = {}): Promise<RunningServer> {
-  const deps = await createDeps(config);
+export async function startServer(
+  config: Config,
+  { handleSignals = true, logger }: StartOptions = {},
+): Promise<RunningServer> {
+  const deps = await createDeps(config, logger ? { logger } : {});
   const app = await buildApp(deps);
   const address = await app.listen({ host: config.host, port: config.port });
-
-  if (deps.setupCode) {
-    // The code only creates the first administrator, once; it is not a credential for anything else.
-    app.log.warn(
-      `Keyward has no users yet. Open ${address}/ and enter setup code ${deps.setupCode}, ` +
-        'or run `npx keyward init` to create the administrator and an admin token from the terminal.',
-    );
-  }
 
   const purge = async () => {
     const cutoff = deps.now() - config.errorRetentionDays * 86_400_000;
@@ -70,5 +74,5 @@ export async function startServer(config: Config, { handleSignals = true } = {})
       });
     }
   }
-  return { app, url: address, close };
+  return { app, url: address, setupCode: deps.setupCode, close };
 }

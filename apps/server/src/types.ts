@@ -16,6 +16,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Metrics } from './plugins/metrics.ts';
+import type { RoutePolicy } from './plugins/policy.ts';
 import type { AuditCheckpoints } from './services/audit-checkpoints.ts';
 import type { AuditLog } from './services/audit-log.ts';
 import type { InvalidationBus } from './services/invalidation-bus.ts';
@@ -79,7 +80,7 @@ export type Deps = {
   passwordSlots: WorkSlots;
 };
 
-export type RegisteredRoute = { method: string; url: string; hidden: boolean };
+export type RegisteredRoute = { method: string; url: string; hidden: boolean; policy: RoutePolicy | null };
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -20,8 +20,14 @@ describe('bad input on every route', () => {
   let routes: { method: string; url: string }[];
   beforeAll(async () => {
     h = await startHarness({ config: { failedAuthRateLimits: 'none', defaultTokenRateLimits: 'none' } });
+    // Bodiless requests are valid there and would revoke the token the later cases use.
+    const revokesTheCaller = new Set(['POST /v1/tokens/bulk-revoke', 'POST /v1/me/api-key']);
     routes = h.app.registeredRoutes.filter(
-      (r) => !r.hidden && r.method !== 'HEAD' && !r.url.startsWith('/docs'),
+      (r) =>
+        !r.hidden &&
+        r.method !== 'HEAD' &&
+        !r.url.startsWith('/docs') &&
+        !revokesTheCaller.has(`${r.method} ${r.url}`),
     );
     expect(routes.length).toBeGreaterThan(35);
   });

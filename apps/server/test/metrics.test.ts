@@ -72,3 +72,56 @@ describe('GET /metrics with KEYWARD_METRICS_TOKEN', () => {
     }
   });
 });
+
+describe('GET /metrics as stock dashboards expect it', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ database: 'postgres' });
+  });
+  afterAll(async () => h.close());
+
+  it("prom-client's default process and Node.js series under their standard names, counters typed as counters", async () => {
+    const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'process_start_time_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_active_handles_total',
+    ])
+      expect(text).toMatch(new RegExp(`^${name} [0-9.e+-]+$`, 'm'));
+    expect(text).toMatch(/^nodejs_version_info\{version="v20\./m);
+    expect(text).toMatch(/^keyward_build_info\{version="\d+\.\d+\.\d+",node_version="v20\.[^"]+"\} 1$/m);
+    // Keyward's own *_total families are counters (prom-client's nodejs_active_*_total stay gauges, as stock dashboards know them).
+    const ours = [...text.matchAll(/^# TYPE (keyward_\S+_total) (\S+)$/gm)];
+    expect(ours.length).toBeGreaterThanOrEqual(3);
+    for (const [, family, type] of ours) expect({ family, type }).toEqual({ family, type: 'counter' });
+  });
+
+  it('the PostgreSQL pool', async () => {
+    await call(h.app, 'GET', '/v1/me', (await tokenWithScopes(h, ['data:read'])).token);
+    const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toMatch(/^keyward_db_pool_max 10$/m);
+    expect(text).toMatch(/^keyward_db_pool_open [1-9]\d*$/m);
+    expect(text).toMatch(/^keyward_db_pool_idle \d+$/m);
+    expect(text).toMatch(/^keyward_db_pool_waiting 0$/m);
+  });
+
+  it('requests by method, route pattern and status: the pattern, never the path sent', async () => {
+    const { token } = await tokenWithScopes(h, ['tokens:read']);
+    const missing = 'tok_00000000000000000000000000';
+    expect((await call(h.app, 'GET', `/v1/tokens/${missing}`, token)).status).toBe(404);
+    expect((await call(h.app, 'GET', '/v1/tokens', token)).status).toBe(200);
+    const text = (await h.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toMatch(
+      /^keyward_http_request_duration_seconds_count\{method="GET",route="\/v1\/tokens\/:token_id",status_code="404"\} 1$/m,
+    );
+    expect(text).toMatch(
+      /^keyward_http_request_duration_seconds_count\{method="GET",route="\/v1\/tokens",status_code="200"\} 1$/m,
+    );
+    expect(text).not.toContain(missing);
+  });
+});

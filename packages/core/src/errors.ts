@@ -17,6 +17,7 @@ export const ERROR_CATALOG = {
   INVALID_CREDENTIALS: { status: 401, title: 'The email or password is not correct' },
   INSUFFICIENT_SCOPE: { status: 403, title: 'The token lacks a required scope' },
   SCOPE_ESCALATION: { status: 403, title: 'You cannot grant rights you do not hold' },
+  LIFETIME_EXCEEDED: { status: 403, title: 'The token would outlive what the project or the caller allows' },
   IP_NOT_ALLOWED: { status: 403, title: 'Requests from this address are not allowed' },
   CSRF_FAILED: { status: 403, title: 'The CSRF token is missing or wrong' },
   FORBIDDEN: { status: 403, title: 'This action is not allowed' },

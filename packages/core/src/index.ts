@@ -4,6 +4,8 @@ export * from './canonical-json.ts';
 export * from './errors.ts';
 export * from './hashing.ts';
 export * from './ids.ts';
+export * from './passwords.ts';
+export * from './policy.ts';
 export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './scopes.ts';

@@ -75,6 +75,7 @@ function postgresPool(url: string, schema: string | undefined, poolSize: number 
 export function createStorage(options: StorageOptions): Storage {
   const counter: StatementCounter = { count: 0 };
   let db: Db;
+  let poolStats: Storage['poolStats'] = () => null;
   if (options.kind === 'sqlite') {
     db = new Kysely<Database>({
       dialect: instrumentDialect(
@@ -92,6 +93,12 @@ export function createStorage(options: StorageOptions): Storage {
       throw new Error(`invalid PostgreSQL schema name: ${options.schema}`);
     }
     const pool = postgresPool(options.url, options.schema, options.poolSize);
+    poolStats = () => ({
+      max: pool.options.max ?? 10,
+      open: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    });
     db = new Kysely<Database>({
       dialect: instrumentDialect(new PostgresDialect({ pool }), { beginStatement: 'begin', counter }),
     });
@@ -107,6 +114,7 @@ export function createStorage(options: StorageOptions): Storage {
     async ping() {
       await sql`select 1`.execute(db);
     },
+    poolStats: () => poolStats(),
     close: () => db.destroy(),
   };
   storageInternals.set(storage, {
@@ -117,11 +125,19 @@ export function createStorage(options: StorageOptions): Storage {
 }
 
 /** PostgreSQL for `postgres://` URLs; otherwise the default single SQLite file in the data directory. */
-export function storageFromUrl(url: string | undefined, dataDir: string): Storage {
+/** Where DATABASE_URL (or, when empty, the data directory's SQLite file) points. */
+export function databaseLocation(
+  url: string | undefined,
+  dataDir: string,
+): { kind: 'postgres'; url: string } | { kind: 'sqlite'; path: string } {
   const value = url?.trim() ?? '';
-  if (/^postgres(ql)?:\/\//i.test(value)) return createStorage({ kind: 'postgres', url: value });
-  if (value === '') return createStorage({ kind: 'sqlite', path: join(dataDir, 'keyward.db') });
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  if (value === '') return { kind: 'sqlite', path: join(dataDir, 'keyward.db') };
   const file = /^(?:sqlite|file):(.+)$/i.exec(value)?.[1];
-  if (file !== undefined) return createStorage({ kind: 'sqlite', path: file });
+  if (file !== undefined) return { kind: 'sqlite', path: file };
   throw new Error('DATABASE_URL must start with postgres://, postgresql://, sqlite: or file:');
+}
+
+export function storageFromUrl(url: string | undefined, dataDir: string): Storage {
+  return createStorage(databaseLocation(url, dataDir));
 }

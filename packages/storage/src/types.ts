@@ -402,5 +402,9 @@ export interface Storage extends Repositories {
   /** Counts every SQL statement executed (tests use it to prove the verify path issues none). */
   readonly statementCount: () => number;
   ping(): Promise<void>;
+  /** The PostgreSQL connection pool's state; null on SQLite (one connection, no pool). */
+  poolStats(): PoolStats | null;
   close(): Promise<void>;
 }
+
+export type PoolStats = { max: number; open: number; idle: number; waiting: number };

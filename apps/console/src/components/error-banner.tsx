@@ -1,10 +1,16 @@
 import { KeywardApiError, KeywardUnreachableError } from '@keyward/sdk';
+import { useContext } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from '../router.tsx';
+import { SessionContext } from '../session.tsx';
 
-/** An API refusal as the user sees it: what happened and the error id to quote or look up. */
+/**
+ * An API refusal as the user sees it: what happened and the error id to quote, with a link to
+ * look it up only when signed in (the lookup page needs a session).
+ */
 export function ErrorBanner({ error, onDismiss }: { error: unknown; onDismiss?: () => void }) {
   const { t } = useTranslation();
+  const signedIn = useContext(SessionContext) !== null;
   if (!error) return null;
   let title = t('error.generic');
   let detail: string | null = null;
@@ -34,8 +40,13 @@ export function ErrorBanner({ error, onDismiss }: { error: unknown; onDismiss?: 
                 {' · '}
                 {t('error.code')}: <code>{code}</code>
               </>
-            ) : null}{' '}
-            · <Link to={`/errors/${errorId}`}>{t('error.lookup')}</Link>
+            ) : null}
+            {signedIn ? (
+              <>
+                {' · '}
+                <Link to={`/errors/${errorId}`}>{t('error.lookup')}</Link>
+              </>
+            ) : null}
           </p>
         ) : null}
       </div>

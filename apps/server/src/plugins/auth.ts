@@ -1,19 +1,18 @@
 import { createHmac } from 'node:crypto';
 import {
-  INSTANCE_ADMIN_SCOPE,
   isId,
   KeywardError,
   missingScopes,
   type ProjectId,
   type RateLimitResult,
   type Scope,
-  type UserId,
   VERIFY_ERROR,
 } from '@keyward/core';
 import type { TokenLookup } from '@keyward/storage';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NO_LIMITS, rateLimitedError } from '../services/rate-limits.ts';
 import { decideToken } from '../services/token-decision.ts';
+import { userRights } from '../services/user-rights.ts';
 import type { Deps, Principal } from '../types.ts';
 
 export const SESSION_COOKIE = 'kw_session';
@@ -67,19 +66,6 @@ export function sessionSecretHash(deps: Deps, secret: string): string {
   return createHmac('sha256', deps.peppers.current.key).update(`session:${secret}`).digest('hex');
 }
 
-/** The scopes a user holds in a project right now: their role's, plus instance administration. */
-export async function userScopes(deps: Deps, userId: UserId, projectId: ProjectId): Promise<Scope[] | null> {
-  const [user, membership] = await Promise.all([
-    deps.storage.users.get(userId),
-    deps.storage.members.get(projectId, userId),
-  ]);
-  if (!user?.active || !membership) return null;
-  const role = await deps.storage.roles.get(projectId, membership.roleId);
-  const scopes = [...(role?.scopes ?? [])];
-  if (user.instanceAdmin) scopes.push(INSTANCE_ADMIN_SCOPE);
-  return scopes;
-}
-
 async function sessionPrincipal(deps: Deps, request: FastifyRequest): Promise<Principal | null> {
   const secret = request.cookies[SESSION_COOKIE];
   if (!secret) return null;
@@ -106,7 +92,7 @@ async function sessionPrincipal(deps: Deps, request: FastifyRequest): Promise<Pr
   if (typeof requested === 'string' && isId('project', requested)) projectId = requested;
   else projectId = (await deps.storage.projects.listForUser(session.userId))[0]?.id;
   if (!projectId) throw new KeywardError('FORBIDDEN', 'You are not a member of any project');
-  const scopes = await userScopes(deps, session.userId, projectId);
+  const scopes = await userRights(deps.storage, session.userId, projectId);
   if (!scopes) throw new KeywardError('NOT_FOUND', 'No such project');
   const user = await deps.storage.users.get(session.userId);
   return {

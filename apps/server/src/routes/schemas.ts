@@ -1,4 +1,10 @@
-import { idPattern, ROLE_NAME_PATTERN, SCOPE_PATTERN, TOKEN_PREFIX_PATTERN } from '@keyward/core';
+import {
+  idPattern,
+  PASSWORD_MIN_LENGTH,
+  ROLE_NAME_PATTERN,
+  SCOPE_PATTERN,
+  TOKEN_PREFIX_PATTERN,
+} from '@keyward/core';
 import { type TSchema, Type } from 'typebox';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -27,7 +33,7 @@ export const TokenPrefixSchema = Type.String({ pattern: TOKEN_PREFIX_PATTERN, ma
 export const Name = Type.String({ minLength: 1, maxLength: 200 });
 export const Description = Type.String({ maxLength: 1000 });
 export const Email = Type.String({ format: 'email', maxLength: 254 });
-export const Password = Type.String({ minLength: 12, maxLength: 1024 });
+export const Password = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: 1024 });
 
 export const RateLimitPolicySchema = Type.Object(
   {

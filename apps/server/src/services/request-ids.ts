@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { ID_PREFIXES, type RequestId } from '@keyward/core';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -28,4 +29,28 @@ export function newRequestId(now: number = Date.now()): RequestId {
   let random = '';
   for (let i = 0; i < RANDOM_CHARS; i++) random += CROCKFORD[(pool[offset++] ?? 0) & 31];
   return `${ID_PREFIXES.request}_${time}${random}` as RequestId;
+}
+
+/** What a proxy's request id may look like to be adopted: UUIDs, hex, nginx's $request_id, ULIDs … */
+const ADOPTABLE = /^[A-Za-z0-9._:+/=-]{1,128}$/;
+
+/**
+ * The id of an incoming request: a trusted proxy's `X-Request-Id` (so one id follows the request
+ * through the proxy's log and ours), else a new one. From anyone else the header is ignored: a
+ * client must not choose the id its errors are filed under.
+ */
+export function createRequestIdSource(
+  isTrustedProxy: ((address: string) => boolean) | null,
+): (request: IncomingMessage) => string {
+  if (isTrustedProxy === null) return () => newRequestId();
+  return (request) => {
+    const given = request.headers['x-request-id'];
+    if (
+      typeof given === 'string' &&
+      ADOPTABLE.test(given) &&
+      isTrustedProxy(request.socket.remoteAddress ?? '')
+    )
+      return given;
+    return newRequestId();
+  };
 }

@@ -3,9 +3,8 @@ import {
   hashToken,
   isAcceptableLegacyKey,
   KeywardError,
-  missingScopes,
   newId,
-  normalizeScopes,
+  type PolicyAction,
   type RoleId,
   type Scope,
   type ServiceAccountId,
@@ -17,8 +16,10 @@ import type { Project, RateLimitPolicy, Repositories, Token, TokenKind, TokenPat
 import type { FastifyRequest } from 'fastify';
 import type { Deps, Principal } from '../types.ts';
 import { diff } from './audit-log.ts';
-
-export type ExpiryInput = { expiresInSeconds?: number; expiresAt?: string | null };
+import { authorize, ownerRights, policyContext, tokenTarget } from './policy.ts';
+import { type ExpiryInput, resolveExpiry } from './token-expiry.ts';
+import { grantedScopes, ownerFor } from './token-grant.ts';
+import { userRights } from './user-rights.ts';
 
 export type IssueInput = {
   name: string;
@@ -32,16 +33,6 @@ export type IssueInput = {
   importedSecret?: string;
 } & ExpiryInput;
 
-/** A caller can never hand out rights it does not hold itself. */
-export function assertWithinRights(principal: Principal, scopes: readonly Scope[]): void {
-  const beyond = missingScopes(principal.scopes, scopes);
-  if (beyond.length > 0) {
-    throw new KeywardError('SCOPE_ESCALATION', `You do not hold ${beyond.join(', ')}`, {
-      missing_scopes: beyond,
-    });
-  }
-}
-
 export function createTokenService(deps: Deps) {
   const { storage, now, verifier, audit } = deps;
 
@@ -51,67 +42,30 @@ export function createTokenService(deps: Deps) {
     return project;
   }
 
-  function resolveExpiry(project: Project, input: ExpiryInput, at: number): number | null {
-    let expiresAt: number | null;
-    if (input.expiresInSeconds !== undefined) expiresAt = at + input.expiresInSeconds * 1000;
-    else if (input.expiresAt === null) expiresAt = null;
-    else if (input.expiresAt !== undefined) expiresAt = Date.parse(input.expiresAt);
-    else {
-      const lifetime = project.settings.defaultTokenLifetimeSeconds;
-      expiresAt = lifetime === null ? null : at + lifetime * 1000;
-    }
-    if (expiresAt !== null && (!Number.isFinite(expiresAt) || expiresAt <= at)) {
-      throw new KeywardError('VALIDATION_FAILED', 'The expiry must be in the future');
-    }
-    const max = project.settings.maxTokenLifetimeSeconds;
-    if (max !== null && (expiresAt === null || expiresAt > at + max * 1000)) {
-      throw new KeywardError('VALIDATION_FAILED', `Tokens of this project must expire within ${max} seconds`);
-    }
-    return expiresAt;
-  }
+  const actionOf = (input: IssueInput) =>
+    input.kind === 'personal'
+      ? 'token.regenerate_personal'
+      : input.importedSecret
+        ? 'token.import'
+        : 'token.create';
 
-  /** The scopes a token will hold: its role's, or the ones asked for; never beyond the caller. */
-  async function grantedScopes(
-    principal: Principal,
-    roleId: RoleId | null | undefined,
-    scopes: Scope[] | undefined,
-    repos: Repositories = storage,
-  ) {
-    if (roleId) {
-      const role = await repos.roles.get(principal.projectId, roleId);
-      if (!role) throw new KeywardError('NOT_FOUND', 'No such role');
-      assertWithinRights(principal, role.scopes);
-      return { roleId: role.id, scopes: role.scopes };
-    }
-    const wanted = normalizeScopes(scopes ?? []);
-    assertWithinRights(principal, wanted);
-    return { roleId: null, scopes: wanted };
-  }
-
-  async function ownerFor(
-    principal: Principal,
-    serviceAccountId: ServiceAccountId | undefined,
-    repos: Repositories,
-  ) {
-    if (serviceAccountId) {
-      const account = await repos.serviceAccounts.get(principal.projectId, serviceAccountId);
-      if (!account) throw new KeywardError('NOT_FOUND', 'No such service account');
-      return { ownerType: 'service_account' as const, ownerId: account.id };
-    }
-    return { ownerType: principal.ownerType, ownerId: principal.ownerId as UserId | ServiceAccountId };
-  }
-
-  /** Creates one token; pass `repos` to make it part of a caller's transaction. */
+  /** Creates one token once the policy allows it; pass `repos` to make it part of a caller's transaction. */
   async function issue(
     request: FastifyRequest,
     principal: Principal,
     input: IssueInput,
     repos: Repositories = storage,
+    beforeCreate: (repos: Repositories) => Promise<void> = async () => {},
   ) {
     const project = await projectOf(principal, repos);
     const at = now();
-    const { roleId, scopes } = await grantedScopes(principal, input.roleId, input.scopes, repos);
-    const owner = await ownerFor(principal, input.serviceAccountId, repos);
+    const { roleId, scopes } = await grantedScopes(repos, principal, input.roleId, input.scopes);
+    const owner = await ownerFor(repos, principal, input.serviceAccountId);
+    const expiresAt = resolveExpiry(project, input, at);
+    const ownerScopes = await ownerRights(repos, project.id, owner);
+    const target = { kind: 'token', tokenId: null, ...owner, scopes, ownerScopes, expiresAt } as const;
+    authorize(principal, actionOf(input), target, policyContext(project, at));
+    await beforeCreate(repos);
     const secret = input.importedSecret ?? generateToken(project.tokenPrefix);
     const token = await repos.tokens.create(
       {
@@ -126,7 +80,7 @@ export function createTokenService(deps: Deps) {
         prefix: input.importedSecret ? 'imported' : project.tokenPrefix,
         hint: tokenHint(secret),
         rateLimits: input.rateLimits ?? [],
-        expiresAt: resolveExpiry(project, input, at),
+        expiresAt,
         createdBy: principal.ownerId,
         createdAt: at,
       },
@@ -163,6 +117,16 @@ export function createTokenService(deps: Deps) {
     return token;
   }
 
+  /** Loads a token and asks the policy whether the caller may do `action` to it as it is now. */
+  async function loadFor(principal: Principal, id: TokenId, action: PolicyAction) {
+    const token = await load(principal, id);
+    const project = await projectOf(principal);
+    const target = await tokenTarget(storage, token);
+    const context = policyContext(project, now());
+    authorize(principal, action, target, context);
+    return { token, project, target, context };
+  }
+
   async function update(
     request: FastifyRequest,
     principal: Principal,
@@ -175,7 +139,7 @@ export function createTokenService(deps: Deps) {
       rateLimits?: RateLimitPolicy[];
     } & ExpiryInput,
   ) {
-    const before = await load(principal, id);
+    const { token: before, project, target, context } = await loadFor(principal, id, 'token.update');
     if (before.revokedAt !== null) throw new KeywardError('CONFLICT', 'A revoked token cannot be changed');
     const patch: TokenPatch = {};
     if (input.name !== undefined) patch.name = input.name;
@@ -183,15 +147,27 @@ export function createTokenService(deps: Deps) {
     if (input.rateLimits !== undefined) patch.rateLimits = input.rateLimits;
     if (input.scopes !== undefined || input.roleId !== undefined) {
       const granted = await grantedScopes(
+        storage,
         principal,
         input.roleId,
         input.scopes ?? (input.roleId ? undefined : before.scopes),
       );
+      authorize(principal, 'token.update', { ...target, scopes: granted.scopes }, context);
       patch.roleId = granted.roleId;
       patch.scopes = granted.scopes;
     }
     if (input.expiresAt !== undefined || input.expiresInSeconds !== undefined) {
-      patch.expiresAt = resolveExpiry(await projectOf(principal), input, now());
+      patch.expiresAt = resolveExpiry(project, input, context.now);
+      const later =
+        before.expiresAt !== null && (patch.expiresAt === null || patch.expiresAt > before.expiresAt);
+      const scopes = patch.scopes ?? target.scopes;
+      if (later)
+        authorize(
+          principal,
+          'token.extend_expiry',
+          { ...target, scopes, expiresAt: patch.expiresAt },
+          context,
+        );
     }
     const after = await storage.tokens.update(principal.projectId, id, patch, now());
     if (!after) throw new KeywardError('NOT_FOUND', 'No such token');
@@ -207,7 +183,7 @@ export function createTokenService(deps: Deps) {
   }
 
   async function revoke(request: FastifyRequest, principal: Principal, id: TokenId, reason: string | null) {
-    await load(principal, id);
+    await loadFor(principal, id, 'token.revoke');
     const token = await storage.tokens.revoke(principal.projectId, id, reason, now());
     verifier.invalidate({ tokenId: id });
     if (!token) throw new KeywardError('CONFLICT', 'The token is already revoked');
@@ -222,10 +198,8 @@ export function createTokenService(deps: Deps) {
   }
 
   async function rotate(request: FastifyRequest, principal: Principal, id: TokenId, graceSeconds: number) {
-    const before = await load(principal, id);
-    assertWithinRights(principal, before.scopes);
-    const project = await projectOf(principal);
-    const at = now();
+    const { token: before, project, context } = await loadFor(principal, id, 'token.rotate');
+    const at = context.now;
     const secret = generateToken(project.tokenPrefix);
     const token = await storage.tokens.rotate(
       principal.projectId,
@@ -256,7 +230,7 @@ export function createTokenService(deps: Deps) {
   }
 
   async function setDisabled(request: FastifyRequest, principal: Principal, id: TokenId, disabled: boolean) {
-    await load(principal, id);
+    await loadFor(principal, id, disabled ? 'token.disable' : 'token.enable');
     const token = await storage.tokens.setDisabled(principal.projectId, id, disabled, now());
     verifier.invalidate({ tokenId: id });
     if (!token) throw new KeywardError('CONFLICT', 'A revoked token cannot be disabled or enabled');
@@ -270,16 +244,33 @@ export function createTokenService(deps: Deps) {
     return token;
   }
 
-  /** The API Access key: one personal key per user and project; regenerating revokes the old one at once. */
+  /**
+   * The API Access key: one personal key per user and project, holding the user's rights; the
+   * policy decides before the previous key is revoked, and both happen in one transaction.
+   */
   async function regeneratePersonal(request: FastifyRequest, principal: Principal) {
-    if (principal.ownerType !== 'user') throw new KeywardError('FORBIDDEN', 'Only users have a personal key');
-    const previous = await storage.tokens.findPersonal(principal.projectId, principal.ownerId as UserId);
-    if (previous) await revoke(request, principal, previous.id, 'regenerated');
-    return issue(request, principal, {
-      name: 'Personal API key',
-      kind: 'personal',
-      scopes: principal.scopes,
-      expiresAt: undefined,
+    const userId = principal.ownerId as UserId;
+    const rights =
+      principal.ownerType === 'user' ? await userRights(storage, userId, principal.projectId) : [];
+    return storage.transaction(async (tx) => {
+      const input: IssueInput = { name: 'Personal API key', kind: 'personal', scopes: rights ?? [] };
+      return issue(request, principal, input, tx, async (repos) => {
+        const previous = await repos.tokens.findPersonal(principal.projectId, userId);
+        if (!previous) return;
+        await repos.tokens.revoke(principal.projectId, previous.id, 'regenerated', now());
+        verifier.invalidate({ tokenId: previous.id });
+        await audit.record(
+          request,
+          {
+            action: 'token.revoked',
+            projectId: principal.projectId,
+            targetType: 'token',
+            targetId: previous.id,
+            changes: { revoked_reason: { after: 'regenerated' } },
+          },
+          repos,
+        );
+      });
     });
   }
 
@@ -289,7 +280,7 @@ export function createTokenService(deps: Deps) {
     }
   }
 
-  return { issue, load, update, revoke, rotate, setDisabled, regeneratePersonal, checkImportable };
+  return { issue, load, loadFor, update, revoke, rotate, setDisabled, regeneratePersonal, checkImportable };
 }
 
 export type TokenService = ReturnType<typeof createTokenService>;

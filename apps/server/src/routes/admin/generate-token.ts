@@ -14,11 +14,11 @@ const Body = Type.Object(
 /** Default rights of a self-service onboarding token: enough to look up its own errors. */
 export const ONBOARDING_SCOPES = ['errors:read'];
 
-export const generateTokenAlias: Route = (app, { auth, tokens }) => {
+export const generateTokenAlias: Route = (app, { tokens }) => {
   app.post(
     '/admin/generate-token',
     {
-      preHandler: auth(['tokens:write']),
+      config: { policy: 'token.create' },
       schema: {
         tags: ['tokens'],
         summary: 'Onboarding alias: generate a token (shown once)',

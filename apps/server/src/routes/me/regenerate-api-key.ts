@@ -2,11 +2,11 @@ import { principalOf, type Route } from '../context.ts';
 import { presentToken } from '../present.ts';
 import { problemResponses, security, TokenWithSecret } from '../schemas.ts';
 
-export const regenerateApiKey: Route = (app, { deps, auth, tokens }) => {
+export const regenerateApiKey: Route = (app, { deps, tokens }) => {
   app.post(
     '/v1/me/api-key',
     {
-      preHandler: auth(),
+      config: { policy: 'token.regenerate_personal' },
       schema: {
         tags: ['tokens'],
         summary: 'Generate or regenerate your personal API key; the previous one stops working at once',

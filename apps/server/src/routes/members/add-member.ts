@@ -1,21 +1,22 @@
 import { KeywardError, newId } from '@keyward/core';
 import { Type } from 'typebox';
 import { hashPassword } from '../../services/bootstrap.ts';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
 import { presentMember } from '../present.ts';
+import { loadRole } from '../roles/role-params.ts';
 import { Email, MemberView, Name, Password, problemResponses, RoleIdSchema, security } from '../schemas.ts';
-import { assignableRole } from './member-access.ts';
 
 const Body = Type.Object(
   { email: Email, role_id: RoleIdSchema, name: Type.Optional(Name), password: Type.Optional(Password) },
   { additionalProperties: false },
 );
 
-export const addMember: Route = (app, { deps, auth }) => {
+export const addMember: Route = (app, { deps }) => {
   app.post(
     '/v1/members',
     {
-      preHandler: auth(['members:write']),
+      config: { policy: 'member.add' },
       schema: {
         tags: ['principals'],
         summary: 'Add a user to the project with a role (the user is created if new)',
@@ -28,8 +29,9 @@ export const addMember: Route = (app, { deps, auth }) => {
     async (request, reply) => {
       const p = principalOf(request);
       const body = request.body;
-      const role = await assignableRole(deps, p, body.role_id);
+      const role = await loadRole(deps, p, body.role_id);
       const now = deps.now();
+      authorizeScopes(p, 'member.add', role.scopes, now);
       let user = await deps.storage.users.getByEmail(body.email);
       if (!user) {
         user = await deps.storage.users.create({

@@ -1,13 +1,15 @@
 import { KeywardError, type UserId } from '@keyward/core';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
+import { loadRole } from '../roles/role-params.ts';
 import { problemResponses, security } from '../schemas.ts';
-import { assignableRole, MemberParams } from './member-access.ts';
+import { MemberParams, memberRights } from './member-access.ts';
 
-export const removeMember: Route = (app, { deps, auth }) => {
+export const removeMember: Route = (app, { deps }) => {
   app.delete(
     '/v1/members/:user_id',
     {
-      preHandler: auth(['members:write']),
+      config: { policy: 'member.remove' },
       schema: {
         tags: ['principals'],
         summary: 'Remove a member; their tokens in this project stop working at once',
@@ -21,7 +23,8 @@ export const removeMember: Route = (app, { deps, auth }) => {
       const userId = request.params.user_id as UserId;
       const membership = await deps.storage.members.get(p.projectId, userId);
       if (!membership) throw new KeywardError('NOT_FOUND', 'No such member');
-      const role = await assignableRole(deps, p, membership.roleId);
+      const role = await loadRole(deps, p, membership.roleId);
+      authorizeScopes(p, 'member.remove', await memberRights(deps, p, userId, role), deps.now());
       await deps.storage.members.remove(p.projectId, userId);
       deps.verifier.invalidate({ ownerId: userId });
       await deps.audit.record(request, {

@@ -1,17 +1,19 @@
 import { KeywardError, type UserId } from '@keyward/core';
 import { Type } from 'typebox';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
 import { presentMember } from '../present.ts';
+import { loadRole } from '../roles/role-params.ts';
 import { MemberView, problemResponses, RoleIdSchema, security } from '../schemas.ts';
-import { assignableRole, MemberParams } from './member-access.ts';
+import { MemberParams, memberRights } from './member-access.ts';
 
 const Body = Type.Object({ role_id: RoleIdSchema }, { additionalProperties: false });
 
-export const updateMember: Route = (app, { deps, auth }) => {
+export const updateMember: Route = (app, { deps }) => {
   app.patch(
     '/v1/members/:user_id',
     {
-      preHandler: auth(['members:write']),
+      config: { policy: 'member.change' },
       schema: {
         tags: ['principals'],
         summary: "Change a member's role; their tokens follow on the next request",
@@ -26,8 +28,10 @@ export const updateMember: Route = (app, { deps, auth }) => {
       const userId = request.params.user_id as UserId;
       const before = await deps.storage.members.get(p.projectId, userId);
       if (!before) throw new KeywardError('NOT_FOUND', 'No such member');
-      const current = await assignableRole(deps, p, before.roleId);
-      const role = await assignableRole(deps, p, request.body.role_id);
+      const current = await loadRole(deps, p, before.roleId);
+      const role = await loadRole(deps, p, request.body.role_id);
+      const held = await memberRights(deps, p, userId, current);
+      authorizeScopes(p, 'member.change', [...held, ...role.scopes], deps.now());
       await deps.storage.members.put({ ...before, roleId: role.id });
       deps.verifier.invalidate({ ownerId: userId });
       await deps.audit.record(request, {

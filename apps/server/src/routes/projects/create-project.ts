@@ -1,4 +1,4 @@
-import { INSTANCE_ADMIN_SCOPE, type UserId } from '@keyward/core';
+import type { UserId } from '@keyward/core';
 import { Type } from 'typebox';
 import { createProjectWithDefaults } from '../../services/projects.ts';
 import { principalOf, type Route } from '../context.ts';
@@ -15,11 +15,11 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export const createProject: Route = (app, { deps, auth }) => {
+export const createProject: Route = (app, { deps }) => {
   app.post(
     '/v1/projects',
     {
-      preHandler: auth([INSTANCE_ADMIN_SCOPE]),
+      config: { policy: 'project.create' },
       schema: {
         tags: ['principals'],
         summary: 'Create a project (tenant) with the default roles; a user caller becomes its owner',

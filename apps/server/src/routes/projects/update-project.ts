@@ -16,11 +16,11 @@ const Body = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const updateProject: Route = (app, { deps, auth }) => {
+export const updateProject: Route = (app, { deps }) => {
   app.patch(
     '/v1/projects/:project_id',
     {
-      preHandler: auth(['projects:admin']),
+      config: { policy: 'project.update' },
       schema: {
         tags: ['principals'],
         summary: "Change your project's name, token lifetime policy or default rate limits",

@@ -1,6 +1,6 @@
 import { newId, normalizeScopes } from '@keyward/core';
 import { Type } from 'typebox';
-import { assertWithinRights } from '../../services/token-service.ts';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
 import { presentRole } from '../present.ts';
 import { Description, problemResponses, RoleNameSchema, RoleView, ScopeList, security } from '../schemas.ts';
@@ -10,11 +10,11 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export const createRole: Route = (app, { deps, auth }) => {
+export const createRole: Route = (app, { deps }) => {
   app.post(
     '/v1/roles',
     {
-      preHandler: auth(['roles:write']),
+      config: { policy: 'role.create' },
       schema: {
         tags: ['principals'],
         summary: 'Define a role (e.g. client, miner, admin) from scopes you hold',
@@ -26,8 +26,8 @@ export const createRole: Route = (app, { deps, auth }) => {
     async (request, reply) => {
       const p = principalOf(request);
       const scopes = normalizeScopes(request.body.scopes);
-      assertWithinRights(p, scopes);
       const now = deps.now();
+      authorizeScopes(p, 'role.create', scopes, now);
       const role = await deps.storage.roles.create({
         id: newId('role', now),
         projectId: p.projectId,

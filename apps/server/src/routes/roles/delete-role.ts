@@ -1,13 +1,14 @@
 import { KeywardError } from '@keyward/core';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
 import { problemResponses, security } from '../schemas.ts';
 import { loadRole, RoleParams } from './role-params.ts';
 
-export const deleteRole: Route = (app, { deps, auth }) => {
+export const deleteRole: Route = (app, { deps }) => {
   app.delete(
     '/v1/roles/:role_id',
     {
-      preHandler: auth(['roles:write']),
+      config: { policy: 'role.delete' },
       schema: {
         tags: ['principals'],
         summary: 'Delete a role nobody holds; built-in roles stay',
@@ -19,6 +20,7 @@ export const deleteRole: Route = (app, { deps, auth }) => {
     async (request, reply) => {
       const p = principalOf(request);
       const role = await loadRole(deps, p, request.params.role_id);
+      authorizeScopes(p, 'role.delete', role.scopes, deps.now());
       if (role.builtin) throw new KeywardError('CONFLICT', 'Built-in roles cannot be deleted');
       if (!(await deps.storage.roles.delete(p.projectId, role.id))) {
         throw new KeywardError('CONFLICT', 'The role is still held by a member, service account or token');

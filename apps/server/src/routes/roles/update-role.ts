@@ -1,7 +1,7 @@
 import { KeywardError, normalizeScopes } from '@keyward/core';
 import { Type } from 'typebox';
 import { diff } from '../../services/audit-log.ts';
-import { assertWithinRights } from '../../services/token-service.ts';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
 import { presentRole } from '../present.ts';
 import { Description, problemResponses, RoleView, ScopeList, security } from '../schemas.ts';
@@ -12,11 +12,11 @@ const Body = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const updateRole: Route = (app, { deps, auth }) => {
+export const updateRole: Route = (app, { deps }) => {
   app.patch(
     '/v1/roles/:role_id',
     {
-      preHandler: auth(['roles:write']),
+      config: { policy: 'role.update' },
       schema: {
         tags: ['principals'],
         summary: "Change a role's scopes; every token and member holding it follows on the next request",
@@ -31,7 +31,7 @@ export const updateRole: Route = (app, { deps, auth }) => {
       const before = await loadRole(deps, p, request.params.role_id);
       const scopes = request.body.scopes ? normalizeScopes(request.body.scopes) : undefined;
       // Both what the role gave and what it will give must be within the caller's rights.
-      if (scopes) assertWithinRights(p, [...before.scopes, ...scopes]);
+      authorizeScopes(p, 'role.update', [...before.scopes, ...(scopes ?? [])], deps.now());
       const after = await deps.storage.roles.update(
         p.projectId,
         before.id,

@@ -1,8 +1,9 @@
 import { newId } from '@keyward/core';
 import { Type } from 'typebox';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
-import { assignableRole } from '../members/member-access.ts';
 import { parseLimits, presentServiceAccount } from '../present.ts';
+import { loadRole } from '../roles/role-params.ts';
 import {
   Description,
   Name,
@@ -23,11 +24,11 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export const createServiceAccount: Route = (app, { deps, auth }) => {
+export const createServiceAccount: Route = (app, { deps }) => {
   app.post(
     '/v1/service-accounts',
     {
-      preHandler: auth(['service_accounts:write']),
+      config: { policy: 'service_account.create' },
       schema: {
         tags: ['principals'],
         summary: 'Create a service account for an integration; it outlives the person who made it',
@@ -38,8 +39,9 @@ export const createServiceAccount: Route = (app, { deps, auth }) => {
     },
     async (request, reply) => {
       const p = principalOf(request);
-      const role = await assignableRole(deps, p, request.body.role_id);
+      const role = await loadRole(deps, p, request.body.role_id);
       const now = deps.now();
+      authorizeScopes(p, 'service_account.create', role.scopes, now);
       const account = await deps.storage.serviceAccounts.create({
         id: newId('serviceAccount', now),
         projectId: p.projectId,

@@ -1,9 +1,10 @@
 import { KeywardError, type RoleId } from '@keyward/core';
 import { Type } from 'typebox';
 import { diff } from '../../services/audit-log.ts';
+import { authorizeScopes } from '../../services/policy.ts';
 import { principalOf, type Route } from '../context.ts';
-import { assignableRole } from '../members/member-access.ts';
 import { parseLimits, presentServiceAccount } from '../present.ts';
+import { loadRole } from '../roles/role-params.ts';
 import {
   Description,
   Name,
@@ -26,11 +27,11 @@ const Body = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const updateServiceAccount: Route = (app, { deps, auth }) => {
+export const updateServiceAccount: Route = (app, { deps }) => {
   app.patch(
     '/v1/service-accounts/:service_account_id',
     {
-      preHandler: auth(['service_accounts:write']),
+      config: { policy: 'service_account.update' },
       schema: {
         tags: ['principals'],
         summary: 'Rename, change the role of, deactivate or reactivate a service account',
@@ -43,9 +44,10 @@ export const updateServiceAccount: Route = (app, { deps, auth }) => {
     async (request) => {
       const p = principalOf(request);
       const before = await loadServiceAccount(deps, p, request.params.service_account_id);
-      await assignableRole(deps, p, before.roleId);
       const body = request.body;
-      if (body.role_id) await assignableRole(deps, p, body.role_id);
+      const current = await loadRole(deps, p, before.roleId);
+      const next = body.role_id ? await loadRole(deps, p, body.role_id) : current;
+      authorizeScopes(p, 'service_account.update', [...current.scopes, ...next.scopes], deps.now());
       const after = await deps.storage.serviceAccounts.update(
         p.projectId,
         before.id,

@@ -7,6 +7,7 @@ export const logout: Route = (app, { deps, auth }) => {
     '/v1/auth/logout',
     {
       preHandler: auth(),
+      config: { policy: { exempt: "ends the caller's own session" } },
       schema: {
         tags: ['session'],
         summary: 'End the console session',

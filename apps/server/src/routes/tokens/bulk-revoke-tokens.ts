@@ -30,11 +30,11 @@ class DryRun extends Error {
   }
 }
 
-export const bulkRevokeTokens: Route = (app, { deps, auth }) => {
+export const bulkRevokeTokens: Route = (app, { deps }) => {
   app.post(
     '/v1/tokens/bulk-revoke',
     {
-      preHandler: auth(['tokens:write', 'projects:admin']),
+      config: { policy: 'token.bulk_revoke' },
       schema: {
         tags: ['tokens'],
         summary:

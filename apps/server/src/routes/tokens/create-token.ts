@@ -10,11 +10,11 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export const createToken: Route = (app, { deps, auth, tokens }) => {
+export const createToken: Route = (app, { deps, tokens }) => {
   app.post(
     '/v1/tokens',
     {
-      preHandler: auth(['tokens:write']),
+      config: { policy: 'token.create' },
       schema: {
         tags: ['tokens'],
         summary: "Create a token in the caller's project; the secret is in this response only",

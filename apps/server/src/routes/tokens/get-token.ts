@@ -6,11 +6,11 @@ import { problemResponses, security, TokenIdSchema, TokenView } from '../schemas
 
 export const TokenParams = Type.Object({ token_id: TokenIdSchema });
 
-export const getToken: Route = (app, { deps, auth, tokens }) => {
+export const getToken: Route = (app, { deps, tokens }) => {
   app.get(
     '/v1/tokens/:token_id',
     {
-      preHandler: auth(['tokens:read']),
+      config: { policy: 'token.read' },
       schema: {
         tags: ['tokens'],
         summary: 'Show one token (never its secret)',

@@ -21,11 +21,11 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export const importTokens: Route = (app, { deps, auth, tokens }) => {
+export const importTokens: Route = (app, { deps, tokens }) => {
   app.post(
     '/v1/tokens/import',
     {
-      preHandler: auth(['tokens:write']),
+      config: { policy: 'token.import' },
       schema: {
         tags: ['tokens'],
         summary: 'Import existing plaintext keys (e.g. from env files); only their hashes are stored',

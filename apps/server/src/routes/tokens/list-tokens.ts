@@ -33,11 +33,11 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 
-export const listTokens: Route = (app, { deps, auth }) => {
+export const listTokens: Route = (app, { deps }) => {
   app.get(
     '/v1/tokens',
     {
-      preHandler: auth(['tokens:read']),
+      config: { policy: 'token.read' },
       schema: {
         tags: ['tokens'],
         summary: "List the project's tokens, newest first, with filters and cursor paging",

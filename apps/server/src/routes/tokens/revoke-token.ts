@@ -10,11 +10,11 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export const revokeToken: Route = (app, { deps, auth, tokens }) => {
+export const revokeToken: Route = (app, { deps, tokens }) => {
   app.post(
     '/v1/tokens/:token_id/revoke',
     {
-      preHandler: auth(['tokens:write']),
+      config: { policy: 'token.revoke' },
       schema: {
         tags: ['tokens'],
         summary: 'Revoke a token: the very next request with it is refused',

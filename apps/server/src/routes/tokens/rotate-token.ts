@@ -10,11 +10,11 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-export const rotateToken: Route = (app, { deps, auth, tokens }) => {
+export const rotateToken: Route = (app, { deps, tokens }) => {
   app.post(
     '/v1/tokens/:token_id/rotate',
     {
-      preHandler: auth(['tokens:write']),
+      config: { policy: 'token.rotate' },
       schema: {
         tags: ['tokens'],
         summary: 'New secret for the same token id, settings and history',

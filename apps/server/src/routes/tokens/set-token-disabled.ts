@@ -5,15 +5,15 @@ import { problemResponses, security, TokenView } from '../schemas.ts';
 import { TokenParams } from './get-token.ts';
 
 /** `POST …/disable` pauses a token without revoking it; `POST …/enable` resumes it. */
-export const setTokenDisabled: Route = (app, { deps, auth, tokens }) => {
-  for (const [action, disabled] of [
-    ['disable', true],
-    ['enable', false],
+export const setTokenDisabled: Route = (app, { deps, tokens }) => {
+  for (const [action, disabled, policy] of [
+    ['disable', true, 'token.disable'],
+    ['enable', false, 'token.enable'],
   ] as const) {
     app.post(
       `/v1/tokens/:token_id/${action}`,
       {
-        preHandler: auth(['tokens:write']),
+        config: { policy },
         schema: {
           tags: ['tokens'],
           summary: disabled ? 'Disable a token (reversible)' : 'Enable a disabled token',

@@ -1,6 +1,6 @@
 import { KeywardError, type RoleId, type Scope } from '@keyward/core';
 import { Type } from 'typebox';
-import type { ExpiryInput } from '../../services/token-service.ts';
+import type { ExpiryInput } from '../../services/token-expiry.ts';
 import { parseLimits } from '../present.ts';
 import {
   Description,

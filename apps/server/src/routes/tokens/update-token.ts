@@ -11,11 +11,11 @@ const Body = Type.Partial(Type.Object(tokenFields, { additionalProperties: false
   minProperties: 1,
 });
 
-export const updateToken: Route = (app, { deps, auth, tokens }) => {
+export const updateToken: Route = (app, { deps, tokens }) => {
   app.patch(
     '/v1/tokens/:token_id',
     {
-      preHandler: auth(['tokens:write']),
+      config: { policy: 'token.update' },
       schema: {
         tags: ['tokens'],
         summary: 'Change name, description, scopes or role (never beyond your rights), expiry or rate limits',

@@ -1,4 +1,4 @@
-import { INSTANCE_ADMIN_SCOPE, KeywardError, type UserId } from '@keyward/core';
+import { KeywardError, type UserId } from '@keyward/core';
 import { Type } from 'typebox';
 import { diff } from '../../services/audit-log.ts';
 import { principalOf, type Route } from '../context.ts';
@@ -23,11 +23,11 @@ const Body = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const updateUser: Route = (app, { deps, auth }) => {
+export const updateUser: Route = (app, { deps }) => {
   app.patch(
     '/v1/users/:user_id',
     {
-      preHandler: auth([INSTANCE_ADMIN_SCOPE]),
+      config: { policy: 'user.update' },
       schema: {
         tags: ['principals'],
         summary:

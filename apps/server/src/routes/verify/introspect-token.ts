@@ -72,6 +72,7 @@ export const introspectToken: Route = (app, { deps, auth }) => {
       '/v1/introspect',
       {
         preHandler: auth(['tokens:verify']),
+        config: { policy: { exempt: 'introspection answers about a token and changes nothing' } },
         schema: {
           tags: ['tokens'],
           summary: 'Token introspection (RFC 7662), form-encoded or JSON',

@@ -33,11 +33,11 @@ const UsageView = Type.Object({
 });
 
 /** Requests of one token per hour or day (UTC) and outcome, as written by the usage flushes. */
-export const tokenUsage: Route = (app, { deps, auth, tokens }) => {
+export const tokenUsage: Route = (app, { deps, tokens }) => {
   app.get(
     '/v1/tokens/:token_id/usage',
     {
-      preHandler: auth(['tokens:read']),
+      config: { policy: 'token.read_usage' },
       schema: {
         tags: ['tokens'],
         summary: 'Usage series of a token by outcome (flushed every few seconds)',
