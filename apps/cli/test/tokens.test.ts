@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
 import {
@@ -139,7 +142,20 @@ describe('tokens create | list | show | update | rotate | revoke', () => {
     );
     const verify = await cli(['audit', 'verify']);
     expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/audit chain intact \(\d+ events\)/);
+    expect(verify.stdout).toMatch(/audit chain intact \(\d+ events, \d+ checkpoints\)/);
+  });
+
+  it('audit checkpoint prints a signed checkpoint that audit verify --checkpoint checks', async () => {
+    const printed = await cli(['audit', 'checkpoint', '--json']);
+    expect(printed.code).toBe(0);
+    const checkpoint = parseJson<{ seq: number; mac: string }>(printed.stdout);
+    expect(checkpoint.mac).toMatch(/^[0-9a-f]{64}$/);
+    const file = join(mkdtempSync(join(tmpdir(), 'kw-checkpoint-')), 'checkpoint.json');
+    writeFileSync(file, printed.stdout);
+    const verify = await cli(['audit', 'verify', '--checkpoint', file]);
+    expect(verify.code).toBe(0);
+    writeFileSync(file, JSON.stringify({ ...checkpoint, seq: checkpoint.seq + 1 }));
+    expect((await cli(['audit', 'verify', '--checkpoint', file])).code).not.toBe(0);
   });
 });
 

@@ -8,6 +8,7 @@ import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { requireRoutePolicies } from './plugins/policy.ts';
 import { registerProblemHandling } from './plugins/problem.ts';
+import { auditRefusedChanges } from './plugins/refusal-audit.ts';
 import {
   createClientErrorHandler,
   createFrameworkErrorHandler,
@@ -101,6 +102,7 @@ export async function buildApp(deps: Deps): Promise<App> {
 
   registerRequestGuards(app);
   registerProblemHandling(app, deps);
+  auditRefusedChanges(app, deps);
   await registerOpenApi(app, VERSION);
   const ctx = createRouteContext(deps, createTokenService(deps));
   registerMetrics(app, deps);
@@ -114,6 +116,7 @@ export async function buildApp(deps: Deps): Promise<App> {
   app.addHook('onClose', async () => {
     await deps.usage.close();
     await deps.errorRecords.close();
+    await deps.audit.flush();
   });
   return app;
 }

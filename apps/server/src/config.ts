@@ -42,6 +42,18 @@ const ConfigSchema = Type.Object({
   defaultTokenRateLimits: Type.String({ default: '6000/60' }),
   /** Failed authentications allowed per client address before it gets 429 (`none` to disable). */
   failedAuthRateLimits: Type.String({ default: '30/60' }),
+  /** Wrong passwords allowed per account before its sign-ins get 429 (the right password too). */
+  loginAccountRateLimits: Type.String({ default: '5/900' }),
+  /** Wrong passwords allowed per client address, across accounts. */
+  loginAddressRateLimits: Type.String({ default: '20/900' }),
+  /** Password hashes (argon2id, 64 MiB each) computed at once; more wait, past a short queue 503. */
+  passwordHashConcurrency: Type.Integer({ minimum: 1, maximum: 64, default: 2 }),
+  /** Wrong first-run setup codes before setup is locked until the next start (a new code). */
+  setupCodeAttempts: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /** Repeated refusals (failed sign-ins, CSRF failures, …) by one actor within this window are one audit event. */
+  auditCoalesceSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  /** How often a signed audit checkpoint is written to the log and `<dataDir>/audit-checkpoint.json`. */
+  auditCheckpointIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 600 }),
   redisKeyPrefix: Type.String({ default: 'keyward:' }),
   /**
    * How long a rate-limit check waits for Redis before this node decides it alone (the fallback).
@@ -79,6 +91,12 @@ const ENV_NAMES: Record<keyof Config, string> = {
   consoleDir: 'KEYWARD_CONSOLE_DIR',
   defaultTokenRateLimits: 'KEYWARD_DEFAULT_TOKEN_RATE_LIMITS',
   failedAuthRateLimits: 'KEYWARD_FAILED_AUTH_RATE_LIMITS',
+  loginAccountRateLimits: 'KEYWARD_LOGIN_ACCOUNT_RATE_LIMITS',
+  loginAddressRateLimits: 'KEYWARD_LOGIN_ADDRESS_RATE_LIMITS',
+  passwordHashConcurrency: 'KEYWARD_PASSWORD_HASH_CONCURRENCY',
+  setupCodeAttempts: 'KEYWARD_SETUP_CODE_ATTEMPTS',
+  auditCoalesceSeconds: 'KEYWARD_AUDIT_COALESCE_SECONDS',
+  auditCheckpointIntervalSeconds: 'KEYWARD_AUDIT_CHECKPOINT_INTERVAL_SECONDS',
   redisKeyPrefix: 'KEYWARD_REDIS_KEY_PREFIX',
   redisCommandTimeoutMs: 'KEYWARD_REDIS_COMMAND_TIMEOUT_MS',
   readinessTimeoutMs: 'KEYWARD_READINESS_TIMEOUT_MS',

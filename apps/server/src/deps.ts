@@ -1,24 +1,22 @@
-import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { createAuditKeys, newSetupCode } from '@keyward/core';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '@keyward/ratelimit';
 import { migrateToLatest, type Storage, storageFromUrl } from '@keyward/storage';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError } from './config.ts';
 import { loadPepperRing } from './pepper.ts';
 import { createMetrics } from './plugins/metrics.ts';
+import { createAuditCheckpoints } from './services/audit-checkpoints.ts';
 import { createAuditLog } from './services/audit-log.ts';
 import { createErrorRecorder } from './services/error-recorder.ts';
 import { createInvalidationBus } from './services/invalidation-bus.ts';
 import { createRateLimitService, parsePolicyList } from './services/rate-limits.ts';
+import { createSignInThrottle } from './services/sign-in-throttle.ts';
 import { createUsageRecorder } from './services/usage-recorder.ts';
 import { createVerifier } from './services/verifier.ts';
+import { createWorkSlots } from './services/work-slots.ts';
 import type { Deps } from './types.ts';
 import { VERSION } from './version.ts';
-
-/** Eight digits, grouped for reading aloud: only lets someone create the first administrator. */
-function newSetupCode(): string {
-  const digits = String(randomInt(0, 100_000_000)).padStart(8, '0');
-  return `${digits.slice(0, 4)}-${digits.slice(4)}`;
-}
 
 /** JSON lines on stdout, or into `destination` (the CLI's terminal formatter). */
 export function createLogger(config: Config, destination?: DestinationStream): Logger {
@@ -77,6 +75,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   const storage = options.storage ?? storageFromUrl(config.databaseUrl, config.dataDir);
   await migrateToLatest(storage);
   const peppers = loadPepperRing(config);
+  const auditKeys = createAuditKeys(peppers);
   const verifier = createVerifier({ storage, peppers, now, cacheTtlMs: config.verifyCacheTtlSeconds * 1000 });
   verifier.setAcceptsLegacyKeys(await storage.tokens.hasImported());
   const invalidationBus = config.redisUrl
@@ -122,7 +121,21 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     peppers,
     now,
     verifier,
-    audit: createAuditLog({ storage, now }),
+    auditKeys,
+    audit: createAuditLog({
+      storage,
+      now,
+      keys: auditKeys,
+      logger,
+      coalesceWindowMs: config.auditCoalesceSeconds * 1000,
+    }),
+    auditCheckpoints: createAuditCheckpoints({
+      storage,
+      keys: auditKeys,
+      now,
+      logger,
+      file: join(config.dataDir, 'audit-checkpoint.json'),
+    }),
     rateLimits,
     invalidationBus,
     usage,
@@ -130,5 +143,15 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     metrics,
     logger,
     setupCode: needsSetup ? newSetupCode() : null,
+    setupGuard: { wrong: 0, locked: false },
+    signInThrottle: createSignInThrottle({
+      limiter,
+      accountPolicies: policies(config.loginAccountRateLimits, 'KEYWARD_LOGIN_ACCOUNT_RATE_LIMITS'),
+      addressPolicies: policies(config.loginAddressRateLimits, 'KEYWARD_LOGIN_ADDRESS_RATE_LIMITS'),
+    }),
+    passwordSlots: createWorkSlots({
+      concurrency: config.passwordHashConcurrency,
+      queueLimit: config.passwordHashConcurrency * 4,
+    }),
   };
 }

@@ -40,12 +40,25 @@ export async function startServer(
   await purge();
   const timer = setInterval(purge, PURGE_INTERVAL_MS);
   timer.unref();
+  const checkpoint = async () => {
+    try {
+      await deps.audit.flush();
+      await deps.auditCheckpoints.issueIfGrown();
+    } catch (error) {
+      app.log.error({ err: error }, 'audit checkpoint failed');
+    }
+  };
+  await checkpoint();
+  const checkpointTimer = setInterval(checkpoint, config.auditCheckpointIntervalSeconds * 1000);
+  checkpointTimer.unref();
 
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       clearInterval(timer);
+      clearInterval(checkpointTimer);
       await app.close();
+      await checkpoint();
       await deps.rateLimits.close();
       await deps.invalidationBus?.close();
       await deps.storage.close();

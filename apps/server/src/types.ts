@@ -1,18 +1,31 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { OwnerType, PepperRing, ProjectId, RoleId, Scope, SessionId, TokenId } from '@keyward/core';
+import type {
+  AuditKeys,
+  OwnerType,
+  PepperRing,
+  ProjectId,
+  RoleId,
+  Scope,
+  SessionId,
+  SetupGuardState,
+  TokenId,
+} from '@keyward/core';
 import type { Storage } from '@keyward/storage';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Metrics } from './plugins/metrics.ts';
 import type { RoutePolicy } from './plugins/policy.ts';
+import type { AuditCheckpoints } from './services/audit-checkpoints.ts';
 import type { AuditLog } from './services/audit-log.ts';
 import type { ErrorRecorder } from './services/error-recorder.ts';
 import type { InvalidationBus } from './services/invalidation-bus.ts';
 import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
+import type { SignInThrottle } from './services/sign-in-throttle.ts';
 import type { UsageRecorder } from './services/usage-recorder.ts';
 import type { Verifier } from './services/verifier.ts';
+import type { WorkSlots } from './services/work-slots.ts';
 
 export type App = FastifyInstance<
   Server,
@@ -47,7 +60,10 @@ export type Deps = {
   peppers: PepperRing;
   now: () => number;
   verifier: Verifier;
+  /** MAC keys of the audit chain, derived from the pepper ring (never stored in the database). */
+  auditKeys: AuditKeys;
   audit: AuditLog;
+  auditCheckpoints: AuditCheckpoints;
   rateLimits: RateLimitService;
   /** Fans cache changes out to the other nodes (Redis); null on a single node. */
   invalidationBus: InvalidationBus | null;
@@ -59,6 +75,12 @@ export type Deps = {
   logger: Logger;
   /** The one-time code that lets the first administrator be created from the console. */
   setupCode: string | null;
+  /** Wrong setup codes so far; locked, setup waits for a restart (and its new code). */
+  setupGuard: SetupGuardState;
+  /** Wrong passwords counted per account and per address (POST /v1/auth/login). */
+  signInThrottle: SignInThrottle;
+  /** Bounds the argon2id hashes computed at once. */
+  passwordSlots: WorkSlots;
 };
 
 export type RegisteredRoute = {

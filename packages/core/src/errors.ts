@@ -24,6 +24,7 @@ export const ERROR_CATALOG = {
   IP_NOT_ALLOWED: { status: 403, title: 'Requests from this address are not allowed' },
   CSRF_FAILED: { status: 403, title: 'The CSRF token is missing or wrong' },
   FORBIDDEN: { status: 403, title: 'This action is not allowed' },
+  SETUP_LOCKED: { status: 403, title: 'Setup is locked after too many wrong codes' },
   NOT_FOUND: { status: 404, title: 'The resource does not exist' },
   ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
@@ -38,6 +39,7 @@ export const ERROR_CATALOG = {
   HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   INTERNAL: { status: 500, title: 'Internal error' },
   DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable' },
+  SERVER_BUSY: { status: 503, title: 'The server is busy; retry shortly' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,4 +1,6 @@
+export * from './audit-chain.ts';
 export * from './base62.ts';
+export * from './canonical-json.ts';
 export * from './error-coalescing.ts';
 export * from './errors.ts';
 export * from './hashing.ts';
@@ -11,6 +13,8 @@ export * from './rate-limit.ts';
 export * from './roles.ts';
 export * from './scopes.ts';
 export * from './secret-shapes.ts';
+export * from './setup-code.ts';
+export * from './sign-in-throttle.ts';
 export * from './text-input.ts';
 export * from './token-format.ts';
 export * from './token-status.ts';

@@ -101,11 +101,29 @@ export type AuditEventView = {
   ip: string | null;
   user_agent: string | null;
   changes: Record<string, unknown> | null;
+  count: number;
+  key_version: number | null;
   hash: string;
   prev_hash: string;
 };
 
-export type AuditVerification = { ok: boolean; events: number; broken_at_seq: number | null };
+/** A signed statement of the audit chain head; keep it outside Keyward (ADR 0008). */
+export type AuditCheckpoint = {
+  seq: number;
+  head: string;
+  issued_at: string;
+  key_version: number;
+  mac: string;
+};
+
+export type AuditVerification = {
+  ok: boolean;
+  events: number;
+  broken_at_seq: number | null;
+  reason: string | null;
+  head: { seq: number; hash: string };
+  checkpoints_checked: number;
+};
 
 export type Page<T> = { data: T[]; next_cursor: string | null };
 
@@ -172,7 +190,9 @@ export function keywardApi(client: KeywardClient) {
     listRoles: () => request<{ data: RoleView[] }>('GET', '/v1/roles'),
     getError: (id: string) => request<ErrorRecord>('GET', `/v1/errors/${seg(id)}`),
     listAudit: (query: AuditListQuery = {}) => request<Page<AuditEventView>>('GET', '/v1/audit', { query }),
-    verifyAudit: () => request<AuditVerification>('GET', '/v1/audit/verify'),
+    verifyAudit: (checkpoint?: AuditCheckpoint) =>
+      request<AuditVerification>('GET', '/v1/audit/verify', checkpoint ? { query: { ...checkpoint } } : {}),
+    auditCheckpoint: () => request<AuditCheckpoint>('GET', '/v1/audit/checkpoint'),
   };
 }
 

@@ -141,6 +141,8 @@ export interface AuditEventsTable {
   ip: string | null;
   user_agent: string | null;
   changes: JsonText | null;
+  count: number;
+  key_version: number | null;
   prev_hash: string;
   hash: string;
 }

@@ -1,4 +1,7 @@
 import type {
+  AuditCheckpoint,
+  AuditKeys,
+  ChainVerdict,
   ErrorId,
   EventId,
   InvitationId,
@@ -151,12 +154,16 @@ export type AuditEventInput = {
   ip: string | null;
   userAgent: string | null;
   changes: Record<string, AuditChange> | null;
+  /** How many occurrences the event stands for (a coalesced flood); default 1. */
+  count?: number;
 };
 
-export type AuditEvent = AuditEventInput & {
+export type AuditEvent = Required<AuditEventInput> & {
   id: EventId;
   seq: number;
   occurredAt: Millis;
+  /** The pepper version whose derived key MACs the event; null for events from before keying. */
+  keyVersion: number | null;
   prevHash: string;
   hash: string;
 };
@@ -401,11 +408,19 @@ export interface TokenRepository {
 }
 
 export interface AuditRepository {
-  /** Appends to the hash chain; concurrent appends across processes serialize on the chain head. */
-  append(event: AuditEventInput, now: Millis): Promise<AuditEvent>;
+  /**
+   * Appends to the MAC chain under `keys.currentVersion`; concurrent appends across processes
+   * serialize on the chain head.
+   */
+  append(event: AuditEventInput, now: Millis, keys: AuditKeys): Promise<AuditEvent>;
   list(filter: AuditFilter, page: PageRequest): Promise<Page<AuditEvent>>;
-  /** Recomputes the chain; returns the first sequence number whose hash does not match, or null. */
-  verifyChain(): Promise<{ ok: true; count: number } | { ok: false; count: number; brokenAt: number }>;
+  /** The chain head: the last seq and its MAC (the genesis value when empty). */
+  head(): Promise<{ seq: number; hash: string }>;
+  /** Recomputes every MAC and link, checks the stored head and that each checkpoint's head is in the chain. */
+  verifyChain(
+    keys: AuditKeys,
+    checkpoints?: readonly Pick<AuditCheckpoint, 'seq' | 'head'>[],
+  ): Promise<ChainVerdict>;
 }
 
 export interface ErrorRecordRepository {

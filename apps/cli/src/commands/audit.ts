@@ -1,4 +1,5 @@
-import type { AuditEventView, AuditListQuery } from '@keyward/sdk';
+import { readFileSync } from 'node:fs';
+import type { AuditCheckpoint, AuditEventView, AuditListQuery } from '@keyward/sdk';
 import type { Command } from 'commander';
 import { type Context, connect } from '../context.ts';
 import { EXIT, usageError } from '../exit-codes.ts';
@@ -70,18 +71,43 @@ export function registerAudit(program: Command, contextOf: (command: Command) =>
     });
 
   audit
-    .command('verify')
-    .description('recompute the hash chain; exit 1 if an event was altered or removed (needs keyward:admin)')
+    .command('checkpoint')
+    .description(
+      'print a signed checkpoint of the chain head; keep it and pass it to `audit verify --checkpoint` later',
+    )
     .action(async (_options: unknown, command: Command) => {
       const ctx = contextOf(command);
-      const result = await connect(ctx).api.verifyAudit();
+      ctx.out.data(await connect(ctx).api.auditCheckpoint());
+    });
+
+  audit
+    .command('verify')
+    .description(
+      'recompute the MAC chain; exit 1 if an event was altered or removed, or the chain no longer reaches a checkpoint (needs keyward:admin)',
+    )
+    .option('--checkpoint <file>', 'a checkpoint printed by `audit checkpoint` (JSON)')
+    .action(async (options: { checkpoint?: string }, command: Command) => {
+      const ctx = contextOf(command);
+      const checkpoint = options.checkpoint ? readCheckpoint(options.checkpoint) : undefined;
+      const result = await connect(ctx).api.verifyAudit(checkpoint);
       if (!result.ok) process.exitCode = EXIT.failure;
       const { out } = ctx;
       if (out.json) return out.data(result);
-      if (result.ok) out.line(`${out.color.green('✓')} audit chain intact (${result.events} events)`);
+      if (result.ok)
+        out.line(
+          `${out.color.green('✓')} audit chain intact (${result.events} events, ${result.checkpoints_checked} checkpoints)`,
+        );
       else
         out.line(
-          `${out.color.red('✗')} audit chain broken at event #${result.broken_at_seq} (${result.events} events)`,
+          `${out.color.red('✗')} audit chain broken at event #${result.broken_at_seq}: ${result.reason} (${result.events} events)`,
         );
     });
+}
+
+function readCheckpoint(file: string): AuditCheckpoint {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as AuditCheckpoint;
+  } catch (error) {
+    throw usageError(`--checkpoint: ${file} is not a readable JSON checkpoint (${(error as Error).message})`);
+  }
 }

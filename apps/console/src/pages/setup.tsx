@@ -54,7 +54,8 @@ export function SetupPage({ onDone }: { onDone: (csrfToken: string) => Promise<v
               aria-describedby={describedBy}
               required
               autoComplete="one-time-code"
-              inputMode="numeric"
+              autoCapitalize="characters"
+              spellCheck={false}
               value={code}
               onChange={(e) => setCode(e.target.value)}
             />

@@ -78,9 +78,22 @@ export function sessionSecretHash(deps: Deps, secret: string): string {
 async function sessionPrincipal(deps: Deps, request: FastifyRequest): Promise<Principal | null> {
   const secret = request.cookies[SESSION_COOKIE];
   if (!secret) return null;
+  // A cookie that names no session is a failed authentication like an unknown token: a flood of
+  // made-up cookies from one address is throttled before it costs a lookup each.
+  await deps.rateLimits.assertAddressNotBlocked(request.ip);
   const session = await deps.storage.sessions.getBySecretHash(sessionSecretHash(deps, secret));
-  if (!session || session.expiresAt <= deps.now()) return null;
+  if (!session || session.expiresAt <= deps.now()) {
+    await deps.rateLimits.recordFailure(request.ip);
+    return null;
+  }
   if (!SAFE_METHODS.has(request.method) && !sameSecret(request.headers[CSRF_HEADER], session.csrfToken)) {
+    deps.audit.refusal(request, {
+      action: 'session.csrf_failed',
+      projectId: null,
+      targetType: 'session',
+      targetId: session.id,
+      actor: { type: 'user', id: session.userId },
+    });
     throw new KeywardError('CSRF_FAILED', `Send the session's CSRF token in ${CSRF_HEADER}`);
   }
   const requested = request.headers[PROJECT_HEADER];

@@ -1,4 +1,5 @@
 import {
+  createAuditKeys,
   generateToken,
   hashToken,
   INSTANCE_ADMIN_SCOPE,
@@ -76,6 +77,7 @@ export async function bootstrap(
         userAgent: null,
       },
       now,
+      createAuditKeys(peppers),
     );
     return { admin, projectId: project.id, userId: user.id };
   });

@@ -1,5 +1,5 @@
+import { AUDIT_GENESIS as GENESIS_HASH } from '@keyward/core';
 import { type Kysely, type Migration, sql } from 'kysely';
-import { GENESIS_HASH } from '../audit-hash.ts';
 
 /**
  * The whole first schema, written once for SQLite and PostgreSQL: `bigint` has INTEGER affinity

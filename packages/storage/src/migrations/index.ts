@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001-initial.ts';
+import { auditMac } from './0003-audit-mac.ts';
 import { invitations } from './0004-invitations.ts';
 import { status } from './0005-status.ts';
 import { errorRecords } from './0006-error-records.ts';
@@ -7,6 +8,7 @@ import { errorRecords } from './0006-error-records.ts';
 /** Listed in code, not scanned from disk, so a bundled server still finds them. Names sort in order. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0003-audit-mac': auditMac,
   '0004-invitations': invitations,
   '0005-status': status,
   '0006-error-records': errorRecords,

@@ -1,7 +1,5 @@
-import type { ProjectId } from '@keyward/core';
-import { newId } from '@keyward/core';
+import { type AuditRecord, createChainWalk, newId, type ProjectId } from '@keyward/core';
 import type { Selectable } from 'kysely';
-import { eventHash, GENESIS_HASH } from '../audit-hash.ts';
 import { fromJson, toJson } from '../json.ts';
 import { checkLimit, decodeCursor, toPage } from '../paging.ts';
 import type { AuditEventsTable } from '../schema.ts';
@@ -26,34 +24,35 @@ function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
     ip: row.ip,
     userAgent: row.user_agent,
     changes: row.changes === null ? null : fromJson<Record<string, AuditChange>>(row.changes),
+    count: Number(row.count),
+    keyVersion: row.key_version === null ? null : Number(row.key_version),
     prevHash: row.prev_hash,
     hash: row.hash,
   };
 }
 
-/** Everything but the hash itself is covered, including the link to the previous event. */
-function hashOf(e: Omit<AuditEvent, 'hash'>): string {
-  return eventHash({
+/** The exported form of an event without its `hash`: what its MAC covers (ADR 0008). */
+export function toAuditRecord(e: Omit<AuditEvent, 'hash'>): AuditRecord {
+  return {
     seq: e.seq,
     id: e.id,
-    occurredAt: e.occurredAt,
-    actorType: e.actorType,
-    actorId: e.actorId,
-    viaTokenId: e.viaTokenId,
-    projectId: e.projectId,
+    occurred_at: new Date(e.occurredAt).toISOString(),
+    actor: { type: e.actorType, id: e.actorId, via_token_id: e.viaTokenId },
+    project_id: e.projectId,
     action: e.action,
-    targetType: e.targetType,
-    targetId: e.targetId,
+    target: { type: e.targetType, id: e.targetId },
     ip: e.ip,
-    userAgent: e.userAgent,
+    user_agent: e.userAgent,
     changes: e.changes,
-    prevHash: e.prevHash,
-  });
+    count: e.count,
+    key_version: e.keyVersion,
+    prev_hash: e.prevHash,
+  };
 }
 
 export function createAuditRepository(db: Db): AuditRepository {
   return {
-    append(input, now) {
+    append(input, now, keys) {
       return inTransaction(db, async (trx) => {
         // Bumping the head first takes its row lock (PostgreSQL) or the write lock (SQLite, begun
         // immediate), so concurrent appends, even from other processes, serialize here.
@@ -76,12 +75,16 @@ export function createAuditRepository(db: Db): AuditRepository {
           ip: input.ip,
           userAgent: input.userAgent,
           changes: changesJson === null ? null : fromJson<Record<string, AuditChange>>(changesJson),
+          count: input.count ?? 1,
           seq: Number(head.last_seq),
           id: newId('event', now),
           occurredAt: now,
+          keyVersion: keys.currentVersion,
           prevHash: head.last_hash,
         };
-        const event: AuditEvent = { ...unhashed, hash: hashOf(unhashed) };
+        const mac = keys.eventMac(toAuditRecord(unhashed));
+        if (mac === null) throw new Error('the current audit key is missing');
+        const event: AuditEvent = { ...unhashed, hash: mac };
         await trx
           .insertInto('audit_events')
           .values({
@@ -98,6 +101,8 @@ export function createAuditRepository(db: Db): AuditRepository {
             ip: event.ip,
             user_agent: event.userAgent,
             changes: changesJson,
+            count: event.count,
+            key_version: event.keyVersion,
             prev_hash: event.prevHash,
             hash: event.hash,
           })
@@ -136,9 +141,17 @@ export function createAuditRepository(db: Db): AuditRepository {
       return toPage(rows.map(toAuditEvent), limit, (e) => String(e.seq));
     },
 
-    async verifyChain() {
-      let count = 0;
-      let prevHash = GENESIS_HASH;
+    async head() {
+      const head = await db
+        .selectFrom('audit_chain_head')
+        .select(['last_seq', 'last_hash'])
+        .where('id', '=', HEAD_ID)
+        .executeTakeFirstOrThrow();
+      return { seq: Number(head.last_seq), hash: head.last_hash };
+    },
+
+    async verifyChain(keys, checkpoints = []) {
+      const walk = createChainWalk(keys, checkpoints);
       let lastSeq = 0;
       for (;;) {
         const rows = await db
@@ -148,28 +161,17 @@ export function createAuditRepository(db: Db): AuditRepository {
           .orderBy('seq')
           .limit(VERIFY_BATCH)
           .execute();
+        let intact = true;
         for (const row of rows) {
-          const event = toAuditEvent(row);
-          const { hash, ...unhashed } = event;
-          if (event.seq !== lastSeq + 1 || event.prevHash !== prevHash || hashOf(unhashed) !== hash) {
-            return { ok: false, count, brokenAt: Math.min(event.seq, lastSeq + 1) };
-          }
-          count++;
-          prevHash = hash;
-          lastSeq = event.seq;
+          const { hash, ...unhashed } = toAuditEvent(row);
+          intact = walk.next(toAuditRecord(unhashed), hash);
+          if (!intact) break;
+          lastSeq = unhashed.seq;
         }
-        if (rows.length < VERIFY_BATCH) break;
+        if (!intact || rows.length < VERIFY_BATCH) break;
       }
-      // A chain cut short at its end still links up; the head remembers how far it reached.
-      const head = await db
-        .selectFrom('audit_chain_head')
-        .select(['last_seq', 'last_hash'])
-        .where('id', '=', HEAD_ID)
-        .executeTakeFirstOrThrow();
-      if (Number(head.last_seq) !== lastSeq || head.last_hash !== prevHash) {
-        return { ok: false, count, brokenAt: lastSeq + 1 };
-      }
-      return { ok: true, count };
+      // A chain cut short at its end still links up; the head and the checkpoints remember how far it reached.
+      return walk.finish(await this.head());
     },
   };
 }

@@ -1,9 +1,8 @@
 import { INSTANCE_ADMIN_SCOPE } from '@keyward/core';
-import type { AuditEvent } from '@keyward/storage';
+import { type AuditEvent, toAuditRecord } from '@keyward/storage';
 import { Type } from 'typebox';
 import { insufficientScope } from '../../plugins/auth.ts';
 import { principalOf, type Route } from '../context.ts';
-import { iso } from '../present.ts';
 import { isInstanceAdmin } from '../projects/project-access.ts';
 import { Nullable, Paging, problemResponses, security, Timestamp } from '../schemas.ts';
 
@@ -22,7 +21,11 @@ export const AuditEventView = Type.Object({
   ip: Nullable(Type.String()),
   user_agent: Nullable(Type.String()),
   changes: Nullable(Type.Record(Type.String(), Type.Unknown())),
-  hash: Type.String(),
+  count: Type.Integer({ minimum: 1, description: 'Occurrences this event stands for (a coalesced flood)' }),
+  key_version: Nullable(Type.Integer()),
+  hash: Type.String({
+    description: 'HMAC-SHA-256 of the RFC 8785 form of this object without `hash` (ADR 0008)',
+  }),
   prev_hash: Type.String(),
 });
 
@@ -45,22 +48,8 @@ const Query = Type.Object(
   { additionalProperties: false },
 );
 
-function presentEvent(e: AuditEvent) {
-  return {
-    id: e.id,
-    seq: e.seq,
-    occurred_at: iso(e.occurredAt),
-    actor: { type: e.actorType, id: e.actorId, via_token_id: e.viaTokenId },
-    project_id: e.projectId,
-    action: e.action,
-    target: { type: e.targetType, id: e.targetId },
-    ip: e.ip,
-    user_agent: e.userAgent,
-    changes: e.changes,
-    hash: e.hash,
-    prev_hash: e.prevHash,
-  };
-}
+/** The MACed record plus its MAC: a verifier drops `hash` and recomputes it (ADR 0008). */
+const presentEvent = (e: AuditEvent) => ({ ...toAuditRecord(e), hash: e.hash });
 
 export const listAudit: Route = (app, { deps, auth }) => {
   app.get(
@@ -82,6 +71,7 @@ export const listAudit: Route = (app, { deps, auth }) => {
       const q = request.query;
       const p = principalOf(request);
       if (q.scope === 'instance' && !isInstanceAdmin(p)) throw insufficientScope([INSTANCE_ADMIN_SCOPE]);
+      await deps.audit.flush();
       const page = await deps.storage.audit.list(
         {
           projectId: q.scope === 'instance' ? null : p.projectId,

@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import { KeywardError } from '@keyward/core';
+import { decideSetupAttempt, KeywardError, setupCodeMatches } from '@keyward/core';
 import { Type } from 'typebox';
 import { bootstrap } from '../../services/bootstrap.ts';
 import type { Route } from '../context.ts';
@@ -16,12 +15,14 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-function codeMatches(expected: string | null, given: string): boolean {
-  if (expected === null) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+const ANONYMOUS = { type: 'anonymous' as const, id: null };
+
+const setupLocked = () =>
+  new KeywardError(
+    'SETUP_LOCKED',
+    'Too many wrong setup codes: restart Keyward for a new code, or run `npx keyward init` on the server',
+    { record: false },
+  );
 
 export const setup: Route = (app, { deps }) => {
   app.get(
@@ -50,23 +51,43 @@ export const setup: Route = (app, { deps }) => {
       },
     },
     async (request, reply) => {
-      if (!codeMatches(deps.setupCode, request.body.setup_code)) {
-        if ((await deps.storage.users.count()) > 0) throw new KeywardError('ALREADY_INITIALIZED');
-        throw new KeywardError(
-          'FORBIDDEN',
-          'The setup code is not correct; it is printed in the server log at start',
-        );
+      const code = deps.setupCode;
+      const matches = code !== null && setupCodeMatches(code, request.body.setup_code);
+      if (!matches && (code === null || (await deps.storage.users.count()) > 0))
+        throw new KeywardError('ALREADY_INITIALIZED');
+      const attempt = decideSetupAttempt(deps.setupGuard, matches, deps.config.setupCodeAttempts);
+      deps.setupGuard = attempt.state;
+      const refusal = { projectId: null, targetType: null, targetId: null, actor: ANONYMOUS };
+      if (attempt.outcome === 'locked') {
+        deps.audit.refusal(request, { ...refusal, action: 'setup.refused_locked' });
+        throw setupLocked();
       }
-      const result = await bootstrap(
-        deps.storage,
-        deps.peppers,
-        {
-          email: request.body.email,
-          password: request.body.password,
-          name: request.body.name ?? 'Administrator',
-          withToken: false,
-        },
-        deps.now(),
+      if (attempt.outcome === 'wrong') {
+        deps.audit.refusal(request, { ...refusal, action: 'setup.code_rejected' });
+        if (!attempt.state.locked) {
+          throw new KeywardError(
+            'FORBIDDEN',
+            'The setup code is not correct; it is printed in the server log at start',
+          );
+        }
+        await deps.audit.record(request, { ...refusal, action: 'setup.locked' });
+        deps.logger.warn(
+          'First-run setup is locked after too many wrong codes: restart Keyward for a new code, or run `npx keyward init`',
+        );
+        throw setupLocked();
+      }
+      const result = await deps.passwordSlots.run(() =>
+        bootstrap(
+          deps.storage,
+          deps.peppers,
+          {
+            email: request.body.email,
+            password: request.body.password,
+            name: request.body.name ?? 'Administrator',
+            withToken: false,
+          },
+          deps.now(),
+        ),
       );
       const session = await startSession(deps, request, reply, result.userId);
       return reply
