@@ -135,7 +135,8 @@ describe.each(['sqlite', 'postgres'] as const)('made-up session cookies (%s)', (
       expect(res.json()).toMatchObject({ code: 'RATE_LIMITED', error_id: expect.stringMatching(/^err_/) });
       expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     }
-    expect(h.storage.statementCount() - before).toBe(0);
+    // The whole flood shares one error record (issue 9 §5): at most that one write.
+    expect(h.storage.statementCount() - before).toBeLessThanOrEqual(1);
     expect((await withCookie('192.0.2.8')).statusCode).toBe(401);
   });
 });

@@ -12,8 +12,11 @@ const CANDIDATE = /[A-Za-z0-9_-]{24}/;
 const LONG_HEX = /(?:^|[^0-9a-f])([0-9a-f]{32,})(?![0-9a-f])/;
 /** Query parameters whose name says the value is a credential, whatever it looks like. */
 const CREDENTIAL_PARAMS = new Set(['access_token', 'token', 'api_key', 'apikey', 'api-key', 'key']);
-/** Query parameters Keyward itself fills with opaque text (base64url pagination cursors). */
-const OPAQUE_PARAMS = new Set(['cursor']);
+/**
+ * Query parameters Keyward itself fills with text that is no secret but looks random: base64url
+ * pagination cursors, and an audit checkpoint's digests given to /v1/audit/verify.
+ */
+const OPAQUE_PARAMS = new Set(['cursor', 'head', 'mac']);
 
 const MIN_ENTROPY_BITS = 3.5;
 /** Random base62 switches class at ~44% of steps (not counting upper→lower); camelCase names ~20%. */

@@ -98,7 +98,7 @@ export const verifyAudit: Route = (app, { deps, auth }) => {
   app.get(
     '/v1/audit/checkpoint',
     {
-      preHandler: auth([INSTANCE_ADMIN_SCOPE]),
+      onRequest: auth([INSTANCE_ADMIN_SCOPE]),
       schema: {
         tags: ['support'],
         summary:
