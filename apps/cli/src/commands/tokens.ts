@@ -71,7 +71,6 @@ function printSecret(out: Output, token: TokenWithSecret, verb: string) {
 
 async function showOne(ctx: Context, token: TokenView) {
   if (ctx.out.json) return ctx.out.data(token);
-  const { api } = connect(ctx);
   tokenFields(ctx.out, token, ctx.now());
 }
 

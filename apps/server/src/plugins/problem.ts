@@ -4,6 +4,7 @@ import {
   errorCoalescingKey,
   errorTypeUri,
   KeywardError,
+  newId,
   type ProjectId,
   redactPath,
   type TokenId,
@@ -96,6 +97,16 @@ function requestFacts(request: FastifyRequest): ErrorFacts {
  * caller (see `errorCoalescingKey`). Errors of callers nobody identified are counted in /metrics.
  */
 export function recordError(deps: Deps, facts: ErrorFacts, error: KeywardError): RecordedError {
+  // The record would go to the database that just failed: the id is logged instead, so that an
+  // outage costs no write attempt (nor a wait on one) per answer.
+  if (error.code === 'DATABASE_UNAVAILABLE') {
+    const id = newId('error');
+    deps.logger.warn(
+      { errorId: id, requestId: facts.requestId },
+      'error record not stored: the database is unavailable',
+    );
+    return { id, stored: Promise.resolve(false) };
+  }
   const subject = facts.tokenId ?? (facts.userId === null ? null : `user:${facts.userId}`);
   if (subject === null) deps.metrics.unauthenticatedError(error.code);
   const detail = error.message.replaceAll('\u0000', '\uFFFD').slice(0, MAX_DETAIL);
@@ -174,9 +185,8 @@ export async function sendProblem(
   { deferRecord = false }: SendProblemOptions = {},
 ) {
   const recorded = recordError(deps, requestFacts(request), error);
-  // Otherwise the record exists before the caller can read the id and look it up — except when
-  // the database just failed: waiting on a write to it would only delay the 503.
-  if (!deferRecord && error.code !== 'DATABASE_UNAVAILABLE') await recorded.stored;
+  // Otherwise the record exists before the caller can read the id and look it up.
+  if (!deferRecord) await recorded.stored;
   const answer = problemAnswer(error, recorded.id, request.id);
   if (deferRecord) {
     answer.headers[ERROR_ID_HEADER] = recorded.id;
