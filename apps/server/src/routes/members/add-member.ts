@@ -1,4 +1,4 @@
-import { INSTANCE_ADMIN_SCOPE, KeywardError, newId } from '@keyward/core';
+import { KeywardError, newId } from '@keyward/core';
 import { Type } from 'typebox';
 import { hashPassword } from '../../services/bootstrap.ts';
 import { authorizeScopes } from '../../services/policy.ts';
