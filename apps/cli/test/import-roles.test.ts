@@ -115,5 +115,24 @@ describe('tokens import --create-roles', () => {
     expect(report.committed.at(-1)?.source).toBe(`CLIENT_API_KEYS[${committed - 1}] (line 1)`);
     expect(await scopesOf(many[committed - 1] as string)).toEqual(['errors:read', 'jobs:submit']);
     expect(await scopesOf(many[committed] as string)).toBe(401);
+
+    // The cause fixed, the same command again: the committed keys are skipped, the rest imported,
+    // every key exactly once.
+    const fixed = [...many.slice(0, 1199), 'batch_key_replacement_xyz_000'];
+    const rerunPath = envFile('many-fixed.env', `CLIENT_API_KEYS=${JSON.stringify(fixed)}\n`);
+    const rerun = await cli([
+      'tokens',
+      'import',
+      '--from-env-file',
+      rerunPath,
+      '--map',
+      'CLIENT=client',
+      '--json',
+    ]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const result = parseJson<{ imported: unknown[]; skipped: unknown[] }>(rerun.stdout);
+    expect(result.skipped).toHaveLength(committed);
+    expect(result.imported).toHaveLength(fixed.length - committed);
+    expect(await scopesOf(fixed[1199] as string)).toEqual(['errors:read', 'jobs:submit']);
   });
 });
