@@ -1,4 +1,4 @@
-import type { TokenStatus } from '@keyward/core';
+import type { AuditRecord, TokenStatus } from '@keyward/core';
 import type { KeywardClient } from './client.ts';
 
 export type { TokenStatus };
@@ -90,22 +90,8 @@ export type ErrorRecord = {
   last_seen_at: string;
 };
 
-export type AuditEventView = {
-  id: string;
-  seq: number;
-  occurred_at: string;
-  actor: { type: string; id: string | null; via_token_id: string | null };
-  project_id: string | null;
-  action: string;
-  target: { type: string | null; id: string | null };
-  ip: string | null;
-  user_agent: string | null;
-  changes: Record<string, unknown> | null;
-  count: number;
-  key_version: number | null;
-  hash: string;
-  prev_hash: string;
-};
+/** One audit event as exported: the MACed record (core's `AuditRecord`) and its `hash`. */
+export type AuditEventView = AuditRecord & { hash: string };
 
 /** A signed statement of the audit chain head; keep it outside Keyward (ADR 0008). */
 export type AuditCheckpoint = {
