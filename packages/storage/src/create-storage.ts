@@ -4,10 +4,12 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { instrumentDialect, type StatementCounter } from './instrumented-dialect.ts';
+import { createPgNotifications } from './pg-notifications.ts';
+import { type PendingChange, writeChanges } from './repositories/cache-changes.ts';
 import { createRepositories } from './repositories/index.ts';
 import type { Database } from './schema.ts';
 import type { Db } from './transaction.ts';
-import type { Storage } from './types.ts';
+import type { CacheChangeRecord, Storage } from './types.ts';
 
 export type StorageOptions =
   | {
@@ -104,12 +106,33 @@ export function createStorage(options: StorageOptions): Storage {
     });
   }
 
+  const listeners: ((records: CacheChangeRecord[]) => void)[] = [];
+  const announce = (records: CacheChangeRecord[]) => {
+    for (const listener of listeners) listener(records);
+  };
   const storage: Storage = {
-    ...createRepositories(db),
+    ...createRepositories(db, { pending: null, announce }),
     dialect: options.kind,
     // The repositories given to `fn` must be used instead of the storage's own while it runs:
     // SQLite has one connection, held by the transaction.
-    transaction: (fn) => db.transaction().execute((trx) => fn(createRepositories(trx))),
+    // Changes recorded in the transaction are written as its last statements and announced once
+    // it has committed (a rolled-back change is never announced).
+    async transaction(fn) {
+      let written: CacheChangeRecord[] = [];
+      const result = await db.transaction().execute(async (trx) => {
+        const pending: PendingChange[] = [];
+        const value = await fn(createRepositories(trx, { pending, announce }));
+        if (pending.length > 0) written = await writeChanges(trx, pending);
+        return value;
+      });
+      if (written.length > 0) announce(written);
+      return result;
+    },
+    onCacheChanges(listener) {
+      listeners.push(listener);
+    },
+    notifications:
+      options.kind === 'postgres' ? createPgNotifications(db, options.url, options.schema) : null,
     statementCount: () => counter.count,
     async ping() {
       // `select 1` never touches an SQLite file; reading its schema does (a lock or a bad file fails it).

@@ -11,6 +11,7 @@ import type {
   UserId,
 } from '@keyward/core';
 import type { AuditActorType, TokenKind } from './types.ts';
+import type { Generated } from 'kysely';
 
 /**
  * The tables as both dialects store them. Times are integer milliseconds (BIGINT on PostgreSQL,
@@ -197,6 +198,19 @@ export interface InvitationsTable {
   revoked_at: number | null;
 }
 
+export interface CacheChangesTable {
+  seq: Generated<number>;
+  project_id: string | null;
+  change: JsonText;
+  created_at: number;
+}
+
+export interface ClusterNodesTable {
+  node_id: string;
+  started_at: number;
+  last_seen_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   users: UsersTable;
@@ -212,4 +226,6 @@ export interface Database {
   error_records: ErrorRecordsTable;
   sessions: SessionsTable;
   invitations: InvitationsTable;
+  cache_changes: CacheChangesTable;
+  cluster_nodes: ClusterNodesTable;
 }

@@ -442,6 +442,48 @@ export interface SessionRepository {
   purgeExpired(now: Millis): Promise<number>;
 }
 
+/** A change that affects verification, as the change log holds it (ADR 0007). */
+export type CacheChangeRecord = {
+  seq: number;
+  projectId: string | null;
+  change: Record<string, unknown>;
+  createdAt: Millis;
+};
+
+export interface CacheChangeRepository {
+  /**
+   * Records a change in the change log. Inside a transaction it is written just before the commit
+   * (so sequence order is commit order) and announced (`Storage.onCacheChanges`) once committed;
+   * outside one it is written in its own transaction and announced at once.
+   */
+  record(change: Record<string, unknown>, projectId: string | null, at: Millis): Promise<void>;
+  /** Changes after `seq`, oldest first. A background read: not counted by `statementCount`. */
+  since(seq: number, limit: number): Promise<CacheChangeRecord[]>;
+  /** The highest sequence written so far (0 when none); not counted by `statementCount`. */
+  latest(): Promise<number>;
+  /** Deletes changes recorded before `before`; returns how many. */
+  prune(before: Millis): Promise<number>;
+}
+
+/** Each node's heartbeat; background writes, not counted by `statementCount`. */
+export interface ClusterNodeRepository {
+  heartbeat(nodeId: string, startedAt: Millis, at: Millis): Promise<void>;
+  /** Nodes seen at `since` or later (the caller's own included once it has beaten). */
+  countLive(since: Millis): Promise<number>;
+  remove(nodeId: string): Promise<void>;
+}
+
+/** PostgreSQL LISTEN/NOTIFY on a channel of this storage's own schema. */
+export interface Notifications {
+  readonly channel: string;
+  /** Sends `payload` to every listener (delivered when the sending statement commits). */
+  notify(payload: string): Promise<void>;
+  /** A dedicated connection that listens, reconnecting until closed; `onState` tells whether it is listening. */
+  listen(onMessage: (payload: string) => void, onState: (listening: boolean, error?: unknown) => void): {
+    close(): Promise<void>;
+  };
+}
+
 export type Repositories = {
   projects: ProjectRepository;
   users: UserRepository;
@@ -453,6 +495,8 @@ export type Repositories = {
   errors: ErrorRecordRepository;
   sessions: SessionRepository;
   invitations: InvitationRepository;
+  cacheChanges: CacheChangeRepository;
+  clusterNodes: ClusterNodeRepository;
 };
 
 export interface Storage extends Repositories {
@@ -464,6 +508,10 @@ export interface Storage extends Repositories {
   ping(): Promise<void>;
   /** The PostgreSQL connection pool's state; null on SQLite (one connection, no pool). */
   poolStats(): PoolStats | null;
+  /** Called with the changes of every commit that recorded some (`cacheChanges.record`), in sequence order. */
+  onCacheChanges(listener: (records: CacheChangeRecord[]) => void): void;
+  /** LISTEN/NOTIFY on PostgreSQL; null on SQLite. */
+  readonly notifications: Notifications | null;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from '../transaction.ts';
 import type { Repositories } from '../types.ts';
 import { createAuditRepository } from './audit.ts';
+import { type ChangeContext, createCacheChangeRepository, createClusterNodeRepository } from './cache-changes.ts';
 import { createErrorRecordRepository } from './error-records.ts';
 import { createInvitationRepository } from './invitations.ts';
 import { createMembershipRepository } from './memberships.ts';
@@ -12,7 +13,7 @@ import { createTokenRepository } from './tokens.ts';
 import { createUserRepository } from './users.ts';
 
 /** Every repository bound to one executor: the pool, or a transaction. */
-export function createRepositories(db: Db): Repositories {
+export function createRepositories(db: Db, changes: ChangeContext): Repositories {
   return {
     projects: createProjectRepository(db),
     users: createUserRepository(db),
@@ -24,5 +25,7 @@ export function createRepositories(db: Db): Repositories {
     errors: createErrorRecordRepository(db),
     sessions: createSessionRepository(db),
     invitations: createInvitationRepository(db),
+    cacheChanges: createCacheChangeRepository(db, changes),
+    clusterNodes: createClusterNodeRepository(db),
   };
 }
