@@ -1,19 +1,22 @@
 import { join } from 'node:path';
 import { createAuditKeys, newSetupCode } from '@keyward/core';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '@keyward/ratelimit';
-import { migrateToLatest, type Storage, storageFromUrl } from '@keyward/storage';
+import { migrateToLatest, type Notifications, type Storage, storageFromUrl } from '@keyward/storage';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError } from './config.ts';
 import { loadPepperRing } from './pepper.ts';
 import { createMetrics } from './plugins/metrics.ts';
 import { createAuditCheckpoints } from './services/audit-checkpoints.ts';
 import { createAuditLog } from './services/audit-log.ts';
+import type { BusHandlers } from './services/change-bus.ts';
+import { createPostgresChangeBus } from './services/change-bus-postgres.ts';
+import { createChangeFeed } from './services/change-feed.ts';
 import { createErrorRecorder } from './services/error-recorder.ts';
-import { createInvalidationBus } from './services/invalidation-bus.ts';
+import { createRedisChangeBus } from './services/invalidation-bus.ts';
 import { createRateLimitService, parsePolicyList } from './services/rate-limits.ts';
 import { createSignInThrottle } from './services/sign-in-throttle.ts';
 import { createUsageRecorder } from './services/usage-recorder.ts';
-import { createVerifier } from './services/verifier.ts';
+import { createVerifier, type Verifier } from './services/verifier.ts';
 import { createWorkSlots } from './services/work-slots.ts';
 import type { Deps } from './types.ts';
 import { VERSION } from './version.ts';
@@ -66,6 +69,25 @@ async function createLimiter(config: Config, logger: Logger): Promise<RateLimite
   return limiter;
 }
 
+/**
+ * Several nodes need the change feed (ADR 0007): over Redis when configured, else over PostgreSQL
+ * LISTEN/NOTIFY. A single SQLite node has no other node to hear from.
+ */
+function createChangeFeedFor(config: Config, storage: Storage, verifier: Verifier, logger: Logger) {
+  const { redisUrl } = config;
+  const notifications = storage.notifications;
+  if (!redisUrl && !notifications) return null;
+  const bus = redisUrl
+    ? (node: string, handlers: BusHandlers) =>
+        createRedisChangeBus(
+          { redisUrl, channel: `${config.redisKeyPrefix}cache-invalidation`, node },
+          handlers,
+        )
+    : (_node: string, handlers: BusHandlers) =>
+        createPostgresChangeBus(notifications as Notifications, handlers);
+  return createChangeFeed({ storage, verifier, logger, bus });
+}
+
 type DepsOptions = { storage?: Storage; now?: () => number; logger?: Logger; limiter?: RateLimiter };
 
 /** The composition root: the only place that chooses implementations. */
@@ -78,14 +100,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   const auditKeys = createAuditKeys(peppers);
   const verifier = createVerifier({ storage, peppers, now, cacheTtlMs: config.verifyCacheTtlSeconds * 1000 });
   verifier.setAcceptsLegacyKeys(await storage.tokens.hasImported());
-  const invalidationBus = config.redisUrl
-    ? createInvalidationBus({
-        redisUrl: config.redisUrl,
-        channel: `${config.redisKeyPrefix}cache-invalidation`,
-        verifier,
-        logger,
-      })
-    : null;
+  const invalidationBus = createChangeFeedFor(config, storage, verifier, logger);
   await invalidationBus?.waitUntilConnected(REDIS_START_WAIT_MS);
   const limiter = options.limiter ?? (await createLimiter(config, logger));
   const rateLimits = createRateLimitService({

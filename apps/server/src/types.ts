@@ -19,8 +19,8 @@ import type { Metrics } from './plugins/metrics.ts';
 import type { RoutePolicy } from './plugins/policy.ts';
 import type { AuditCheckpoints } from './services/audit-checkpoints.ts';
 import type { AuditLog } from './services/audit-log.ts';
+import type { ChangeFeed } from './services/change-feed.ts';
 import type { ErrorRecorder } from './services/error-recorder.ts';
-import type { InvalidationBus } from './services/invalidation-bus.ts';
 import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
 import type { SignInThrottle } from './services/sign-in-throttle.ts';
 import type { UsageRecorder } from './services/usage-recorder.ts';
@@ -65,8 +65,8 @@ export type Deps = {
   audit: AuditLog;
   auditCheckpoints: AuditCheckpoints;
   rateLimits: RateLimitService;
-  /** Fans cache changes out to the other nodes (Redis); null on a single node. */
-  invalidationBus: InvalidationBus | null;
+  /** Keeps the cache in step with the other nodes (change log + Redis or PostgreSQL bus); null on a single SQLite node. */
+  invalidationBus: ChangeFeed | null;
   /** Usage counts and last-used stamps, buffered in memory and flushed in batches. */
   usage: UsageRecorder;
   /** Error records, one per window of identical errors, their counts flushed in batches. */

@@ -10,8 +10,8 @@ import type {
   TokenId,
   UserId,
 } from '@keyward/core';
-import type { AuditActorType, TokenKind } from './types.ts';
 import type { Generated } from 'kysely';
+import type { AuditActorType, TokenKind } from './types.ts';
 
 /**
  * The tables as both dialects store them. Times are integer milliseconds (BIGINT on PostgreSQL,

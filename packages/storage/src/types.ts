@@ -479,7 +479,10 @@ export interface Notifications {
   /** Sends `payload` to every listener (delivered when the sending statement commits). */
   notify(payload: string): Promise<void>;
   /** A dedicated connection that listens, reconnecting until closed; `onState` tells whether it is listening. */
-  listen(onMessage: (payload: string) => void, onState: (listening: boolean, error?: unknown) => void): {
+  listen(
+    onMessage: (payload: string) => void,
+    onState: (listening: boolean, error?: unknown) => void,
+  ): {
     close(): Promise<void>;
   };
 }

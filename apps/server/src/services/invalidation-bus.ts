@@ -1,97 +1,64 @@
-import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { CacheChange, Verifier } from './verifier.ts';
+import { type BusHandlers, type ChangeBus, decodeMessage, encodeMessage } from './change-bus.ts';
 
-export type InvalidationBusOptions = {
-  redisUrl: string;
-  channel: string;
-  verifier: Verifier;
-  logger: Logger;
-};
-
-type Message = { node: string; change: CacheChange };
-
-function parse(text: string): Message | null {
-  try {
-    const message = JSON.parse(text) as Message;
-    return typeof message.node === 'string' && typeof message.change === 'object' ? message : null;
-  } catch {
-    return null;
-  }
-}
+export type RedisChangeBusOptions = { redisUrl: string; channel: string; node: string };
 
 /**
- * Fans every cache change out to the other nodes over Redis pub/sub, and applies theirs here.
- * A node that is not subscribed (starting, or cut off from Redis) cannot hear revocations, so it
- * stops answering from its cache until it is subscribed again; then it starts from an empty cache.
+ * The change bus over Redis pub/sub. The subscription is named `keyward-bus-<node>`, so an
+ * operator (or a test) can tell it apart in CLIENT LIST.
  */
-export function createInvalidationBus({ redisUrl, channel, verifier, logger }: InvalidationBusOptions) {
-  const node = randomBytes(8).toString('hex');
-  const options = {
+export function createRedisChangeBus(
+  { redisUrl, channel, node }: RedisChangeBusOptions,
+  handlers: BusHandlers,
+): ChangeBus {
+  const retryStrategy = (attempt: number) => Math.min(attempt * 50, 1_000);
+  // A publish that cannot go out fails at once: the change log carries it to the others anyway.
+  const publisher = new Redis(redisUrl, {
+    retryStrategy,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    connectionName: `keyward-pub-${node}`,
+  });
+  const subscriber = new Redis(redisUrl, {
+    retryStrategy,
     maxRetriesPerRequest: 1,
-    retryStrategy: (attempt: number) => Math.min(attempt * 100, 2_000),
-  };
-  const publisher = new Redis(redisUrl, options);
-  // Named, so an operator (or a test) can tell the bus's subscription apart in CLIENT LIST.
-  const subscriber = new Redis(redisUrl, { ...options, connectionName: `keyward-bus-${node}` });
+    connectionName: `keyward-bus-${node}`,
+  });
   publisher.on('error', () => {});
   let subscribed = false;
-  let reported = false;
 
-  verifier.setCacheTrusted(false);
   subscriber.on('ready', () => {
     subscriber.subscribe(channel).then(
       () => {
         subscribed = true;
-        reported = false;
-        verifier.setCacheTrusted(true);
-        logger.info('cache invalidation bus connected: cached verifications are trusted');
+        handlers.onState(true);
       },
-      (error: unknown) => logger.warn({ err: error }, 'could not subscribe to the cache invalidation bus'),
+      (error: unknown) => handlers.onState(false, error),
     );
   });
   const lost = (error?: unknown) => {
-    if (subscribed || !reported) {
-      logger.warn(
-        { err: error },
-        'cache invalidation bus lost: every verification reads the database until it is back',
-      );
-      reported = true;
-    }
+    if (!subscribed && error === undefined) return;
     subscribed = false;
-    verifier.setCacheTrusted(false);
+    handlers.onState(false, error);
   };
   subscriber.on('error', lost);
   subscriber.on('close', () => lost());
   subscriber.on('message', (_channel: string, text: string) => {
-    const message = parse(text);
-    if (message && message.node !== node) verifier.invalidate(message.change, { broadcast: false });
-  });
-
-  verifier.onInvalidate((change) => {
-    publisher.publish(channel, JSON.stringify({ node, change } satisfies Message)).catch((error: unknown) => {
-      // The other nodes missed a change: they must not trust their caches (they will notice the
-      // lost connection too); this node logs it, and its own cache is already correct.
-      logger.error({ err: error }, 'could not publish a cache invalidation');
-    });
+    const message = decodeMessage(text);
+    if (message) handlers.onMessage(message);
   });
 
   return {
-    node,
-    connected: () => subscribed,
-    /** Resolves once subscribed (false after `timeoutMs`); for start-up and tests. */
-    async waitUntilConnected(timeoutMs = 2_000): Promise<boolean> {
-      const deadline = Date.now() + timeoutMs;
-      while (!subscribed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      return subscribed;
+    kind: 'redis',
+    async publish(message) {
+      await publisher.publish(channel, encodeMessage(message));
     },
     async close() {
       subscriber.removeAllListeners('close');
+      subscriber.removeAllListeners('error');
+      subscriber.on('error', () => {});
       subscriber.disconnect();
       publisher.disconnect();
     },
   };
 }
-
-export type InvalidationBus = ReturnType<typeof createInvalidationBus>;

@@ -169,9 +169,12 @@ export function createTokenService(deps: Deps) {
           context,
         );
     }
-    const after = await storage.tokens.update(principal.projectId, id, patch, now());
+    const after = await storage.transaction(async (tx) => {
+      const updated = await tx.tokens.update(principal.projectId, id, patch, now());
+      if (updated) await verifier.invalidate({ tokenId: id }, tx);
+      return updated;
+    });
     if (!after) throw new KeywardError('NOT_FOUND', 'No such token');
-    verifier.invalidate({ tokenId: id });
     await audit.record(request, {
       action: 'token.updated',
       projectId: principal.projectId,
@@ -184,8 +187,11 @@ export function createTokenService(deps: Deps) {
 
   async function revoke(request: FastifyRequest, principal: Principal, id: TokenId, reason: string | null) {
     await loadFor(principal, id, 'token.revoke');
-    const token = await storage.tokens.revoke(principal.projectId, id, reason, now());
-    verifier.invalidate({ tokenId: id });
+    const token = await storage.transaction(async (tx) => {
+      const revoked = await tx.tokens.revoke(principal.projectId, id, reason, now());
+      if (revoked) await verifier.invalidate({ tokenId: id }, tx);
+      return revoked;
+    });
     if (!token) throw new KeywardError('CONFLICT', 'The token is already revoked');
     await audit.record(request, {
       action: 'token.revoked',
@@ -201,20 +207,23 @@ export function createTokenService(deps: Deps) {
     const { token: before, project, context } = await loadFor(principal, id, 'token.rotate');
     const at = context.now;
     const secret = generateToken(project.tokenPrefix);
-    const token = await storage.tokens.rotate(
-      principal.projectId,
-      id,
-      {
-        hash: hashToken(secret, deps.peppers.current),
-        hashVersion: deps.peppers.current.version,
-        createdAt: at,
-        expiresAt: null,
-      },
-      at + graceSeconds * 1000,
-      tokenHint(secret),
-      at,
-    );
-    verifier.invalidate({ tokenId: id });
+    const token = await storage.transaction(async (tx) => {
+      const rotated = await tx.tokens.rotate(
+        principal.projectId,
+        id,
+        {
+          hash: hashToken(secret, deps.peppers.current),
+          hashVersion: deps.peppers.current.version,
+          createdAt: at,
+          expiresAt: null,
+        },
+        at + graceSeconds * 1000,
+        tokenHint(secret),
+        at,
+      );
+      if (rotated) await verifier.invalidate({ tokenId: id }, tx);
+      return rotated;
+    });
     if (!token) throw new KeywardError('TOKEN_NOT_ROTATABLE');
     await audit.record(request, {
       action: 'token.rotated',
@@ -231,8 +240,11 @@ export function createTokenService(deps: Deps) {
 
   async function setDisabled(request: FastifyRequest, principal: Principal, id: TokenId, disabled: boolean) {
     await loadFor(principal, id, disabled ? 'token.disable' : 'token.enable');
-    const token = await storage.tokens.setDisabled(principal.projectId, id, disabled, now());
-    verifier.invalidate({ tokenId: id });
+    const token = await storage.transaction(async (tx) => {
+      const changed = await tx.tokens.setDisabled(principal.projectId, id, disabled, now());
+      if (changed) await verifier.invalidate({ tokenId: id }, tx);
+      return changed;
+    });
     if (!token) throw new KeywardError('CONFLICT', 'A revoked token cannot be disabled or enabled');
     await audit.record(request, {
       action: disabled ? 'token.disabled' : 'token.enabled',
@@ -258,7 +270,7 @@ export function createTokenService(deps: Deps) {
         const previous = await repos.tokens.findPersonal(principal.projectId, userId);
         if (!previous) return;
         await repos.tokens.revoke(principal.projectId, previous.id, 'regenerated', now());
-        verifier.invalidate({ tokenId: previous.id });
+        await verifier.invalidate({ tokenId: previous.id }, repos);
         await audit.record(
           request,
           {

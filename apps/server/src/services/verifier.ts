@@ -9,7 +9,7 @@ import {
   type TokenState,
   type VerifyOutcome,
 } from '@keyward/core';
-import type { Storage, TokenLookup } from '@keyward/storage';
+import type { Repositories, Storage, TokenLookup } from '@keyward/storage';
 
 export type VerifyResult = {
   outcome: VerifyOutcome;
@@ -64,8 +64,12 @@ function frozen(outcome: VerifyOutcome): VerifyOutcome {
 
 /**
  * The verification path: parse (no I/O) → positive cache → one shared database read → decide.
- * Any change to a token, its owner or its role must call `invalidate` before the change is
- * acknowledged, so the very next request on this node sees it.
+ *
+ * Every change that affects verification (a token, its owner, its role, its project) calls
+ * `invalidate(change, tx)` INSIDE the transaction that makes it (ADR 0007). The change is written
+ * to the change log in that transaction; once it commits this node drops what it touched before
+ * the caller goes on, and every other node learns it over the bus or, at the latest, from the
+ * change log within 100 ms. If the commit fails, the change is neither made nor announced.
  */
 export function createVerifier({
   storage,
@@ -79,6 +83,9 @@ export function createVerifier({
   const inFlight = new Map<string, Promise<TokenLookup | null>>();
   let acceptsLegacyKeys = false;
   let trusted = true;
+  // `performance.now()` until which cached answers may be given; the change feed moves it forward
+  // each time it has confirmed this node is caught up (a single node never sets it).
+  let trustDeadline = Number.POSITIVE_INFINITY;
   // Bumped by every invalidation; a read that started before it must not be cached.
   let epoch = 0;
 
@@ -147,7 +154,7 @@ export function createVerifier({
     if (!wellFormed(token))
       return { outcome: { valid: false, code: 'MALFORMED' }, lookup: null, cached: false };
     const hash = cacheKey(token);
-    const entry = trusted ? cache.get(hash) : undefined;
+    const entry = trusted && performance.now() < trustDeadline ? cache.get(hash) : undefined;
     const at = now();
     if (entry && at - entry.storedAt < cacheTtlMs) {
       return { outcome: cachedOutcome(entry, at, requiredScopes), lookup: entry.lookup, cached: true };
@@ -185,10 +192,12 @@ export function createVerifier({
     };
   }
 
-  const listeners: ((change: CacheChange) => void)[] = [];
+  const committedListeners: ((change: CacheChange, sequence: number) => void)[] = [];
+  const changeListeners: ((change: CacheChange, sequence?: number) => void)[] = [];
+  const trustListeners: ((trusted: boolean) => void)[] = [];
 
-  /** Drops what `change` touched from this node's cache, then tells listeners (the other nodes). */
-  function invalidate(change: CacheChange, { broadcast = true } = {}): void {
+  /** Drops what `change` touched from this node's cache. */
+  function drop(change: CacheChange): void {
     epoch++;
     if ('tokenId' in change) {
       for (const hash of [...(hashesByToken.get(change.tokenId) ?? [])]) forget(hash);
@@ -196,7 +205,37 @@ export function createVerifier({
       const matches = matcher(change);
       for (const [hash, entry] of [...cache]) if (matches(entry.lookup.state)) forget(hash);
     }
-    if (broadcast) for (const listener of listeners) listener(change);
+  }
+
+  /** Applies a change here (made on this node or heard from another) and tells `onChange` listeners. */
+  function applyChange(change: CacheChange, sequence?: number): void {
+    drop(change);
+    for (const listener of changeListeners) listener(change, sequence);
+  }
+
+  // Committed changes recorded through this storage: apply them before the caller goes on.
+  storage.onCacheChanges((records) => {
+    for (const record of records) {
+      const change = record.change as CacheChange;
+      applyChange(change, record.seq);
+      for (const listener of committedListeners) listener(change, record.seq);
+    }
+  });
+
+  const projectOf = (change: CacheChange): string | null => ('projectId' in change ? change.projectId : null);
+
+  /**
+   * THE call for a change that affects verification: pass the transaction that makes it. Without
+   * `tx` (older call sites) the change is dropped here at once and recorded in its own
+   * transaction: await the promise, a rejection means the other nodes may not have learnt it.
+   */
+  function invalidate(change: CacheChange, tx?: Repositories): Promise<void> {
+    if (tx) return tx.cacheChanges.record(change, projectOf(change), Date.now());
+    drop(change);
+    const recorded = storage.cacheChanges.record(change, projectOf(change), Date.now());
+    // Callers that do not await must not turn a failure into an unhandled rejection.
+    recorded.catch(() => {});
+    return recorded;
   }
 
   function invalidateAll(): void {
@@ -210,18 +249,34 @@ export function createVerifier({
     verifyNow,
     invalidate,
     invalidateAll,
-    /** Called with every local change, to fan it out to the other nodes. */
-    onInvalidate(listener: (change: CacheChange) => void) {
-      listeners.push(listener);
+    applyChange,
+    /** Called with every change committed on this node and its sequence, to fan it out to the other nodes. */
+    onInvalidate(listener: (change: CacheChange, sequence: number) => void) {
+      committedListeners.push(listener);
+    },
+    /** Every change applied on this node, made here or heard from another node (the SDK change stream). */
+    onChange(listener: (change: CacheChange, sequence?: number) => void) {
+      changeListeners.push(listener);
+    },
+    /** Trust in the cache lost (answers read the database) or regained (the cache starts empty). */
+    onTrustChange(listener: (trusted: boolean) => void) {
+      trustListeners.push(listener);
     },
     /**
      * While the node cannot hear the other nodes' changes it must not answer from its cache:
      * every verification reads the database until trust is restored.
      */
     setCacheTrusted(value: boolean) {
-      if (trusted !== value) invalidateAll();
+      if (trusted === value) return;
+      invalidateAll();
       trusted = value;
+      for (const listener of trustListeners) listener(value);
     },
+    /** The `performance.now()` past which the cache is not used unless the deadline moves again. */
+    setTrustDeadline(at: number) {
+      trustDeadline = at;
+    },
+    isCacheTrusted: () => trusted && performance.now() < trustDeadline,
     setAcceptsLegacyKeys(value: boolean) {
       acceptsLegacyKeys = value;
     },

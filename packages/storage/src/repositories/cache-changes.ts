@@ -2,12 +2,7 @@ import { PostgresAdapter, sql } from 'kysely';
 import { UNCOUNTED } from '../instrumented-dialect.ts';
 import { fromJson, toJson } from '../json.ts';
 import type { Db } from '../transaction.ts';
-import type {
-  CacheChangeRecord,
-  CacheChangeRepository,
-  ClusterNodeRepository,
-  Millis,
-} from '../types.ts';
+import type { CacheChangeRecord, CacheChangeRepository, ClusterNodeRepository, Millis } from '../types.ts';
 
 export type PendingChange = { change: Record<string, unknown>; projectId: string | null; at: Millis };
 
@@ -58,7 +53,8 @@ export function createCacheChangeRepository(db: Db, context: ChangeContext): Cac
     },
 
     async since(seq, limit) {
-      const { rows } = await sql<Row>`${uncounted}select seq, project_id, change, created_at from cache_changes
+      const { rows } =
+        await sql<Row>`${uncounted}select seq, project_id, change, created_at from cache_changes
         where seq > ${seq} order by seq limit ${limit}`.execute(db);
       return rows.map((row) => ({
         seq: Number(row.seq),

@@ -1,7 +1,11 @@
 import type { Db } from '../transaction.ts';
 import type { Repositories } from '../types.ts';
 import { createAuditRepository } from './audit.ts';
-import { type ChangeContext, createCacheChangeRepository, createClusterNodeRepository } from './cache-changes.ts';
+import {
+  type ChangeContext,
+  createCacheChangeRepository,
+  createClusterNodeRepository,
+} from './cache-changes.ts';
 import { createErrorRecordRepository } from './error-records.ts';
 import { createInvitationRepository } from './invitations.ts';
 import { createMembershipRepository } from './memberships.ts';

@@ -30,6 +30,7 @@ export const removeMember: Route = (app, { deps }) => {
       await deps.storage.transaction(async (tx) => {
         await tx.members.remove(p.projectId, userId);
         const revoked = await tx.tokens.revokeByOwner(p.projectId, userId, 'member removed', now);
+        await deps.verifier.invalidate({ projectId: p.projectId, ownerId: userId }, tx);
         await deps.audit.record(
           request,
           {
@@ -42,7 +43,6 @@ export const removeMember: Route = (app, { deps }) => {
           tx,
         );
       });
-      deps.verifier.invalidate({ projectId: p.projectId, ownerId: userId });
       return reply.code(204).send(null);
     },
   );

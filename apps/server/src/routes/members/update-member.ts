@@ -32,8 +32,10 @@ export const updateMember: Route = (app, { deps }) => {
       const role = await loadRole(deps, p, request.body.role_id);
       const held = await memberRights(deps, p, userId, current);
       authorizeScopes(p, 'member.change', [...held, ...role.scopes], deps.now());
-      await deps.storage.members.put({ ...before, roleId: role.id });
-      deps.verifier.invalidate({ ownerId: userId });
+      await deps.storage.transaction(async (tx) => {
+        await tx.members.put({ ...before, roleId: role.id });
+        await deps.verifier.invalidate({ ownerId: userId }, tx);
+      });
       await deps.audit.record(request, {
         action: 'member.role_changed',
         projectId: p.projectId,

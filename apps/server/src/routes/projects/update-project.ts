@@ -36,17 +36,20 @@ export const updateProject: Route = (app, { deps }) => {
       const before = id === p.projectId ? await deps.storage.projects.get(id) : null;
       if (!before) throw new KeywardError('NOT_FOUND', 'No such project');
       const body = request.body;
-      const after = await deps.storage.projects.update(
-        id,
-        {
-          ...(body.name !== undefined ? { name: body.name } : {}),
-          ...(body.settings ? { settings: { ...before.settings, ...toSettings(body.settings) } } : {}),
-          ...(body.rate_limits ? { rateLimits: parseLimits(body.rate_limits) } : {}),
-        },
-        deps.now(),
-      );
+      const after = await deps.storage.transaction(async (tx) => {
+        const updated = await tx.projects.update(
+          id,
+          {
+            ...(body.name !== undefined ? { name: body.name } : {}),
+            ...(body.settings ? { settings: { ...before.settings, ...toSettings(body.settings) } } : {}),
+            ...(body.rate_limits ? { rateLimits: parseLimits(body.rate_limits) } : {}),
+          },
+          deps.now(),
+        );
+        if (updated) await deps.verifier.invalidate({ projectId: id }, tx);
+        return updated;
+      });
       if (!after) throw new KeywardError('NOT_FOUND', 'No such project');
-      deps.verifier.invalidate({ projectId: id });
       await deps.audit.record(request, {
         action: 'project.updated',
         projectId: id,

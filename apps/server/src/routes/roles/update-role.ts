@@ -32,17 +32,20 @@ export const updateRole: Route = (app, { deps }) => {
       const scopes = request.body.scopes ? normalizeScopes(request.body.scopes) : undefined;
       // Both what the role gave and what it will give must be within the caller's rights.
       authorizeScopes(p, 'role.update', [...before.scopes, ...(scopes ?? [])], deps.now());
-      const after = await deps.storage.roles.update(
-        p.projectId,
-        before.id,
-        {
-          ...(request.body.description !== undefined ? { description: request.body.description } : {}),
-          ...(scopes ? { scopes } : {}),
-        },
-        deps.now(),
-      );
+      const after = await deps.storage.transaction(async (tx) => {
+        const updated = await tx.roles.update(
+          p.projectId,
+          before.id,
+          {
+            ...(request.body.description !== undefined ? { description: request.body.description } : {}),
+            ...(scopes ? { scopes } : {}),
+          },
+          deps.now(),
+        );
+        if (updated) await deps.verifier.invalidate({ projectId: p.projectId }, tx);
+        return updated;
+      });
       if (!after) throw new KeywardError('NOT_FOUND', 'No such role');
-      deps.verifier.invalidate({ projectId: p.projectId });
       await deps.audit.record(request, {
         action: 'role.updated',
         projectId: p.projectId,

@@ -48,20 +48,23 @@ export const updateServiceAccount: Route = (app, { deps }) => {
       const current = await loadRole(deps, p, before.roleId);
       const next = body.role_id ? await loadRole(deps, p, body.role_id) : current;
       authorizeScopes(p, 'service_account.update', [...current.scopes, ...next.scopes], deps.now());
-      const after = await deps.storage.serviceAccounts.update(
-        p.projectId,
-        before.id,
-        {
-          ...(body.name !== undefined ? { name: body.name } : {}),
-          ...(body.description !== undefined ? { description: body.description } : {}),
-          ...(body.role_id ? { roleId: body.role_id as RoleId } : {}),
-          ...(body.active !== undefined ? { active: body.active } : {}),
-          ...(body.rate_limits ? { rateLimits: parseLimits(body.rate_limits) } : {}),
-        },
-        deps.now(),
-      );
+      const after = await deps.storage.transaction(async (tx) => {
+        const updated = await tx.serviceAccounts.update(
+          p.projectId,
+          before.id,
+          {
+            ...(body.name !== undefined ? { name: body.name } : {}),
+            ...(body.description !== undefined ? { description: body.description } : {}),
+            ...(body.role_id ? { roleId: body.role_id as RoleId } : {}),
+            ...(body.active !== undefined ? { active: body.active } : {}),
+            ...(body.rate_limits ? { rateLimits: parseLimits(body.rate_limits) } : {}),
+          },
+          deps.now(),
+        );
+        if (updated) await deps.verifier.invalidate({ ownerId: before.id }, tx);
+        return updated;
+      });
       if (!after) throw new KeywardError('NOT_FOUND', 'No such service account');
-      deps.verifier.invalidate({ ownerId: before.id });
       await deps.audit.record(request, {
         action: 'service_account.updated',
         projectId: p.projectId,

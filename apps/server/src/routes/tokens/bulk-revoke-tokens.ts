@@ -58,6 +58,10 @@ export const bulkRevokeTokens: Route = (app, { deps }) => {
         .transaction(async (tx) => {
           const ids = await tx.tokens.revokeByOwner(p.projectId, ownerId ?? p.projectId, reason, deps.now());
           if (dryRun) throw new DryRun(ids);
+          await deps.verifier.invalidate(
+            ownerId ? { projectId: p.projectId, ownerId } : { projectId: p.projectId },
+            tx,
+          );
           await deps.audit.record(
             request,
             {
@@ -75,8 +79,6 @@ export const bulkRevokeTokens: Route = (app, { deps }) => {
           if (error instanceof DryRun) return error.ids;
           throw error;
         });
-      if (!dryRun)
-        deps.verifier.invalidate(ownerId ? { projectId: p.projectId, ownerId } : { projectId: p.projectId });
       return { dry_run: dryRun, revoked, count: revoked.length };
     },
   );

@@ -53,13 +53,16 @@ export const updateUser: Route = (app, { deps }) => {
       const before = await deps.storage.users.get(id);
       if (!before) throw new KeywardError('NOT_FOUND', 'No such user');
       const { rate_limits, ...body } = request.body;
-      const after = await deps.storage.users.update(
-        id,
-        { ...body, ...(rate_limits ? { rateLimits: parseLimits(rate_limits) } : {}) },
-        deps.now(),
-      );
+      const after = await deps.storage.transaction(async (tx) => {
+        const updated = await tx.users.update(
+          id,
+          { ...body, ...(rate_limits ? { rateLimits: parseLimits(rate_limits) } : {}) },
+          deps.now(),
+        );
+        if (updated) await deps.verifier.invalidate({ ownerId: id }, tx);
+        return updated;
+      });
       if (!after) throw new KeywardError('NOT_FOUND', 'No such user');
-      deps.verifier.invalidate({ ownerId: id });
       if (!after.active) await deps.storage.sessions.deleteForUser(id);
       await deps.audit.record(request, {
         action:
