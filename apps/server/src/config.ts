@@ -61,6 +61,12 @@ const ConfigSchema = Type.Object({
    * the fallback (and its per-node limits) while Redis is fine.
    */
   redisCommandTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
+  /**
+   * Several nodes (ADR 0007): a node answers from its cache only while it confirmed it was caught
+   * up with the change log less than this long ago; with the 20 ms poll this bounds how late any
+   * node may still admit a revoked token (75 ms + one request: within 100 ms).
+   */
+  changeTrustWindowMs: Type.Integer({ minimum: 30, maximum: 60_000, default: 75 }),
   /** How long /readyz waits for the database before it answers 503. */
   readinessTimeoutMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
   /** Bearer token that unlocks `GET /metrics`; without it, /metrics answers only direct loopback callers. */
@@ -99,6 +105,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   auditCheckpointIntervalSeconds: 'KEYWARD_AUDIT_CHECKPOINT_INTERVAL_SECONDS',
   redisKeyPrefix: 'KEYWARD_REDIS_KEY_PREFIX',
   redisCommandTimeoutMs: 'KEYWARD_REDIS_COMMAND_TIMEOUT_MS',
+  changeTrustWindowMs: 'KEYWARD_CHANGE_TRUST_WINDOW_MS',
   readinessTimeoutMs: 'KEYWARD_READINESS_TIMEOUT_MS',
   metricsToken: 'KEYWARD_METRICS_TOKEN',
 };

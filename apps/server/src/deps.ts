@@ -85,7 +85,7 @@ function createChangeFeedFor(config: Config, storage: Storage, verifier: Verifie
         )
     : (_node: string, handlers: BusHandlers) =>
         createPostgresChangeBus(notifications as Notifications, handlers);
-  return createChangeFeed({ storage, verifier, logger, bus });
+  return createChangeFeed({ storage, verifier, logger, bus, trustWindowMs: config.changeTrustWindowMs });
 }
 
 type DepsOptions = { storage?: Storage; now?: () => number; logger?: Logger; limiter?: RateLimiter };

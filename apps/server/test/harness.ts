@@ -50,7 +50,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await migrateToLatest(storage);
   const config = loadConfig(
     {},
-    { dataDir, logLevel: 'silent', pepper: randomBytes(32).toString('hex'), ...options.config },
+    {
+      dataDir,
+      logLevel: 'silent',
+      pepper: randomBytes(32).toString('hex'),
+      // One node per harness: a longer trust window keeps a loaded machine's event-loop stalls from
+      // turning a cached answer into a read (tests/e2e/cluster measures the real window).
+      changeTrustWindowMs: 5_000,
+      ...options.config,
+    },
   );
   const deps = await createDeps(config, {
     storage,

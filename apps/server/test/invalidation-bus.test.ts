@@ -30,8 +30,8 @@ describe('two nodes sharing PostgreSQL and Redis: revocation reaches the other n
     const deps = await createDeps(a.deps.config, { storage: a.storage });
     b = { app: await buildApp(deps), deps };
     await b.app.ready();
-    expect(a.deps.invalidationBus?.connected()).toBe(true);
-    expect(b.deps.invalidationBus?.connected()).toBe(true);
+    expect(await a.deps.invalidationBus?.waitUntilConnected()).toBe(true);
+    expect(await b.deps.invalidationBus?.waitUntilConnected()).toBe(true);
   });
   afterAll(async () => {
     await b.app.close();
