@@ -83,8 +83,8 @@ function createChangeFeedFor(config: Config, storage: Storage, verifier: Verifie
           { redisUrl, channel: `${config.redisKeyPrefix}cache-invalidation`, node },
           handlers,
         )
-    : (_node: string, handlers: BusHandlers) =>
-        createPostgresChangeBus(notifications as Notifications, handlers);
+    : (node: string, handlers: BusHandlers) =>
+        createPostgresChangeBus(notifications as Notifications, node, handlers);
   return createChangeFeed({ storage, verifier, logger, bus, trustWindowMs: config.changeTrustWindowMs });
 }
 

@@ -8,18 +8,28 @@ const RECONNECT_MIN_MS = 50;
 const RECONNECT_MAX_MS = 1_000;
 
 /**
- * LISTEN/NOTIFY for one storage. The channel is named after the schema, so storages that share a
- * server but not a schema (tests, tenants) never hear each other.
+ * LISTEN/NOTIFY for one storage. The channel is named after the schema the connection works in
+ * (configured, or the URL's search_path), so deployments that share a server but not a schema
+ * (tests, tenants) never hear each other.
  */
 export function createPgNotifications(db: Db, url: string, schema: string | undefined): Notifications {
-  // PostgreSQL channel names are identifiers: at most 63 bytes.
-  const channel = `keyward_changes_${schema ?? 'default'}`.slice(0, 63);
+  let channel: string | null = null;
+  async function channelName(): Promise<string> {
+    if (channel === null) {
+      const { rows } = await sql<{ name: string | null }>`${sql.raw(UNCOUNTED)}select current_schema() as name`.execute(
+        db,
+      );
+      // PostgreSQL channel names are identifiers: at most 63 bytes.
+      channel = `keyward_changes_${schema ?? rows[0]?.name ?? 'public'}`.slice(0, 63).replaceAll('"', '');
+    }
+    return channel;
+  }
   return {
-    channel,
+    channelName,
     async notify(payload) {
-      await sql`${sql.raw(UNCOUNTED)}select pg_notify(${channel}, ${payload})`.execute(db);
+      await sql`${sql.raw(UNCOUNTED)}select pg_notify(${await channelName()}, ${payload})`.execute(db);
     },
-    listen(onMessage, onState) {
+    listen(onMessage, onState, applicationName = 'keyward-bus') {
       let closed = false;
       let client: pg.Client | null = null;
       let retryMs = RECONNECT_MIN_MS;
@@ -47,16 +57,18 @@ export function createPgNotifications(db: Db, url: string, schema: string | unde
         if (closed) return;
         const next = new pg.Client({
           connectionString: url,
+          application_name: applicationName,
           ...(schema !== undefined && { options: `-c search_path=${schema}` }),
         });
         next.on('error', (error) => (client === next ? lost(error) : undefined));
         next.on('end', () => (client === next ? lost() : undefined));
-        next.on('notification', (message) => {
-          if (message.channel === channel && message.payload !== undefined) onMessage(message.payload);
-        });
         try {
+          const name = await channelName();
+          next.on('notification', (message) => {
+            if (message.channel === name && message.payload !== undefined) onMessage(message.payload);
+          });
           await next.connect();
-          await next.query(`LISTEN "${channel}"`);
+          await next.query(`LISTEN "${name}"`);
         } catch (error) {
           next.removeAllListeners();
           next.on('error', () => {});

@@ -475,16 +475,17 @@ export interface ClusterNodeRepository {
 
 /** PostgreSQL LISTEN/NOTIFY on a channel of this storage's own schema. */
 export interface Notifications {
-  readonly channel: string;
+  /** The channel, named after the connection's schema. */
+  channelName(): Promise<string>;
   /** Sends `payload` to every listener (delivered when the sending statement commits). */
   notify(payload: string): Promise<void>;
   /** A dedicated connection that listens, reconnecting until closed; `onState` tells whether it is listening. */
   listen(
     onMessage: (payload: string) => void,
     onState: (listening: boolean, error?: unknown) => void,
-  ): {
-    close(): Promise<void>;
-  };
+    /** Shown in pg_stat_activity, so an operator (or a test) can find the listening connection. */
+    applicationName?: string,
+  ): { close(): Promise<void> };
 }
 
 export type Repositories = {

@@ -46,8 +46,9 @@ export function createChangeFeed({
   const node = randomBytes(8).toString('hex');
   const startedAt = Date.now();
   let applied: number | null = null;
-  // Sequences above `applied` already applied from the bus or locally: not applied twice.
-  const seen = new Set<number>();
+  // Sequences above `applied` already applied from the bus or locally (with what they changed, so
+  // a stray message can never stand in for the change log's own row): not applied twice.
+  const seen = new Map<number, string>();
   let confirmedAt = Number.NEGATIVE_INFINITY;
   let busConnectedSince: number | null = makeBus ? null : Number.NEGATIVE_INFINITY;
   let busReported = false;
@@ -65,8 +66,9 @@ export function createChangeFeed({
 
   function apply(change: CacheChange, seq: number): void {
     if (applied !== null && seq <= applied) return;
-    if (seen.has(seq)) return;
-    seen.add(seq);
+    const key = JSON.stringify(change);
+    if (seen.get(seq) === key) return;
+    seen.set(seq, key);
     verifier.applyChange(change, seq);
   }
 
@@ -97,7 +99,7 @@ export function createChangeFeed({
 
   let publishFailing = false;
   verifier.onInvalidate((change, seq) => {
-    seen.add(seq);
+    seen.set(seq, JSON.stringify(change));
     bus?.publish({ node, seq, change }).then(
       () => {
         publishFailing = false;
@@ -130,7 +132,7 @@ export function createChangeFeed({
         const records = await storage.cacheChanges.since(applied, BATCH);
         for (const record of records) apply(record.change as CacheChange, record.seq);
         if (records.length > 0) applied = records[records.length - 1]?.seq ?? applied;
-        for (const seq of seen) if (seq <= applied) seen.delete(seq);
+        for (const seq of seen.keys()) if (seq <= applied) seen.delete(seq);
         if (records.length < BATCH) break;
       }
       confirmedAt = started;
