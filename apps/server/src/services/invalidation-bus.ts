@@ -17,6 +17,8 @@ export function createRedisChangeBus(
     retryStrategy,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
+    // A partition keeps the socket open but answers nothing: give up rather than pile up.
+    commandTimeout: 1_000,
     connectionName: `keyward-pub-${node}`,
   });
   const subscriber = new Redis(redisUrl, {
