@@ -53,18 +53,34 @@ function policies(text: string, setting: string) {
 const REDIS_START_WAIT_MS = 2_000;
 
 /** One node: limits in memory. Several nodes: Redis, falling back to per-node limits while it is down. */
-async function createLimiter(config: Config, logger: Logger): Promise<RateLimiter> {
+async function createLimiter(
+  config: Config,
+  logger: Logger,
+  cluster: {
+    liveNodes(): number;
+    othersInFallback(): number;
+    reportFallback(probe: () => boolean): void;
+  } | null,
+): Promise<RateLimiter> {
+  const liveNodes = () => cluster?.liveNodes() ?? 1;
   if (!config.redisUrl) return createMemoryRateLimiter();
   const limiter = createRedisRateLimiter({
     url: config.redisUrl,
     keyPrefix: `${config.redisKeyPrefix}rl:`,
     commandTimeoutMs: config.redisCommandTimeoutMs,
+    // While Redis is away each node admits its share of every limit (ADR 0007): never more in total.
+    fallbackShare: liveNodes,
+    reservedShares: () => cluster?.othersInFallback() ?? 0,
     onFallback: (error) =>
-      logger.warn({ err: error }, 'Redis unreachable: rate limits are enforced per node until it is back'),
+      logger.warn(
+        { err: error, nodes: liveNodes() },
+        'Redis unreachable: each node admits its share of every limit (limit ÷ live nodes) until it is back',
+      ),
     onRecover: () => logger.info('Redis is back: rate limits are shared across nodes again'),
   });
   // Until the connection is ready every check would be decided per node: the first requests after
   // a start would not be shared. A Redis that is down only delays the start this long.
+  cluster?.reportFallback(() => limiter.mode() === 'fallback');
   await limiter.waitUntilReady(REDIS_START_WAIT_MS);
   return limiter;
 }
@@ -102,7 +118,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   verifier.setAcceptsLegacyKeys(await storage.tokens.hasImported());
   const invalidationBus = createChangeFeedFor(config, storage, verifier, logger);
   await invalidationBus?.waitUntilConnected(REDIS_START_WAIT_MS);
-  const limiter = options.limiter ?? (await createLimiter(config, logger));
+  const limiter = options.limiter ?? (await createLimiter(config, logger, invalidationBus));
   const rateLimits = createRateLimitService({
     limiter,
     defaultTokenPolicies: policies(config.defaultTokenRateLimits, 'KEYWARD_DEFAULT_TOKEN_RATE_LIMITS'),

@@ -2,7 +2,7 @@ import { type RateLimitWindowState, summarizeRateLimit, windowLengthMs } from '@
 import { Redis } from 'ioredis';
 import { FIXED_WINDOW_SCRIPT, FIXED_WINDOW_SCRIPT_SHA } from './fixed-window-script.ts';
 import { createMemoryRateLimiter } from './memory-rate-limiter.ts';
-import type { RateLimiter } from './types.ts';
+import type { RateLimitBucket, RateLimiter } from './types.ts';
 import { keyedWindows, stateKey } from './windows.ts';
 
 export type RedisRateLimiterOptions = {
@@ -30,6 +30,17 @@ export type RedisRateLimiterOptions = {
    * event loop, a Redis stall) that times out many concurrent checks counts once.
    */
   failuresBeforeFallback?: number;
+  /**
+   * How many nodes share each limit while Redis is away (this one included; from their heartbeats).
+   * The fallback then admits `floor(limit / n)` per window on this node, so the nodes together admit
+   * at most the limit (fewer, never more). Default 1: the fallback decides the whole limit alone.
+   */
+  fallbackShare?: () => number;
+  /**
+   * Other live nodes deciding alone right now (their heartbeats say so): the shared count leaves
+   * their shares to them, admitting `limit - reserved × floor(limit / n)` in Redis. Default 0.
+   */
+  reservedShares?: () => number;
 };
 
 export type RateLimiterMode = 'redis' | 'fallback';
@@ -47,6 +58,20 @@ export type RedisRateLimiter = RateLimiter & {
 };
 
 /**
+ * This node's share of every policy while it decides alone: `floor(limit / nodes)`. A share of 0
+ * (more nodes than the limit) refuses everything; a cost above the share is refused, not thrown.
+ */
+export function shareOf(buckets: readonly RateLimitBucket[], nodes: number): RateLimitBucket[] {
+  const n = Number.isFinite(nodes) && nodes > 1 ? Math.floor(nodes) : 1;
+  if (n === 1) return [...buckets];
+  // The window state is kept under the shared limit: a change in the node count starts it afresh.
+  return buckets.map(({ key, policies }) => ({
+    key,
+    policies: policies.map((policy) => ({ ...policy, limit: Math.floor(policy.limit / n) })),
+  }));
+}
+
+/**
  * Exact across any number of nodes: one EVALSHA per check applies every window atomically.
  * When Redis cannot answer, checks never throw: they are decided by a per-node limiter (each node
  * then enforces the limit on its own, so N nodes admit up to N × limit) until Redis is back.
@@ -60,6 +85,8 @@ export function createRedisRateLimiter({
   onRecover,
   commandTimeoutMs = 2_000,
   failuresBeforeFallback = 3,
+  fallbackShare = () => 1,
+  reservedShares = () => 0,
 }: RedisRateLimiterOptions = {}): RedisRateLimiter {
   if (!Number.isInteger(failuresBeforeFallback) || failuresBeforeFallback < 1)
     throw new RangeError('failuresBeforeFallback must be a positive integer');
@@ -145,9 +172,18 @@ export function createRedisRateLimiter({
       const policies = windows.map((w) => w.policy);
       if (windows.length === 0)
         return summarizeRateLimit({ nowMs: 0, policies, states: [], cost, allowed: true });
-      const decideHere = () => {
+      const refuse = (limits: typeof policies) => {
+        const nowMs = Date.now();
+        const states = limits.map((p) => ({ start: nowMs, count: p.limit }));
+        return summarizeRateLimit({ nowMs, policies: limits, states, cost, allowed: false });
+      };
+      const decideHere = async () => {
         fallbackChecks++;
-        return fallback.checkMany(buckets, cost);
+        const shared = shareOf(buckets, fallbackShare());
+        const need = Math.max(1, cost);
+        // More nodes than the limit allows them shares of: this node admits none of it.
+        if (shared.some((b) => b.policies.some((p) => p.limit < need))) return refuse(policies);
+        return fallback.checkMany(shared, cost);
       };
       // ioredis sets the status a tick before it emits 'ready'.
       if (client.status === 'ready' && !everReady) onReady();
@@ -160,13 +196,24 @@ export function createRedisRateLimiter({
         if (probing) return decideHere();
         probing = true;
       }
+      const reserved = reservedShares();
+      const nodes = Math.max(1, Math.floor(fallbackShare()));
+      const limits =
+        reserved > 0
+          ? policies.map((p) => ({ ...p, limit: p.limit - reserved * Math.floor(p.limit / nodes) }))
+          : policies;
+      if (limits.some((p) => p.limit < Math.max(1, cost))) {
+        if (probe) probing = false;
+        return refuse(limits);
+      }
       const sent = ++issued;
       try {
+        // Keys name the policy as configured; the limit applied may be lower (shares reserved).
         const keys = windows.map((w) => keyPrefix + stateKey(w.key, w.policy));
-        const args = [cost, ...policies.flatMap((p) => [p.limit, windowLengthMs(p)])];
+        const args = [cost, ...limits.flatMap((p) => [p.limit, windowLengthMs(p)])];
         const { allowed, nowMs, states } = parseReply(await runScript(keys, args), windows.length);
         toRedis();
-        return summarizeRateLimit({ nowMs, policies, states, cost, allowed });
+        return summarizeRateLimit({ nowMs, policies: limits, states, cost, allowed });
       } catch (error) {
         // A check that timed out may still have been applied by Redis (see ADR 0005).
         lastError = error;

@@ -16,9 +16,9 @@ export function createPgNotifications(db: Db, url: string, schema: string | unde
   let channel: string | null = null;
   async function channelName(): Promise<string> {
     if (channel === null) {
-      const { rows } = await sql<{ name: string | null }>`${sql.raw(UNCOUNTED)}select current_schema() as name`.execute(
-        db,
-      );
+      const { rows } = await sql<{
+        name: string | null;
+      }>`${sql.raw(UNCOUNTED)}select current_schema() as name`.execute(db);
       // PostgreSQL channel names are identifiers: at most 63 bytes.
       channel = `keyward_changes_${schema ?? rows[0]?.name ?? 'public'}`.slice(0, 63).replaceAll('"', '');
     }

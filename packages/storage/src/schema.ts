@@ -209,6 +209,7 @@ export interface ClusterNodesTable {
   node_id: string;
   started_at: number;
   last_seen_at: number;
+  fallback: Flag;
 }
 
 export interface Database {

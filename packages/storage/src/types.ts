@@ -467,9 +467,10 @@ export interface CacheChangeRepository {
 
 /** Each node's heartbeat; background writes, not counted by `statementCount`. */
 export interface ClusterNodeRepository {
-  heartbeat(nodeId: string, startedAt: Millis, at: Millis): Promise<void>;
-  /** Nodes seen at `since` or later (the caller's own included once it has beaten). */
-  countLive(since: Millis): Promise<number>;
+  /** `fallback`: the node decides rate limits alone (it cannot reach Redis). */
+  heartbeat(nodeId: string, startedAt: Millis, at: Millis, fallback: boolean): Promise<void>;
+  /** Nodes seen at `since` or later (the caller's own included once it has beaten), and how many of them are in fallback. */
+  countLive(since: Millis): Promise<{ live: number; fallback: number }>;
   remove(nodeId: string): Promise<void>;
 }
 

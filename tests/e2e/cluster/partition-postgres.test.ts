@@ -29,7 +29,8 @@ describe('PostgreSQL as the only bus: revocations reach every node within 100 ms
       }
     });
     process.stdout.write(
-      summary('PostgreSQL bus, quiet', quiet) + summary(`PostgreSQL bus, ${killed} LISTEN connections killed`, figures),
+      summary('PostgreSQL bus, quiet', quiet) +
+        summary(`PostgreSQL bus, ${killed} LISTEN connections killed`, figures),
     );
     for (const f of [quiet, figures]) {
       expect(f.unexpected).toEqual([]);

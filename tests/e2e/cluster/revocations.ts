@@ -16,11 +16,17 @@ export type RevocationFigures = {
   warmBefore: number;
 };
 
-export async function createTokens(cluster: Cluster, count: number): Promise<{ id: string; token: string }[]> {
+export async function createTokens(
+  cluster: Cluster,
+  count: number,
+): Promise<{ id: string; token: string }[]> {
   const url = cluster.nodes[0]?.url ?? '';
   const tokens: { id: string; token: string }[] = [];
   for (let i = 0; i < count; i++) {
-    const res = await api(url, 'POST', '/v1/tokens', cluster.adminToken, { name: `t${i}`, scopes: ['jobs:read'] });
+    const res = await api(url, 'POST', '/v1/tokens', cluster.adminToken, {
+      name: `t${i}`,
+      scopes: ['jobs:read'],
+    });
     if (res.status !== 201) throw new Error(`token creation failed: ${res.status}`);
     tokens.push({ id: String(res.body.id), token: String(res.body.token) });
   }

@@ -28,6 +28,8 @@ export const cacheChanges: Migration = {
       .addColumn('node_id', 'text', (c) => c.primaryKey())
       .addColumn('started_at', 'bigint', (c) => c.notNull())
       .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+      // 1 while the node decides rate limits alone (Redis unreachable from it).
+      .addColumn('fallback', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
   },
 
