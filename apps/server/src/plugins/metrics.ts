@@ -144,6 +144,9 @@ export function createMetrics({
       this.reset();
       this.inc({ result: 'written' }, s.written);
       this.inc({ result: 'coalesced' }, s.coalesced);
+      // Written late after a database outage, or dropped from its full buffer (ids never stored).
+      this.inc({ result: 'deferred' }, s.deferred);
+      this.inc({ result: 'dropped' }, s.dropped);
     },
   });
 

@@ -4,7 +4,6 @@ import {
   errorCoalescingKey,
   errorTypeUri,
   KeywardError,
-  newId,
   type ProjectId,
   redactPath,
   type TokenId,
@@ -97,16 +96,6 @@ function requestFacts(request: FastifyRequest): ErrorFacts {
  * caller (see `errorCoalescingKey`). Errors of callers nobody identified are counted in /metrics.
  */
 export function recordError(deps: Deps, facts: ErrorFacts, error: KeywardError): RecordedError {
-  // The record would go to the database that just failed: the id is logged instead, so that an
-  // outage costs no write attempt (nor a wait on one) per answer.
-  if (error.code === 'DATABASE_UNAVAILABLE') {
-    const id = newId('error');
-    deps.logger.warn(
-      { errorId: id, requestId: facts.requestId },
-      'error record not stored: the database is unavailable',
-    );
-    return { id, stored: Promise.resolve(false) };
-  }
   const subject = facts.tokenId ?? (facts.userId === null ? null : `user:${facts.userId}`);
   if (subject === null) deps.metrics.unauthenticatedError(error.code);
   const detail = error.message.replaceAll('\u0000', '\uFFFD').slice(0, MAX_DETAIL);
@@ -119,7 +108,11 @@ export function recordError(deps: Deps, facts: ErrorFacts, error: KeywardError):
     route: facts.route,
     detail,
   });
-  return deps.errorRecords.record(key, () => ({
+  // The record would go to the database that just failed: it waits in memory instead (no write
+  // attempt, nor a wait on one, per answer) and is written once the database is back.
+  const recordVia =
+    error.code === 'DATABASE_UNAVAILABLE' ? deps.errorRecords.recordDuringOutage : deps.errorRecords.record;
+  return recordVia(key, () => ({
     requestId: facts.requestId,
     status: error.status,
     code: error.code,
@@ -198,7 +191,9 @@ export async function sendProblem(
 export function registerProblemHandling(app: App, deps: Deps) {
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const problem = classify(error);
-    if (problem.status >= 500) request.log.error({ err: error }, 'request failed');
+    // An outage is logged once when it begins and once when it ends (error-recorder), not per answer.
+    if (problem.status >= 500 && problem.code !== 'DATABASE_UNAVAILABLE')
+      request.log.error({ err: error }, 'request failed');
     return sendProblem(deps, request, reply, problem);
   });
   app.setNotFoundHandler(async (request, reply) => {

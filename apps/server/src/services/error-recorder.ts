@@ -1,4 +1,4 @@
-import { type ErrorId, newId, withinCoalescingWindow } from '@keyward/core';
+import { type ErrorId, KeywardError, newId, withinCoalescingWindow } from '@keyward/core';
 import type { ErrorRecord, Storage } from '@keyward/storage';
 import type { Logger } from 'pino';
 
@@ -15,6 +15,10 @@ export type ErrorRecorderOptions = {
   flushIntervalMs: number;
   /** Open windows kept in memory; past it an error gets a record of its own. */
   maxOpen?: number;
+  /** Records kept in memory while the database is unavailable; past it they are dropped (counted). */
+  maxDeferred?: number;
+  /** How often the database is tried while records wait for it. */
+  retryIntervalMs?: number;
 };
 
 export type ErrorRecorderStats = {
@@ -24,6 +28,12 @@ export type ErrorRecorderStats = {
   coalesced: number;
   /** Windows open on this node. */
   open: number;
+  /** Records that waited in memory for the database during an outage, then were written. */
+  deferred: number;
+  /** Records that did not fit in the outage buffer: their ids were answered but never stored. */
+  dropped: number;
+  /** Records waiting now. */
+  waiting: number;
 };
 
 type Window = {
@@ -50,8 +60,11 @@ export function createErrorRecorder({
   windowMs,
   flushIntervalMs,
   maxOpen = 10_000,
+  maxDeferred = 10_000,
+  retryIntervalMs = 500,
 }: ErrorRecorderOptions) {
   const open = new Map<string, Window>();
+  const outage = createOutageBuffer({ storage, now, logger, windowMs, maxDeferred, retryIntervalMs });
   /** Windows replaced by a newer one whose last counts are still to be written. */
   let closed: Window[] = [];
   const stats = { written: 0, coalesced: 0 };
@@ -65,7 +78,9 @@ export function createErrorRecorder({
     const stored = storage.errors.create(record).then(
       () => true,
       (error: unknown) => {
-        logger.error({ err: error, errorId: id }, 'could not store the error record');
+        // An outage: the record waits in memory and is written once the database is back.
+        if (isOutage(error)) outage.keep(record);
+        else logger.error({ err: error, errorId: id }, 'could not store the error record');
         return false;
       },
     );
@@ -125,8 +140,14 @@ export function createErrorRecorder({
 
   return {
     record,
+    /**
+     * An error answered while the database is unavailable (a 503): no write is attempted, the
+     * record waits in memory (identical ones share it) and the outage is logged once, not per answer.
+     */
+    recordDuringOutage: (key: string, occurrence: () => ErrorOccurrence): RecordedError =>
+      outage.refused(key, occurrence),
     flush,
-    stats: (): ErrorRecorderStats => ({ ...stats, open: open.size }),
+    stats: (): ErrorRecorderStats => ({ ...stats, open: open.size, ...outage.stats() }),
     start() {
       if (timer) return;
       timer = setInterval(() => void flush(), flushIntervalMs);
@@ -135,9 +156,109 @@ export function createErrorRecorder({
     async close() {
       if (timer) clearInterval(timer);
       timer = null;
+      outage.stop();
       await flush();
     },
   };
 }
 
 export type ErrorRecorder = ReturnType<typeof createErrorRecorder>;
+
+const isOutage = (error: unknown) => error instanceof KeywardError && error.code === 'DATABASE_UNAVAILABLE';
+
+type OutageOptions = Required<Pick<ErrorRecorderOptions, 'storage' | 'now' | 'logger' | 'windowMs'>> & {
+  maxDeferred: number;
+  retryIntervalMs: number;
+};
+
+/**
+ * A database outage as the logs and error records see it: one line when it begins, one when it
+ * ends (with how many requests were refused); records wait in a bounded buffer and are written
+ * when a retry finds the database back, so every id answered meanwhile resolves afterwards.
+ */
+function createOutageBuffer({ storage, now, logger, windowMs, maxDeferred, retryIntervalMs }: OutageOptions) {
+  const waiting = new Map<string, ErrorRecord>();
+  let since: number | null = null;
+  let refusedCount = 0;
+  let written = 0;
+  let dropped = 0;
+  let droppedThisOutage = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let retrying = false;
+
+  function begin(): void {
+    if (since !== null) return;
+    since = now();
+    refusedCount = 0;
+    droppedThisOutage = 0;
+    logger.warn(
+      'database unavailable: requests that need it are answered 503 with Retry-After until it is back',
+    );
+    timer ??= setInterval(() => void retry(), retryIntervalMs);
+    timer.unref();
+  }
+
+  function keep(record: ErrorRecord, key: string = record.id): void {
+    begin();
+    if (waiting.size >= maxDeferred) {
+      dropped++;
+      droppedThisOutage++;
+      return;
+    }
+    waiting.set(key, record);
+  }
+
+  async function retry(): Promise<void> {
+    if (retrying) return;
+    retrying = true;
+    try {
+      await storage.ping();
+      for (const [key, record] of [...waiting]) {
+        await storage.errors.create(record);
+        waiting.delete(key);
+        written++;
+      }
+      if (since !== null) {
+        logger.info(
+          { outageMs: now() - since, refused: refusedCount, droppedRecords: droppedThisOutage },
+          'database available again',
+        );
+      }
+      since = null;
+      if (timer) clearInterval(timer);
+      timer = null;
+    } catch {
+      // Still away: try again at the next interval.
+    } finally {
+      retrying = false;
+    }
+  }
+
+  return {
+    keep,
+    refused(key: string, occurrence: () => ErrorOccurrence): RecordedError {
+      begin();
+      refusedCount++;
+      const at = now();
+      const current = waiting.get(key);
+      if (current && withinCoalescingWindow(current.createdAt, at, windowMs)) {
+        current.count++;
+        current.lastSeenAt = at;
+        return { id: current.id, stored: Promise.resolve(false) };
+      }
+      if (current) {
+        // Its window is over: it keeps waiting under its own id, the new one takes the key.
+        waiting.delete(key);
+        waiting.set(current.id, current);
+      }
+      const id = newId('error', at);
+      keep({ ...occurrence(), id, createdAt: at, count: 1, lastSeenAt: at }, key);
+      return { id, stored: Promise.resolve(false) };
+    },
+    stats: () => ({ deferred: written, dropped, waiting: waiting.size }),
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}
