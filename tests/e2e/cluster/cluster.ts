@@ -115,8 +115,11 @@ export async function authorize(url: string, token: string): Promise<number> {
 export async function api(url: string, method: string, path: string, token: string, body?: unknown) {
   const res = await fetch(`${url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body ?? {}),
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(method === 'GET' ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(method === 'GET' ? {} : { body: JSON.stringify(body ?? {}) }),
   });
   const text = await res.text();
   return {
