@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { migrateToLatest, type Storage } from '../src/index.ts';
 import { auditContract } from './contract-audit.ts';
+import { cacheChangesContract } from './contract-cache-changes.ts';
 import { entitiesContract } from './contract-entities.ts';
 import { invitationsContract } from './contract-invitations.ts';
 import { lookupContract } from './contract-lookup.ts';
@@ -37,6 +38,7 @@ export function describeStorageContract(name: string, makeHarness: () => Promise
 
     entitiesContract(ctx);
     tokensContract(ctx);
+    cacheChangesContract(ctx);
     lookupContract(ctx);
     auditContract(ctx);
     invitationsContract(ctx);
