@@ -126,6 +126,12 @@ export function createRateLimitService({
       return buckets.length === 0 ? null : limiter.checkMany(buckets);
     },
 
+    /** Charges `units` at once (0 is a peek) against every limit that applies; null when none does. */
+    async consumeUnits(subject: Subject, units: number): Promise<RateLimitResult | null> {
+      const buckets = bucketsFor(subject);
+      return buckets.length === 0 ? null : limiter.checkMany(buckets, units);
+    },
+
     /** `consume` without waiting: undefined when the store needs I/O (Redis) and only `consume` will do. */
     consumeNow(subject: Subject): RateLimitResult | null | undefined {
       const buckets = bucketsFor(subject);

@@ -186,6 +186,8 @@ export function createVerifier({
   }
 
   const listeners: ((change: CacheChange) => void)[] = [];
+  const changeListeners: ((change: CacheChange) => void)[] = [];
+  const trustListeners: ((trusted: boolean) => void)[] = [];
 
   /** Drops what `change` touched from this node's cache, then tells listeners (the other nodes). */
   function invalidate(change: CacheChange, { broadcast = true } = {}): void {
@@ -197,6 +199,7 @@ export function createVerifier({
       for (const [hash, entry] of [...cache]) if (matches(entry.lookup.state)) forget(hash);
     }
     if (broadcast) for (const listener of listeners) listener(change);
+    for (const listener of changeListeners) listener(change);
   }
 
   function invalidateAll(): void {
@@ -221,6 +224,15 @@ export function createVerifier({
     setCacheTrusted(value: boolean) {
       if (trusted !== value) invalidateAll();
       trusted = value;
+      for (const listener of trustListeners) listener(value);
+    },
+    /** Called with every change this node applies, local or heard from the bus (SDK change streams). */
+    onChange(listener: (change: CacheChange) => void) {
+      changeListeners.push(listener);
+    },
+    /** Called whenever the node's trust in its cache is set (SDK streams tell their clients). */
+    onTrustChange(listener: (trusted: boolean) => void) {
+      trustListeners.push(listener);
     },
     setAcceptsLegacyKeys(value: boolean) {
       acceptsLegacyKeys = value;
