@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { CacheChange } from '../../services/verifier.ts';
 import { principalOf, type Route } from '../context.ts';
 import { problemResponses, security } from '../schemas.ts';
-import { concernsProject, wireChange } from './project-changes.ts';
+import { concernsProject, type TokenProjects, wireChange } from './project-changes.ts';
 
 /** A comment line this often, so a client can tell a quiet stream from a dead one (3 missed = dead). */
 export const HEARTBEAT_MS = 5_000;
@@ -20,7 +20,7 @@ function send(res: ServerResponse, event: string, data: unknown): void {
  * the bus from the other nodes) is forwarded at once to the streams of the project it concerns.
  * While the node itself cannot trust its cache, its streams say so and the SDKs stop caching too.
  */
-export const streamChanges: Route = (app, { deps, auth }) => {
+export const streamChanges = (known: TokenProjects): Route => (app, { deps, auth }) => {
   const streams = new Set<Stream>();
   let trusted = true;
 
@@ -29,7 +29,7 @@ export const streamChanges: Route = (app, { deps, auth }) => {
     for (const projectId of projects) {
       let concerns: boolean | null;
       try {
-        concerns = await concernsProject(deps.storage, projectId, change);
+        concerns = await concernsProject(deps.storage, known, projectId, change);
       } catch {
         concerns = null;
       }

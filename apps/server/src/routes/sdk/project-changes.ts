@@ -13,12 +13,40 @@ export function wireChange(change: CacheChange): WireChange {
 }
 
 /**
+ * The projects of tokens this node verified for SDKs (bounded): a revocation of one of them is
+ * forwarded without a database read. Token ids never move between projects, so it never goes stale.
+ */
+export function createTokenProjects(maxEntries = 100_000) {
+  const projects = new Map<string, string>();
+  return {
+    remember(tokenId: string, projectId: string): void {
+      if (projects.has(tokenId)) return;
+      if (projects.size >= maxEntries) {
+        const oldest = projects.keys().next().value;
+        if (oldest !== undefined) projects.delete(oldest);
+      }
+      projects.set(tokenId, projectId);
+    },
+    projectOf: (tokenId: string) => projects.get(tokenId),
+  };
+}
+
+export type TokenProjects = ReturnType<typeof createTokenProjects>;
+
+/**
  * Whether a change can touch a token of `projectId`, so a stream only ever tells a project about
  * its own tokens and owners. A token or owner id names no project, so it is looked up (one read).
  */
-export async function concernsProject(storage: Storage, projectId: ProjectId, change: CacheChange): Promise<boolean> {
+export async function concernsProject(
+  storage: Storage,
+  known: TokenProjects,
+  projectId: ProjectId,
+  change: CacheChange,
+): Promise<boolean> {
   if ('projectId' in change) return change.projectId === projectId;
   if ('tokenId' in change) {
+    const knownProject = known.projectOf(change.tokenId);
+    if (knownProject !== undefined) return knownProject === projectId;
     if (!isId('token', change.tokenId)) return false;
     return (await storage.tokens.get(projectId, change.tokenId as TokenId)) !== null;
   }

@@ -6,6 +6,7 @@ import { isoOrNull } from '../present.ts';
 import { Nullable, NullableTimestamp, problemResponses, ScopeList, security } from '../schemas.ts';
 import { presentRateLimit, VerifyResponse } from '../verify/verify-token.ts';
 import { leaseUnits } from './lease-units.ts';
+import type { TokenProjects } from './project-changes.ts';
 
 const Body = Type.Object(
   {
@@ -52,7 +53,7 @@ function tightestFirst(result: RateLimitResult | null) {
  * SDK decides them locally), plus a lease of `units` of its limits instead of one counted request.
  * Usage is not counted here: the SDK reports what it admitted in batches (POST /v1/sdk/usage).
  */
-export const sdkVerify: Route = (app, { deps, auth }) => {
+export const sdkVerify = (known: TokenProjects): Route => (app, { deps, auth }) => {
   app.post(
     '/v1/sdk/verify',
     {
@@ -91,6 +92,7 @@ export const sdkVerify: Route = (app, { deps, auth }) => {
       const code: VerifyCode = limited ? 'RATE_LIMITED' : outcome.code;
       deps.metrics.verification('verify', code, code === 'MALFORMED' ? null : verified.cached, startedAt);
       const state = lookup?.state ?? null;
+      if (state) known.remember(state.tokenId, state.projectId);
       const result = lease?.result ?? null;
       return {
         valid: code === 'VALID',
