@@ -10,8 +10,9 @@ const kw = createKeyward({
   token: process.env.KEYWARD_TOKEN, // holds tokens:verify and errors:write
   errorFlushIntervalMs: Number(process.env.KEYWARD_ERROR_FLUSH_MS ?? 2000),
   usageFlushIntervalMs: Number(process.env.KEYWARD_USAGE_FLUSH_MS ?? 5000),
+  timeoutMs: Number(process.env.KEYWARD_TIMEOUT_MS ?? 10_000),
 });
-const app = Fastify();
+const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'error' } });
 await app.register(keyward, { keyward: kw });
 
 app.get('/healthz', { config: { keyward: false } }, async () => ({ ok: true }));

@@ -41,7 +41,7 @@ export function createKeyward(options: KeywardOptions) {
   const root = options.baseUrl.replace(/\/+$/, '');
   const fetchImpl = options.fetch ?? fetch;
   const cacheTtlMs = options.cacheTtlMs ?? 60_000;
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const cache = createTokenCache(options.maxCacheEntries ?? 10_000);
   const pools = new Map<string, QuotaPool>();
   const misses = new Map<string, Promise<SdkVerifyAnswer>>();

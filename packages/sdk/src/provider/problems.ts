@@ -17,6 +17,7 @@ export const PROBLEMS = {
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   NOT_FOUND: { status: 404, title: 'The resource does not exist' },
   INTERNAL: { status: 500, title: 'Internal error' },
+  VERIFICATION_UNAVAILABLE: { status: 503, title: 'Token verification is unavailable; retry shortly' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEMS;

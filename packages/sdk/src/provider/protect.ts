@@ -164,7 +164,16 @@ export async function protectRequest(
     const refusal = catalog('UNAUTHENTICATED', PROBLEMS.UNAUTHENTICATED.title, { 'www-authenticate': realm }, null);
     return { ok: false, answer: problem(keyward, facts, requestId, refusal) };
   }
-  const { result, windows } = await keyward.check(presented.token, requiredScopes, { ip: facts.ip });
+  let checked: Awaited<ReturnType<Keyward['check']>>;
+  try {
+    checked = await keyward.check(presented.token, requiredScopes, { ip: facts.ip });
+  } catch {
+    // Keyward did not answer in time: nothing is admitted unverified, and the caller may retry.
+    const detail = 'The token could not be verified right now; retry after Retry-After seconds';
+    const refusal = catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null);
+    return { ok: false, answer: problem(keyward, facts, requestId, refusal) };
+  }
+  const { result, windows } = checked;
   if (!result.valid || result.token_id === null || result.owner === null || result.project_id === null)
     return { ok: false, answer: problem(keyward, facts, requestId, refusalOf(result, windows, realm)) };
   return {
