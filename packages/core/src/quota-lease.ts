@@ -22,3 +22,14 @@ export function leaseLifetimeMs(resetSeconds: readonly number[], marginMs = 250)
   if (resetSeconds.length === 0) return 0;
   return Math.max(0, (Math.min(...resetSeconds) - 1) * 1000 - marginMs);
 }
+
+/**
+ * Scopes of the tokens a provider's own servers use to call Keyward (verification, change stream,
+ * leases, usage and error reports). The per-token default limit is meant for API callers: these
+ * tokens are not capped by it (an own limit still applies). Named exactly: `*:*` is not one.
+ */
+export const KEYWARD_CALLER_SCOPES: readonly string[] = ['tokens:verify', 'errors:write'];
+
+export function callsKeyward(scopes: readonly string[]): boolean {
+  return scopes.some((scope) => KEYWARD_CALLER_SCOPES.includes(scope));
+}

@@ -36,6 +36,8 @@ export type Subject = {
   ownerId: string;
   projectId: string;
   policies: TokenLookup['rateLimits'];
+  /** A token a provider's servers call Keyward with: the per-token default limit does not apply. */
+  callsKeyward?: boolean;
 };
 
 /** Where checks are decided: this node only, the shared Redis, or this node while Redis is away. */
@@ -81,7 +83,8 @@ export function createRateLimitService({
 }: RateLimitServiceOptions) {
   /** The policies that apply: a token without its own gets the default; sessions have no token limit. */
   function applied(subject: Subject): TokenLookup['rateLimits'] {
-    const token = subject.policies.token.length > 0 ? subject.policies.token : defaultTokenPolicies;
+    const fallback = subject.callsKeyward ? [] : defaultTokenPolicies;
+    const token = subject.policies.token.length > 0 ? subject.policies.token : fallback;
     return {
       token: subject.tokenId ? token : [],
       owner: subject.policies.owner,

@@ -1,4 +1,6 @@
-import { MAX_LEASE_UNITS, MAX_TOKEN_LENGTH, type RateLimitResult, type VerifyCode, type VerifyOutcome } from '@keyward/core';
+import {
+  callsKeyward,
+  MAX_LEASE_UNITS, MAX_TOKEN_LENGTH, type RateLimitResult, type VerifyCode, type VerifyOutcome } from '@keyward/core';
 import { Type } from 'typebox';
 import { NO_LIMITS } from '../../services/rate-limits.ts';
 import { principalOf, type Route } from '../context.ts';
@@ -84,6 +86,7 @@ export const sdkVerify = (known: TokenProjects): Route => (app, { deps, auth }) 
               ownerId: principal.ownerId,
               projectId: principal.projectId,
               policies: lookup?.rateLimits ?? NO_LIMITS,
+              callsKeyward: callsKeyward(principal.scopes),
             },
             request.body.units,
           )
