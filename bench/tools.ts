@@ -54,7 +54,7 @@ async function waitFor(url: string, child: ChildProcess, log: () => string): Pro
 
 export type Server = { url: string; pid: number | undefined; stop: () => Promise<void> };
 
-async function startProcess(
+export async function startProcess(
   args: string[],
   env: NodeJS.ProcessEnv,
   health: string,
@@ -84,6 +84,9 @@ async function startProcess(
 }
 
 let nextPort = 18_400 + Math.floor(Math.random() * 1000);
+
+/** A port for one more bench server. */
+export const nextBenchPort = (): number => nextPort++;
 
 export function startBare(): Promise<Server> {
   const port = nextPort++;

@@ -18,6 +18,9 @@ const EXEMPT = [
   'PUT /v1/authorize',
   'PATCH /v1/authorize',
   'DELETE /v1/authorize',
+  'POST /v1/sdk/verify',
+  'POST /v1/sdk/usage',
+  'POST /v1/sdk/errors',
 ];
 
 const PARAM_IDS: Record<string, string> = {

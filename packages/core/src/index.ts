@@ -10,6 +10,7 @@ export * from './key-import.ts';
 export * from './passwords.ts';
 export * from './policy.ts';
 export * from './rate-limit.ts';
+export * from './quota-lease.ts';
 export * from './roles.ts';
 export * from './scopes.ts';
 export * from './secret-shapes.ts';

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import {
+  callsKeyward,
   isId,
   KeywardError,
   missingScopes,
@@ -190,6 +191,7 @@ export function requireAuth(deps: Deps, required: readonly Scope[] = []) {
         ownerId: principal.ownerId,
         projectId: principal.projectId,
         policies: limits,
+        callsKeyward: principal.via === 'token' && callsKeyward(principal.scopes),
       };
       const result = rateLimit !== undefined ? rateLimit : await deps.rateLimits.consume(subject);
       request.rateLimit = { policies: deps.rateLimits.appliedPolicies(subject), result };

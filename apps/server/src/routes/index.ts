@@ -22,6 +22,7 @@ import { createRole } from './roles/create-role.ts';
 import { deleteRole } from './roles/delete-role.ts';
 import { listRoles } from './roles/list-roles.ts';
 import { updateRole } from './roles/update-role.ts';
+import { SDK_ROUTES } from './sdk/index.ts';
 import { createServiceAccount } from './service-accounts/create-service-account.ts';
 import { getServiceAccount } from './service-accounts/get-service-account.ts';
 import { listServiceAccounts } from './service-accounts/list-service-accounts.ts';
@@ -96,4 +97,5 @@ export const ROUTES: readonly Route[] = [
   authorize,
   verifyToken,
   introspectToken,
+  ...SDK_ROUTES,
 ];

@@ -36,6 +36,8 @@ export type Subject = {
   ownerId: string;
   projectId: string;
   policies: TokenLookup['rateLimits'];
+  /** A token a provider's servers call Keyward with: the per-token default limit does not apply. */
+  callsKeyward?: boolean;
 };
 
 /** Where checks are decided: this node only, the shared Redis, or this node while Redis is away. */
@@ -81,7 +83,8 @@ export function createRateLimitService({
 }: RateLimitServiceOptions) {
   /** The policies that apply: a token without its own gets the default; sessions have no token limit. */
   function applied(subject: Subject): TokenLookup['rateLimits'] {
-    const token = subject.policies.token.length > 0 ? subject.policies.token : defaultTokenPolicies;
+    const fallback = subject.callsKeyward ? [] : defaultTokenPolicies;
+    const token = subject.policies.token.length > 0 ? subject.policies.token : fallback;
     return {
       token: subject.tokenId ? token : [],
       owner: subject.policies.owner,
@@ -124,6 +127,12 @@ export function createRateLimitService({
     async consume(subject: Subject): Promise<RateLimitResult | null> {
       const buckets = bucketsFor(subject);
       return buckets.length === 0 ? null : limiter.checkMany(buckets);
+    },
+
+    /** Charges `units` at once (0 is a peek) against every limit that applies; null when none does. */
+    async consumeUnits(subject: Subject, units: number): Promise<RateLimitResult | null> {
+      const buckets = bucketsFor(subject);
+      return buckets.length === 0 ? null : limiter.checkMany(buckets, units);
     },
 
     /** `consume` without waiting: undefined when the store needs I/O (Redis) and only `consume` will do. */

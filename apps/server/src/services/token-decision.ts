@@ -1,10 +1,11 @@
-import type {
-  ProjectId,
-  RateLimitResult,
-  Scope,
-  TokenId,
-  VerifiedPrincipal,
-  VerifyCode,
+import {
+  callsKeyward,
+  type ProjectId,
+  type RateLimitResult,
+  type Scope,
+  type TokenId,
+  type VerifiedPrincipal,
+  type VerifyCode,
 } from '@keyward/core';
 import type { TokenLookup } from '@keyward/storage';
 import type { Door } from '../plugins/metrics.ts';
@@ -50,6 +51,7 @@ function subjectOf(verified: Verified) {
     ownerId: principal.ownerId,
     projectId: principal.projectId,
     policies: verified.lookup?.rateLimits ?? NO_LIMITS,
+    callsKeyward: callsKeyward(principal.scopes),
   };
 }
 

@@ -81,6 +81,26 @@ export function createUsageRecorder({
     if (stamp.ips[0] !== ip) stamp.ips = mergeIps([ip], stamp.ips);
   }
 
+  /** Counts `count` attempts at once (a provider SDK's batch); `lastUsed` stamps like `record`'s ip. */
+  function recordMany(
+    tokenId: TokenId,
+    projectId: ProjectId,
+    outcome: string,
+    count: number,
+    lastUsed: { at: number; ips: readonly string[] } | null,
+  ): void {
+    const at = now();
+    oldestAt ??= at;
+    if (count > 0) addCount(tokenId, outcome, at - (at % USAGE_BUCKET_MS), count);
+    if (lastUsed === null) return;
+    const stamp = stamps.get(tokenId);
+    if (stamp === undefined) stamps.set(tokenId, { projectId, at: lastUsed.at, ips: mergeIps(lastUsed.ips, []) });
+    else {
+      if (lastUsed.at > stamp.at) stamp.at = lastUsed.at;
+      stamp.ips = mergeIps(lastUsed.ips, stamp.ips);
+    }
+  }
+
   async function storedIps(id: TokenId, projectId: ProjectId): Promise<string[]> {
     const known = knownIps.get(id);
     if (known) return known;
@@ -150,6 +170,7 @@ export function createUsageRecorder({
 
   return {
     record,
+    recordMany,
     flush,
     start(): void {
       if (timer) return;

@@ -1,0 +1,68 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Keyward } from './provider/keyward.ts';
+import {
+  errorAnswer,
+  type HttpAnswer,
+  type KeywardPrincipal,
+  type ProtectOptions,
+  protectRequest,
+  type RequestFacts,
+} from './provider/protect.ts';
+
+export type { KeywardPrincipal } from './provider/protect.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller (null on routes that opted out with `config: { keyward: false }`). */
+    keyward: KeywardPrincipal | null;
+  }
+  interface FastifyContextConfig {
+    /** The scopes this route requires, or false for a public route. */
+    keyward?: { requiredScopes?: readonly string[] } | false;
+  }
+}
+
+export type KeywardFastifyOptions = ProtectOptions & {
+  keyward: Keyward;
+  /** Scopes every route requires unless it says otherwise (default: any valid token). */
+  requiredScopes?: readonly string[];
+};
+
+function factsOf(request: FastifyRequest): RequestFacts {
+  return { method: request.method, path: request.url, ip: request.ip, headers: (name) => request.headers[name] };
+}
+
+function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
+  return reply.code(answer.status).headers(answer.headers).send(answer.body);
+}
+
+/**
+ * Protects every route of the app (register it first): the caller's token is verified in-process,
+ * refusals are answered as Keyward answers them, and every error the API answers gets an error id
+ * recorded in Keyward. Opt a route out with `config: { keyward: false }`.
+ */
+function keywardPlugin(app: FastifyInstance, options: KeywardFastifyOptions, done: (error?: Error) => void): void {
+  const { keyward, requiredScopes = [] } = options;
+  app.decorateRequest('keyward', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const config = request.routeOptions.config.keyward;
+    if (config === false) return;
+    const result = await protectRequest(keyward, factsOf(request), config?.requiredScopes ?? requiredScopes, options);
+    if (!result.ok) return send(reply, result.answer);
+    request.keyward = result.principal;
+    reply.headers(result.headers);
+  });
+  app.setErrorHandler((error, request, reply) => {
+    if (reply.sent) return;
+    const answer = errorAnswer(keyward, factsOf(request), error, request.keyward);
+    if (answer.status >= 500) request.log.error({ err: error, errorId: answer.body.error_id }, 'request failed');
+    return send(reply, answer);
+  });
+  done();
+}
+
+// Like fastify-plugin: the hooks apply to the whole app, not only inside this plugin's scope.
+(keywardPlugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
+
+export { keywardPlugin as keyward };
+export default keywardPlugin;

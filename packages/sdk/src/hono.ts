@@ -1,0 +1,56 @@
+import type { Keyward } from './provider/keyward.ts';
+import {
+  errorAnswer,
+  type HttpAnswer,
+  type KeywardPrincipal,
+  type ProtectOptions,
+  protectRequest,
+  type RequestFacts,
+} from './provider/protect.ts';
+
+export type { KeywardPrincipal } from './provider/protect.ts';
+
+/** The part of Hono's Context the middleware uses (structural, so no hono types are needed). */
+export type HonoLikeContext = {
+  req: { method: string; url: string; header(name: string): string | undefined };
+  header(name: string, value: string): void;
+  set(key: 'keyward', value: KeywardPrincipal): void;
+  get(key: 'keyward'): KeywardPrincipal | undefined;
+};
+
+export type HonoProtectOptions = ProtectOptions & {
+  /** The client address (Hono has no portable one; e.g. `getConnInfo(c).remote.address`). */
+  clientIp?: (c: HonoLikeContext) => string | null;
+};
+
+function factsOf(c: HonoLikeContext, clientIp: HonoProtectOptions['clientIp']): RequestFacts {
+  const url = new URL(c.req.url);
+  return {
+    method: c.req.method,
+    path: url.pathname,
+    ip: clientIp?.(c) ?? null,
+    headers: (name) => c.req.header(name),
+  };
+}
+
+function response(answer: HttpAnswer): Response {
+  return new Response(JSON.stringify(answer.body), { status: answer.status, headers: answer.headers });
+}
+
+/** `app.use('/v1/*', protect(keyward, ['instances:read']))`; the principal is `c.get('keyward')`. */
+export function protect(keyward: Keyward, requiredScopes: readonly string[] = [], options: HonoProtectOptions = {}) {
+  return async (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
+    const result = await protectRequest(keyward, factsOf(c, options.clientIp), requiredScopes, options);
+    if (!result.ok) return response(result.answer);
+    c.set('keyward', result.principal);
+    for (const [name, value] of Object.entries(result.headers)) c.header(name, value);
+    await next();
+    return undefined;
+  };
+}
+
+/** `app.onError(onError(keyward))`: every error the API answers gets an error id, recorded in Keyward. */
+export function onError(keyward: Keyward, options: HonoProtectOptions = {}) {
+  return (error: unknown, c: HonoLikeContext): Response =>
+    response(errorAnswer(keyward, factsOf(c, options.clientIp), error, c.get('keyward') ?? null));
+}
