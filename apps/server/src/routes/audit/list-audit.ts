@@ -6,7 +6,7 @@ import { principalOf, type Route } from '../context.ts';
 import { isInstanceAdmin } from '../projects/project-access.ts';
 import { Nullable, named, Paging, problemResponses, security, Timestamp } from '../schemas.ts';
 
-export const AuditEventView = named('AuditEvent', named(
+export const AuditEventView = named(
   'AuditEvent',
   Type.Object({
     id: Type.String(),
@@ -30,7 +30,7 @@ export const AuditEventView = named('AuditEvent', named(
     }),
     prev_hash: Type.String(),
   }),
-));
+);
 
 const Query = Type.Object(
   {
@@ -69,11 +69,13 @@ export const listAudit: Route = (app, { deps, auth }) => {
         security,
         querystring: Query,
         response: {
-          200: named('AuditEventPage', {
+          200: {
             description:
               'A page of events; with `format=jsonl`, JSON lines: one AuditEvent per line, the next cursor in `X-Next-Cursor`',
             headers: {
-              'x-next-cursor': Type.String({ description: 'format=jsonl: the cursor of the next page, if any' })),
+              'x-next-cursor': Type.String({
+                description: 'format=jsonl: the cursor of the next page, if any',
+              }),
             },
             content: {
               'application/json': {

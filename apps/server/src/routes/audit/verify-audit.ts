@@ -7,16 +7,13 @@ const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
 export const AuditCheckpointView = named(
   'AuditCheckpoint',
-  named(
-    'AuditCheckpoint',
-    Type.Object({
-      seq: Type.Integer({ minimum: 0 }),
-      head: Hex64,
-      issued_at: Timestamp,
-      key_version: Type.Integer({ minimum: 1 }),
-      mac: Hex64,
-    }),
-  ),
+  Type.Object({
+    seq: Type.Integer({ minimum: 0 }),
+    head: Hex64,
+    issued_at: Timestamp,
+    key_version: Type.Integer({ minimum: 1 }),
+    mac: Hex64,
+  }),
 );
 
 /** A checkpoint kept from earlier (the log, an export), given field by field; all or none. */
@@ -70,17 +67,14 @@ export const verifyAudit: Route = (app, { deps, auth }) => {
         response: {
           200: named(
             'AuditVerification',
-            named(
-              'AuditVerification',
-              Type.Object({
-                ok: Type.Boolean(),
-                events: Type.Integer(),
-                broken_at_seq: Nullable(Type.Integer()),
-                reason: Nullable(Type.String()),
-                head: Type.Object({ seq: Type.Integer(), hash: Type.String() }),
-                checkpoints_checked: Type.Integer(),
-              }),
-            ),
+            Type.Object({
+              ok: Type.Boolean(),
+              events: Type.Integer(),
+              broken_at_seq: Nullable(Type.Integer()),
+              reason: Nullable(Type.String()),
+              head: Type.Object({ seq: Type.Integer(), hash: Type.String() }),
+              checkpoints_checked: Type.Integer(),
+            }),
           ),
           ...problemResponses,
         },

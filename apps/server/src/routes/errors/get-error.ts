@@ -6,28 +6,25 @@ import { ErrorIdSchema, Nullable, named, problemResponses, security, Timestamp }
 
 const ErrorRecordView = named(
   'ErrorRecord',
-  named(
-    'ErrorRecord',
-    Type.Object({
-      error_id: ErrorIdSchema,
-      created_at: Timestamp,
-      request_id: Type.String(),
-      status: Type.Integer(),
-      code: Type.String(),
-      title: Type.String(),
-      detail: Type.String(),
-      method: Type.String(),
-      path: Type.String(),
-      token_id: Nullable(Type.String()),
-      project_id: Nullable(Type.String()),
-      context: Type.Record(Type.String(), Type.Unknown()),
-      count: Type.Integer({
-        minimum: 1,
-        description: 'Identical errors to the same caller within one window share this record: how many',
-      }),
-      last_seen_at: Timestamp,
+  Type.Object({
+    error_id: ErrorIdSchema,
+    created_at: Timestamp,
+    request_id: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    title: Type.String(),
+    detail: Type.String(),
+    method: Type.String(),
+    path: Type.String(),
+    token_id: Nullable(Type.String()),
+    project_id: Nullable(Type.String()),
+    context: Type.Record(Type.String(), Type.Unknown()),
+    count: Type.Integer({
+      minimum: 1,
+      description: 'Identical errors to the same caller within one window share this record: how many',
     }),
-  ),
+    last_seen_at: Timestamp,
+  }),
 );
 
 const Params = Type.Object({ error_id: ErrorIdSchema });

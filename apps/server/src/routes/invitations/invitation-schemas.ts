@@ -14,18 +14,15 @@ export const InvitationLifetime = Type.Integer({
 
 export const InvitationView = named(
   'InvitationView',
-  named(
-    'InvitationView',
-    Type.Object({
-      id: InvitationIdSchema,
-      email: Type.String(),
-      role_id: RoleIdSchema,
-      role: Type.String(),
-      created_by: Type.Union([Type.String(), Type.Null()]),
-      created_at: Timestamp,
-      expires_at: Timestamp,
-    }),
-  ),
+  Type.Object({
+    id: InvitationIdSchema,
+    email: Type.String(),
+    role_id: RoleIdSchema,
+    role: Type.String(),
+    created_by: Type.Union([Type.String(), Type.Null()]),
+    created_at: Timestamp,
+    expires_at: Timestamp,
+  }),
 );
 
 export function presentInvitation(invitation: Invitation, roleName: string) {

@@ -13,27 +13,24 @@ import {
 
 const RateLimitsView = named(
   'MeRateLimits',
-  named(
-    'MeRateLimits',
-    Type.Object({
-      /** The token's own policies, or the instance default when it has none; empty for sessions. */
-      token: Type.Array(RateLimitPolicySchema),
-      /** The owner's (user or service account), shared by all its tokens. */
-      owner: Type.Array(RateLimitPolicySchema),
-      /** The project's default, shared by every token in the project. */
-      project: Type.Array(RateLimitPolicySchema),
-      /** The window with the least headroom after counting this request; null when no limit applies. */
-      effective: Nullable(
-        Type.Object({
-          policy: Type.String(),
-          limit: Type.Integer(),
-          window_seconds: Type.Integer(),
-          remaining: Type.Integer(),
-          reset_seconds: Type.Integer(),
-        }),
-      ),
-    }),
-  ),
+  Type.Object({
+    /** The token's own policies, or the instance default when it has none; empty for sessions. */
+    token: Type.Array(RateLimitPolicySchema),
+    /** The owner's (user or service account), shared by all its tokens. */
+    owner: Type.Array(RateLimitPolicySchema),
+    /** The project's default, shared by every token in the project. */
+    project: Type.Array(RateLimitPolicySchema),
+    /** The window with the least headroom after counting this request; null when no limit applies. */
+    effective: Nullable(
+      Type.Object({
+        policy: Type.String(),
+        limit: Type.Integer(),
+        window_seconds: Type.Integer(),
+        remaining: Type.Integer(),
+        reset_seconds: Type.Integer(),
+      }),
+    ),
+  }),
 );
 
 export const getMe: Route = (app, { auth }) => {
@@ -49,21 +46,18 @@ export const getMe: Route = (app, { auth }) => {
         response: {
           200: named(
             'Me',
-            named(
-              'Me',
-              Type.Object({
-                token_id: Nullable(Type.String()),
-                hint: Nullable(Type.String({ description: 'Prefix and last four characters of the token' })),
-                role: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
-                name: Type.String(),
-                via: Type.Union([Type.Literal('token'), Type.Literal('session')]),
-                owner: Type.Object({ type: Type.String(), id: Type.String() }),
-                project_id: ProjectIdSchema,
-                scopes: Type.Array(Type.String()),
-                expires_at: NullableTimestamp,
-                rate_limits: RateLimitsView,
-              }),
-            ),
+            Type.Object({
+              token_id: Nullable(Type.String()),
+              hint: Nullable(Type.String({ description: 'Prefix and last four characters of the token' })),
+              role: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+              name: Type.String(),
+              via: Type.Union([Type.Literal('token'), Type.Literal('session')]),
+              owner: Type.Object({ type: Type.String(), id: Type.String() }),
+              project_id: ProjectIdSchema,
+              scopes: Type.Array(Type.String()),
+              expires_at: NullableTimestamp,
+              rate_limits: RateLimitsView,
+            }),
           ),
           ...problemResponses,
         },

@@ -17,21 +17,18 @@ export const getSession: Route = (app, { deps, auth }) => {
         response: {
           200: named(
             'Session',
-            named(
-              'Session',
-              Type.Object({
-                user: Type.Object({
-                  id: UserIdSchema,
-                  email: Type.String(),
-                  name: Type.String(),
-                  instance_admin: Type.Boolean(),
-                }),
-                project_id: Type.String(),
-                scopes: Type.Array(Type.String()),
-                projects: Type.Array(ProjectView),
-                csrf_token: Type.String(),
+            Type.Object({
+              user: Type.Object({
+                id: UserIdSchema,
+                email: Type.String(),
+                name: Type.String(),
+                instance_admin: Type.Boolean(),
               }),
-            ),
+              project_id: Type.String(),
+              scopes: Type.Array(Type.String()),
+              projects: Type.Array(ProjectView),
+              csrf_token: Type.String(),
+            }),
           ),
           ...problemResponses,
         },

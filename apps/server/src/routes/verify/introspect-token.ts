@@ -18,20 +18,17 @@ const Body = named(
 
 const Introspection = named(
   'Introspection',
-  named(
-    'Introspection',
-    Type.Object({
-      active: Type.Boolean(),
-      scope: Type.Optional(Type.String()),
-      client_id: Type.Optional(Type.String()),
-      sub: Type.Optional(Type.String()),
-      exp: Type.Optional(Type.Integer()),
-      iat: Type.Optional(Type.Integer()),
-      token_type: Type.Optional(Type.Literal('Bearer')),
-      owner_type: Type.Optional(Type.String()),
-      project_id: Type.Optional(Type.String()),
-    }),
-  ),
+  Type.Object({
+    active: Type.Boolean(),
+    scope: Type.Optional(Type.String()),
+    client_id: Type.Optional(Type.String()),
+    sub: Type.Optional(Type.String()),
+    exp: Type.Optional(Type.Integer()),
+    iat: Type.Optional(Type.Integer()),
+    token_type: Type.Optional(Type.Literal('Bearer')),
+    owner_type: Type.Optional(Type.String()),
+    project_id: Type.Optional(Type.String()),
+  }),
 );
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';

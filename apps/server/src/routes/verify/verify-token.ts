@@ -15,33 +15,27 @@ const Body = Type.Object(
 
 const RateLimitState = named(
   'RateLimitState',
-  named(
-    'RateLimitState',
-    Type.Object({
-      limit: Type.Integer(),
-      remaining: Type.Integer(),
-      reset_seconds: Type.Integer(),
-      retry_after_seconds: Nullable(Type.Integer()),
-    }),
-  ),
+  Type.Object({
+    limit: Type.Integer(),
+    remaining: Type.Integer(),
+    reset_seconds: Type.Integer(),
+    retry_after_seconds: Nullable(Type.Integer()),
+  }),
 );
 
 export const VerifyResponse = named(
   'Verification',
-  named(
-    'Verification',
-    Type.Object({
-      valid: Type.Boolean(),
-      code: Type.Enum([...VERIFY_CODES]),
-      token_id: Nullable(Type.String()),
-      owner: Nullable(Type.Object({ type: Type.String(), id: Type.String() })),
-      project_id: Nullable(Type.String()),
-      scopes: Type.Array(Type.String()),
-      expires_at: NullableTimestamp,
-      rate_limit: Nullable(RateLimitState),
-      missing_scopes: Type.Optional(Type.Array(Type.String())),
-    }),
-  ),
+  Type.Object({
+    valid: Type.Boolean(),
+    code: Type.Enum([...VERIFY_CODES]),
+    token_id: Nullable(Type.String()),
+    owner: Nullable(Type.Object({ type: Type.String(), id: Type.String() })),
+    project_id: Nullable(Type.String()),
+    scopes: Type.Array(Type.String()),
+    expires_at: NullableTimestamp,
+    rate_limit: Nullable(RateLimitState),
+    missing_scopes: Type.Optional(Type.Array(Type.String())),
+  }),
 );
 
 export function presentRateLimit(result: RateLimitResult | null) {
