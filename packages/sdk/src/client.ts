@@ -1,15 +1,7 @@
-/** An RFC 9457 problem as Keyward sends it. */
-export type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  error_id: string;
-  request_id: string;
-  [extension: string]: unknown;
-};
+import type { Problem } from './generated/openapi.ts';
+
+/** An RFC 9457 problem as Keyward sends it (the OpenAPI document's Problem schema). */
+export type { Problem };
 
 /** A refused request: carries the server's problem (code, error id) for the caller to show. */
 export class KeywardApiError extends Error {

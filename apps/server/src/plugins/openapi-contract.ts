@@ -135,7 +135,7 @@ function splitSharedOperationIds(paths: Record<string, Record<string, Operation>
  * types are generated from: named schemas as components, one Problem schema and named problem+json
  * responses, operationIds unique per method.
  */
-export function toContract<T extends Json>(generated: T): T {
+export function toContract<T extends object>(generated: T): T {
   const doc = structuredClone(generated) as Json & {
     paths: Record<string, Record<string, Operation>>;
     components?: Json & { schemas?: Json };

@@ -31,7 +31,8 @@ export async function registerOpenApi(app: App, version: string) {
         },
       },
     },
-    transformObject: ({ openapiObject }) => toContract(openapiObject as Record<string, unknown>),
+    transformObject: (generated) =>
+      'openapiObject' in generated ? toContract(generated.openapiObject) : generated.swaggerObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
   app.get(
