@@ -57,6 +57,7 @@ describe('the OpenAPI document', () => {
     expect(ids.length).toBeGreaterThan(50);
     expect(ids.filter((id) => typeof id !== 'string' || !/^[a-z][a-zA-Z0-9]+$/.test(id))).toEqual([]);
     expect(new Set(ids).size).toBe(ids.length);
+    expect(JSON.stringify(doc)).not.toContain('Default Response');
   });
 
   test('errors are named problem+json responses over one Problem schema', () => {

@@ -52,6 +52,15 @@ const HEADERS: Record<string, Json> = {
   },
 };
 
+const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '204': 'No Content' };
+
+/** @fastify/swagger calls every answer without a description "Default Response". */
+function describeSuccess(operation: Operation): void {
+  for (const [status, response] of Object.entries(operation.responses ?? {}))
+    if (response.description === 'Default Response')
+      response.description = SUCCESS_DESCRIPTIONS[status] ?? operation.summary ?? 'Success';
+}
+
 /**
  * Replaces every schema named with `named()` by a `$ref` to `components.schemas`, innermost first,
  * so a component refers to the components it contains. Two different schemas under one name throw:
@@ -148,6 +157,7 @@ export function toContract<T extends object>(generated: T): T {
       if (op.parameters) op.parameters = dropNames(op.parameters);
       item[method] = hoistNamedSchemas(op, found) as Operation;
       problemResponseRefs(item[method] as Operation);
+      describeSuccess(item[method] as Operation);
     }
   }
   splitSharedOperationIds(doc.paths);
