@@ -127,7 +127,10 @@ function answerType(op: Operation, id: string, out: Emitted): string {
   const types = success.map(([status, response]) => {
     if (status === '204') return 'null';
     const schema = jsonSchemaOf(response.content);
-    return schema ? typeFor(schema, `${pascal(id)}Response`, undefined, out) : 'unknown';
+    const json = schema ? typeFor(schema, `${pascal(id)}Response`, undefined, out) : 'unknown';
+    // Another media type (the audit log's JSON lines) reaches the caller as text.
+    const text = Object.keys(response.content ?? {}).some((t) => !JSON_TYPES.includes(t));
+    return schema && text ? `${json} | string` : json;
   });
   return types.length > 0 ? union(types) : 'unknown';
 }

@@ -55,8 +55,8 @@ describe("the SDK's types are generated from the served OpenAPI document", () =>
     expect((await api.getToken(created.id)).name).toBe('typed client');
     const revoked = await api.revokeToken(created.id, { reason: 'typed client test' });
     expect(revoked.status).toBe('revoked');
-    const page = await api.listTokens({ status: 'revoked', limit: 10 });
-    expect(page.data.map((t) => t.id)).toContain(created.id);
+    const revokedPage = await api.listTokens({ status: 'revoked', limit: 10 });
+    expect(revokedPage.data.map((t) => t.id)).toContain(created.id);
     const role = await api.createRole({ name: 'typed-client-role', scopes: ['tokens:read'] });
     await expect(api.deleteRole(role.id)).resolves.toBeNull();
     const refused = await api.getToken('tok_00000000000000000000000000').catch((e: unknown) => e);
@@ -64,6 +64,17 @@ describe("the SDK's types are generated from the served OpenAPI document", () =>
     expect((refused as KeywardApiError).status).toBe(404);
     expect((refused as KeywardApiError).errorId).toMatch(/^err_/);
     await expect(api.getToken('')).rejects.toThrow('token_id is required');
+    const lines = await api.listAudit({ format: 'jsonl', limit: 2 });
+    if (typeof lines !== 'string') throw new Error('the JSON-lines export came back parsed');
+    const events = lines
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(events).toHaveLength(2);
+    expect(events[0].seq).toBeGreaterThan(events[1].seq);
+    const page = await api.listAudit({ limit: 1 });
+    if (typeof page === 'string') throw new Error('the JSON page came back as text');
+    expect(page.data).toHaveLength(1);
   });
 
   test('the generator writes the JSON Schema the routes use as TypeScript, and refuses what it cannot', () => {

@@ -84,7 +84,9 @@ export function createClient({
     }
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    const data: unknown = text && type.includes('json') ? JSON.parse(text) : text || null;
+    // JSON and problem+json are parsed; other types (JSON lines, text) are returned as text.
+    const data: unknown =
+      text && /^application\/([\w.-]+\+)?json\b/.test(type) ? JSON.parse(text) : text || null;
     if (!response.ok) {
       const problem = type.includes('problem+json') ? (data as Problem) : null;
       throw new KeywardApiError(response.status, problem, `${method} ${path} failed with ${response.status}`);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AuditCheckpoint, AuditEvent, ListAuditQuery } from '@keyward/sdk';
 import type { Command } from 'commander';
 import { type Context, connect } from '../context.ts';
-import { EXIT, usageError } from '../exit-codes.ts';
+import { CliError, EXIT, usageError } from '../exit-codes.ts';
 import { timestampOption } from './token-view.ts';
 
 type ListOptions = {
@@ -37,7 +37,7 @@ export function registerAudit(program: Command, contextOf: (command: Command) =>
       const ctx = contextOf(command);
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw usageError('--limit must be 1-200');
-      const query: ListAuditQuery = { limit };
+      const query: ListAuditQuery = { limit, format: 'json' };
       if (options.actor) query.actor_id = options.actor;
       if (options.action) query.action = options.action;
       if (options.target) query.target_id = options.target;
@@ -48,6 +48,8 @@ export function registerAudit(program: Command, contextOf: (command: Command) =>
       let next: string | null = options.cursor ?? null;
       do {
         const page = await api.listAudit(next ? { ...query, cursor: next } : query);
+        if (typeof page === 'string')
+          throw new CliError('the server answered the audit log as text, not JSON');
         data.push(...page.data);
         next = page.next_cursor;
       } while (options.all && next);

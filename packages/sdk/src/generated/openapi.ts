@@ -716,7 +716,7 @@ export type Operations = {
   /** Onboarding alias of GET /v1/errors/{error_id} */
   getErrorAdminAlias: { args: [error_id: string]; response: ErrorRecord };
   /** The project's audit log, newest first; `format=jsonl` exports JSON lines */
-  listAudit: { args: [query?: ListAuditQuery]; response: AuditEventPage };
+  listAudit: { args: [query?: ListAuditQuery]; response: AuditEventPage | string };
   /** Recompute the audit chain's MACs and links; also fails when the chain no longer reaches a checkpoint (this node's latest, and one given in the query) */
   verifyAudit: { args: [query?: VerifyAuditQuery]; response: AuditVerification };
   /** Sign a checkpoint of the audit chain head (also logged); keep it outside Keyward and pass it to /v1/audit/verify later */
