@@ -2,6 +2,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { requireOperationIds } from '../src/plugins/openapi.ts';
+import { toContract } from '../src/plugins/openapi-contract.ts';
+import { COMPONENT_KEYWORD } from '../src/routes/schemas.ts';
 import type { App } from '../src/types.ts';
 import { call, type Harness, startHarness } from './harness.ts';
 
@@ -95,6 +97,23 @@ describe('the OpenAPI document', () => {
     const audit = doc.paths['/v1/audit']?.get?.responses['200']?.content ?? {};
     expect(audit['application/x-ndjson']?.schema).toEqual({ $ref: '#/components/schemas/AuditEvent' });
     expect(audit['application/json']?.schema).toEqual({ $ref: '#/components/schemas/AuditEventPage' });
+  });
+
+  test('one name, one schema: a second, different schema under a name stops the document', () => {
+    const answer = (schema: object) => ({
+      responses: { '200': { description: 'OK', content: { 'application/json': { schema } } } },
+    });
+    const view = (extra: object) => ({ [COMPONENT_KEYWORD]: 'View', type: 'object', ...extra });
+    const same = toContract({
+      paths: { '/a': { get: answer(view({})) }, '/b': { get: answer({ type: 'array', items: view({}) }) } },
+    }) as { paths: Record<string, { get: unknown }>; components: { schemas: Record<string, unknown> } };
+    expect(same.components.schemas).toEqual({ View: { type: 'object' } });
+    expect(JSON.stringify(same.paths)).not.toContain(COMPONENT_KEYWORD);
+    expect(() =>
+      toContract({
+        paths: { '/a': { get: answer(view({})) }, '/b': { get: answer(view({ required: ['id'] })) } },
+      }),
+    ).toThrow('two different schemas are named View');
   });
 
   test('a documented route without an operationId stops the app from starting', async () => {

@@ -1,4 +1,5 @@
 import type { KeywardClient, RequestOptions } from './client.ts';
+import type * as generated from './generated/openapi.ts';
 import { OPERATIONS, type Operations } from './generated/openapi.ts';
 
 // Every view, body, query and answer of Keyward's HTTP API, generated from its OpenAPI document.
@@ -14,6 +15,22 @@ export type KeywardApi = {
 
 /** A cursor page of any list (`next_cursor` is null on the last page). */
 export type Page<T> = { data: T[]; next_cursor: string | null };
+
+// The names the SDK used before its types were generated, kept so callers' code still compiles.
+/** @deprecated use `RateLimitPolicy` */
+export type RateLimitPolicyView = generated.RateLimitPolicy;
+/** @deprecated use `AuditEvent` */
+export type AuditEventView = generated.AuditEvent;
+/** @deprecated use `UpdateTokenBody` */
+export type TokenFields = generated.UpdateTokenBody;
+/** @deprecated use `ListTokensQuery` */
+export type TokenListQuery = generated.ListTokensQuery;
+/** @deprecated use `ListAuditQuery` */
+export type AuditListQuery = generated.ListAuditQuery;
+/** @deprecated use `ImportTokensBody['keys'][number]` */
+export type ImportKey = generated.ImportTokensBody['keys'][number];
+/** @deprecated use `ImportTokensResponse` */
+export type ImportResult = generated.ImportTokensResponse;
 
 type Operation = { method: string; path: string; params: readonly string[]; input: string };
 
