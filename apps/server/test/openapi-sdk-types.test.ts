@@ -64,6 +64,21 @@ describe("the SDK's types are generated from the served OpenAPI document", () =>
     expect((refused as KeywardApiError).status).toBe(404);
     expect((refused as KeywardApiError).errorId).toMatch(/^err_/);
     await expect(api.getToken('')).rejects.toThrow('token_id is required');
+    // Per-call headers: the gateway door reads the required scopes from one.
+    const reader = await api.createToken({ name: 'reader', scopes: ['tokens:read'] });
+    const door = keywardApi(createClient({ baseUrl: base, token: reader.token }));
+    await expect(
+      door.authorizeGet({ headers: { 'x-keyward-required-scopes': 'tokens:read' } }),
+    ).resolves.toBeNull();
+    const lacking = await door
+      .authorizeGet({ headers: { 'x-keyward-required-scopes': 'tokens:write' } })
+      .catch((e: unknown) => e);
+    expect((lacking as KeywardApiError).code).toBe('INSUFFICIENT_SCOPE');
+    const anonymous = keywardApi(createClient({ baseUrl: base }));
+    await expect(anonymous.listTokens()).rejects.toMatchObject({ status: 401 });
+    const admin = { headers: { authorization: `Bearer ${h.adminToken}` } };
+    expect((await anonymous.listTokens(undefined, admin)).data.length).toBeGreaterThan(1);
+    expect((await anonymous.getToken(reader.id, admin)).name).toBe('reader');
     const lines = await api.listAudit({ format: 'jsonl', limit: 2 });
     if (typeof lines !== 'string') throw new Error('the JSON-lines export came back parsed');
     const events = lines

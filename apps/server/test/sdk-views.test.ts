@@ -20,7 +20,7 @@ describe('the SDK views are the OpenAPI schemas', () => {
 
   test('a management method takes the path parameters, then the body, and answers the view', () => {
     expectTypeOf<sdk.KeywardApi['revokeToken']>().parameters.toEqualTypeOf<
-      [token_id: string, body?: sdk.RevokeTokenBody]
+      [token_id: string, body?: sdk.RevokeTokenBody, options?: sdk.CallOptions]
     >();
     expectTypeOf<sdk.KeywardApi['rotateToken']>().returns.resolves.toEqualTypeOf<sdk.TokenWithSecret>();
     expectTypeOf<sdk.KeywardApi['deleteRole']>().returns.resolves.toEqualTypeOf<null>();

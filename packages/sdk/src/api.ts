@@ -8,9 +8,14 @@ export { OPERATIONS };
 
 export type OperationId = keyof Operations;
 
-/** One typed method per operation: path parameters first, then the body or the query. */
+/** Per call: headers for this request only (e.g. `keyward-project`, `x-keyward-required-scopes`). */
+export type CallOptions = { headers?: Record<string, string> };
+
+/** One typed method per operation: path parameters first, then the body or the query, then options. */
 export type KeywardApi = {
-  [Id in OperationId]: (...args: Operations[Id]['args']) => Promise<Operations[Id]['response']>;
+  [Id in OperationId]: (
+    ...args: [...Operations[Id]['args'], options?: CallOptions]
+  ) => Promise<Operations[Id]['response']>;
 };
 
 /** A cursor page of any list (`next_cursor` is null on the last page). */
@@ -41,12 +46,14 @@ async function call(client: KeywardClient, op: Operation, args: unknown[]): Prom
     return encodeURIComponent(value);
   });
   const input = args[op.params.length];
-  const options: RequestOptions =
-    op.input === 'body'
-      ? { body: input ?? {} }
-      : op.input === 'query' && input !== undefined
-        ? { query: input as NonNullable<RequestOptions['query']> }
-        : {};
+  const call = args[op.params.length + (op.input === 'none' ? 0 : 1)] as CallOptions | undefined;
+  const options: RequestOptions = {
+    ...(op.input === 'body' ? { body: input ?? {} } : {}),
+    ...(op.input === 'query' && input !== undefined
+      ? { query: input as NonNullable<RequestOptions['query']> }
+      : {}),
+    ...(call?.headers ? { headers: call.headers } : {}),
+  };
   return client.request(op.method, path, options);
 }
 
