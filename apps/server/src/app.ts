@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import { isAuthGuard } from './plugins/auth.ts';
 import { registerConsole } from './plugins/console.ts';
 import { registerMetrics } from './plugins/metrics.ts';
-import { registerOpenApi } from './plugins/openapi.ts';
+import { registerOpenApi, requireOperationIds } from './plugins/openapi.ts';
 import { requireRoutePolicies } from './plugins/policy.ts';
 import { registerProblemHandling } from './plugins/problem.ts';
 import { auditRefusedChanges } from './plugins/refusal-audit.ts';
@@ -78,6 +78,7 @@ export async function buildApp(deps: Deps): Promise<App> {
 
   // First: it puts the policy guard in front of the routes that declare an action.
   requireRoutePolicies(app, deps);
+  requireOperationIds(app);
   const registered: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
     if ([route.preParsing, route.preValidation, route.preHandler].flat().some(isAuthGuard))

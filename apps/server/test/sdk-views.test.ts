@@ -11,4 +11,18 @@ describe('the SDK views are the OpenAPI schemas', () => {
     expectTypeOf<sdk.TokenWithSecret>().toEqualTypeOf<Static<typeof TokenWithSecret>>();
     expectTypeOf<sdk.TokenStatus>().toEqualTypeOf<Static<typeof TokenStatusSchema>>();
   });
+
+  test('the generated pages are the SDK generic page', () => {
+    expectTypeOf<sdk.TokenPage>().toEqualTypeOf<sdk.Page<sdk.TokenView>>();
+    expectTypeOf<sdk.AuditEventPage>().toEqualTypeOf<sdk.Page<sdk.AuditEvent>>();
+    expectTypeOf<sdk.ListProjectsResponse>().toEqualTypeOf<sdk.Page<sdk.ProjectView>>();
+  });
+
+  test('a management method takes the path parameters, then the body, and answers the view', () => {
+    expectTypeOf<sdk.KeywardApi['revokeToken']>().parameters.toEqualTypeOf<
+      [token_id: string, body?: sdk.RevokeTokenBody, options?: sdk.CallOptions]
+    >();
+    expectTypeOf<sdk.KeywardApi['rotateToken']>().returns.resolves.toEqualTypeOf<sdk.TokenWithSecret>();
+    expectTypeOf<sdk.KeywardApi['deleteRole']>().returns.resolves.toEqualTypeOf<null>();
+  });
 });

@@ -1,15 +1,7 @@
-/** An RFC 9457 problem as Keyward sends it. */
-export type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  error_id: string;
-  request_id: string;
-  [extension: string]: unknown;
-};
+import type { Problem } from './generated/openapi.ts';
+
+/** An RFC 9457 problem as Keyward sends it (the OpenAPI document's Problem schema). */
+export type { Problem };
 
 /** A refused request: carries the server's problem (code, error id) for the caller to show. */
 export class KeywardApiError extends Error {
@@ -92,7 +84,9 @@ export function createClient({
     }
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
-    const data: unknown = text && type.includes('json') ? JSON.parse(text) : text || null;
+    // JSON and problem+json are parsed; other types (JSON lines, text) are returned as text.
+    const data: unknown =
+      text && /^application\/([\w.-]+\+)?json\b/.test(type) ? JSON.parse(text) : text || null;
     if (!response.ok) {
       const problem = type.includes('problem+json') ? (data as Problem) : null;
       throw new KeywardApiError(response.status, problem, `${method} ${path} failed with ${response.status}`);

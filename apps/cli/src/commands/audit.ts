@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { AuditCheckpoint, AuditEventView, AuditListQuery } from '@keyward/sdk';
+import type { AuditCheckpoint, AuditEvent, ListAuditQuery } from '@keyward/sdk';
 import type { Command } from 'commander';
 import { type Context, connect } from '../context.ts';
-import { EXIT, usageError } from '../exit-codes.ts';
+import { CliError, EXIT, usageError } from '../exit-codes.ts';
 import { timestampOption } from './token-view.ts';
 
 type ListOptions = {
@@ -16,7 +16,7 @@ type ListOptions = {
   all?: boolean;
 };
 
-const actorOf = (e: AuditEventView) =>
+const actorOf = (e: AuditEvent) =>
   `${e.actor.type}${e.actor.id ? ` ${e.actor.id}` : ''}${e.actor.via_token_id ? ` via ${e.actor.via_token_id}` : ''}`;
 
 export function registerAudit(program: Command, contextOf: (command: Command) => Context) {
@@ -37,17 +37,19 @@ export function registerAudit(program: Command, contextOf: (command: Command) =>
       const ctx = contextOf(command);
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw usageError('--limit must be 1-200');
-      const query: AuditListQuery = { limit };
+      const query: ListAuditQuery = { limit, format: 'json' };
       if (options.actor) query.actor_id = options.actor;
       if (options.action) query.action = options.action;
       if (options.target) query.target_id = options.target;
       if (options.from) query.from = timestampOption('--from', options.from);
       if (options.to) query.to = timestampOption('--to', options.to);
       const { api } = connect(ctx);
-      const data: AuditEventView[] = [];
+      const data: AuditEvent[] = [];
       let next: string | null = options.cursor ?? null;
       do {
         const page = await api.listAudit(next ? { ...query, cursor: next } : query);
+        if (typeof page === 'string')
+          throw new CliError('the server answered the audit log as text, not JSON');
         data.push(...page.data);
         next = page.next_cursor;
       } while (options.all && next);
@@ -77,7 +79,7 @@ export function registerAudit(program: Command, contextOf: (command: Command) =>
     )
     .action(async (_options: unknown, command: Command) => {
       const ctx = contextOf(command);
-      ctx.out.data(await connect(ctx).api.auditCheckpoint());
+      ctx.out.data(await connect(ctx).api.createAuditCheckpoint());
     });
 
   audit

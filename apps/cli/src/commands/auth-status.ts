@@ -47,7 +47,7 @@ async function check(entry: Entry, tokenId: string | null, active: boolean, now:
   const api = apiFor(entry.url, entry.token);
   let me: Me;
   try {
-    me = await api.me();
+    me = await api.getMe();
   } catch (error) {
     const failure = describeFailure(error);
     return {

@@ -80,7 +80,7 @@ export function registerAuth(program: Command, contextOf: ContextOf) {
         const url = normalizeUrl(rawUrl);
         const token = await readToken(argument, options.withToken === true);
         const api = apiFor(url, token);
-        const me = await api.me();
+        const me = await api.getMe();
         if (me.via !== 'token') throw new CliError('the server did not authenticate a token', EXIT.auth);
         const found = await credentialName(api, me);
         const name = options.name ?? found.name;

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { isAcceptableLegacyKey, LEGACY_KEY_MIN_LENGTH, MAX_TOKEN_LENGTH, parseToken } from '@keyward/core';
-import type { ImportKey, KeywardApi, RoleView } from '@keyward/sdk';
+import type { ImportTokensBody, KeywardApi, RoleView } from '@keyward/sdk';
+
+type ImportKey = ImportTokensBody['keys'][number];
+
 import type { Command } from 'commander';
 import { type Context, connect, describeFailure } from '../context.ts';
 import { type KeyList, parseEnvKeyLists } from '../env-file.ts';
@@ -120,7 +123,9 @@ async function importInBatches(
   const progress = process.stderr.isTTY === true && batches.length > 1;
   for (const [index, chunk] of batches.entries()) {
     try {
-      const result = await api.importTokens(chunk.map(({ key, name, role_id }) => ({ key, name, role_id })));
+      const result = await api.importTokens({
+        keys: chunk.map(({ key, name, role_id }) => ({ key, name, role_id })),
+      });
       // The server skips keys this project already imported (a re-run) and imports the rest in order.
       const skippedAt = new Set(result.skipped.map((s) => s.index));
       for (const s of result.skipped)

@@ -1,5 +1,5 @@
 import { TOKEN_STATUSES } from '@keyward/core';
-import type { TokenFields, TokenListQuery, TokenStatus, TokenView, TokenWithSecret } from '@keyward/sdk';
+import type { ListTokensQuery, TokenStatus, TokenView, TokenWithSecret, UpdateTokenBody } from '@keyward/sdk';
 import { type Command, Option } from 'commander';
 import { type Context, connect } from '../context.ts';
 import { usageError } from '../exit-codes.ts';
@@ -40,14 +40,14 @@ function withFieldOptions(command: Command): Command {
     .option('--rate-limit <limit>', 'requests per window, e.g. 100/60s; repeat for more', collect);
 }
 
-async function fieldsFrom(ctx: Context, options: FieldOptions): Promise<TokenFields> {
+async function fieldsFrom(ctx: Context, options: FieldOptions): Promise<UpdateTokenBody> {
   const { api } = connect(ctx);
   if (options.scope && options.role) throw usageError('give --scope or --role, not both');
   const expiries = [options.expiresIn, options.expiresAt, options.expiry === false ? 'none' : undefined];
   if (expiries.filter((e) => e !== undefined).length > 1) {
     throw usageError('give one of --expires-in, --expires-at, --no-expiry');
   }
-  const fields: TokenFields = {};
+  const fields: UpdateTokenBody = {};
   if (options.name !== undefined) fields.name = options.name;
   if (options.description !== undefined) fields.description = options.description;
   if (options.scope) fields.scopes = options.scope;
@@ -116,14 +116,14 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
       const { api } = connect(ctx);
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw usageError('--limit must be 1-200');
-      const query: TokenListQuery = { limit };
+      const query: ListTokensQuery = { limit };
       if (typeof options.status === 'string') query.status = options.status as TokenStatus;
       if (typeof options.owner === 'string') {
         query.owner_id = options.owner;
         query.owner_type = options.owner.startsWith('sa_') ? 'service_account' : 'user';
       }
       if (typeof options.role === 'string') query.role_id = (await resolveRole(api, options.role)).id;
-      if (typeof options.kind === 'string') query.kind = options.kind as TokenListQuery['kind'];
+      if (typeof options.kind === 'string') query.kind = options.kind as ListTokensQuery['kind'];
       if (typeof options.search === 'string') query.search = options.search;
       if (typeof options.cursor === 'string') query.cursor = options.cursor;
       const data: TokenView[] = [];
@@ -176,7 +176,7 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
         `Revoke ${id}? Every client using it will be refused at once.`,
         'revoke',
       );
-      const revoked = await api.revokeToken(id, options.reason);
+      const revoked = await api.revokeToken(id, options.reason ? { reason: options.reason } : {});
       if (ctx.out.json) return ctx.out.data(revoked);
       ctx.out.line(`Revoked ${revoked.id} "${revoked.name}" (${revoked.hint}).`);
     });
@@ -196,7 +196,7 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
       const { api } = connect(ctx);
       const when = grace === 0 ? 'stops working at once' : `keeps working for ${options.grace}`;
       await confirmOrRefuse(options.yes, `Rotate ${id}? The old secret ${when}.`, 'rotate');
-      printSecret(ctx.out, await api.rotateToken(id, grace), 'Rotated');
+      printSecret(ctx.out, await api.rotateToken(id, { grace_period_seconds: grace }), 'Rotated');
     });
 
   registerTokenStateCommands(tokens, contextOf);

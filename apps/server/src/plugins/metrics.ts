@@ -295,6 +295,7 @@ export function registerMetrics(app: App, deps: Deps): void {
     '/metrics',
     {
       schema: {
+        operationId: 'getMetrics',
         tags: ['system'],
         summary: 'Prometheus metrics (bearer KEYWARD_METRICS_TOKEN, or loopback only without one)',
       },

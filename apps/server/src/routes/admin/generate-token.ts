@@ -20,6 +20,7 @@ export const generateTokenAlias: Route = (app, { tokens }) => {
     {
       config: { policy: 'token.create' },
       schema: {
+        operationId: 'generateToken',
         tags: ['tokens'],
         summary: 'Onboarding alias: generate a token (shown once)',
         description: `Same as POST /v1/tokens with name from \`created_by\`; scopes default to ${ONBOARDING_SCOPES.join(', ')}.`,

@@ -1,17 +1,20 @@
 import { type AuditCheckpoint, INSTANCE_ADMIN_SCOPE, KeywardError } from '@keyward/core';
 import { Type } from 'typebox';
 import type { Route } from '../context.ts';
-import { Nullable, problemResponses, security, Timestamp } from '../schemas.ts';
+import { Nullable, named, problemResponses, security, Timestamp } from '../schemas.ts';
 
 const Hex64 = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
-export const AuditCheckpointView = Type.Object({
-  seq: Type.Integer({ minimum: 0 }),
-  head: Hex64,
-  issued_at: Timestamp,
-  key_version: Type.Integer({ minimum: 1 }),
-  mac: Hex64,
-});
+export const AuditCheckpointView = named(
+  'AuditCheckpoint',
+  Type.Object({
+    seq: Type.Integer({ minimum: 0 }),
+    head: Hex64,
+    issued_at: Timestamp,
+    key_version: Type.Integer({ minimum: 1 }),
+    mac: Hex64,
+  }),
+);
 
 /** A checkpoint kept from earlier (the log, an export), given field by field; all or none. */
 const Query = Type.Object(
@@ -55,20 +58,24 @@ export const verifyAudit: Route = (app, { deps, auth }) => {
     {
       onRequest: auth([INSTANCE_ADMIN_SCOPE]),
       schema: {
+        operationId: 'verifyAudit',
         tags: ['support'],
         summary:
           "Recompute the audit chain's MACs and links; also fails when the chain no longer reaches a checkpoint (this node's latest, and one given in the query)",
         security,
         querystring: Query,
         response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            events: Type.Integer(),
-            broken_at_seq: Nullable(Type.Integer()),
-            reason: Nullable(Type.String()),
-            head: Type.Object({ seq: Type.Integer(), hash: Type.String() }),
-            checkpoints_checked: Type.Integer(),
-          }),
+          200: named(
+            'AuditVerification',
+            Type.Object({
+              ok: Type.Boolean(),
+              events: Type.Integer(),
+              broken_at_seq: Nullable(Type.Integer()),
+              reason: Nullable(Type.String()),
+              head: Type.Object({ seq: Type.Integer(), hash: Type.String() }),
+              checkpoints_checked: Type.Integer(),
+            }),
+          ),
           ...problemResponses,
         },
       },
@@ -100,6 +107,7 @@ export const verifyAudit: Route = (app, { deps, auth }) => {
     {
       onRequest: auth([INSTANCE_ADMIN_SCOPE]),
       schema: {
+        operationId: 'createAuditCheckpoint',
         tags: ['support'],
         summary:
           'Sign a checkpoint of the audit chain head (also logged); keep it outside Keyward and pass it to /v1/audit/verify later',

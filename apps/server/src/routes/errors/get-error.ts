@@ -2,27 +2,30 @@ import { type ErrorId, KeywardError, missingScopes } from '@keyward/core';
 import { Type } from 'typebox';
 import { principalOf, type Route } from '../context.ts';
 import { iso } from '../present.ts';
-import { ErrorIdSchema, Nullable, problemResponses, security, Timestamp } from '../schemas.ts';
+import { ErrorIdSchema, Nullable, named, problemResponses, security, Timestamp } from '../schemas.ts';
 
-const ErrorRecordView = Type.Object({
-  error_id: ErrorIdSchema,
-  created_at: Timestamp,
-  request_id: Type.String(),
-  status: Type.Integer(),
-  code: Type.String(),
-  title: Type.String(),
-  detail: Type.String(),
-  method: Type.String(),
-  path: Type.String(),
-  token_id: Nullable(Type.String()),
-  project_id: Nullable(Type.String()),
-  context: Type.Record(Type.String(), Type.Unknown()),
-  count: Type.Integer({
-    minimum: 1,
-    description: 'Identical errors to the same caller within one window share this record: how many',
+const ErrorRecordView = named(
+  'ErrorRecord',
+  Type.Object({
+    error_id: ErrorIdSchema,
+    created_at: Timestamp,
+    request_id: Type.String(),
+    status: Type.Integer(),
+    code: Type.String(),
+    title: Type.String(),
+    detail: Type.String(),
+    method: Type.String(),
+    path: Type.String(),
+    token_id: Nullable(Type.String()),
+    project_id: Nullable(Type.String()),
+    context: Type.Record(Type.String(), Type.Unknown()),
+    count: Type.Integer({
+      minimum: 1,
+      description: 'Identical errors to the same caller within one window share this record: how many',
+    }),
+    last_seen_at: Timestamp,
   }),
-  last_seen_at: Timestamp,
-});
+);
 
 const Params = Type.Object({ error_id: ErrorIdSchema });
 
@@ -36,6 +39,7 @@ export const getError: Route = (app, { deps, auth }) => {
       {
         onRequest: auth(),
         schema: {
+          operationId: path.startsWith('/admin') ? 'getErrorAdminAlias' : 'getError',
           tags: ['support'],
           summary: path.startsWith('/admin')
             ? 'Onboarding alias of GET /v1/errors/{error_id}'

@@ -22,6 +22,7 @@ export const createInvitationRoute: Route = (app, { deps }) => {
     {
       config: { policy: 'member.add' },
       schema: {
+        operationId: 'createInvitation',
         tags: ['principals'],
         summary: 'Invite someone to the project with a role; returns a one-time code, shown only here',
         description:

@@ -2,7 +2,7 @@ import { INVITATION_CODE_PATTERN, idPattern, MAX_INVITATION_LIFETIME_SECONDS } f
 import type { Invitation } from '@keyward/storage';
 import { Type } from 'typebox';
 import { iso } from '../present.ts';
-import { RoleIdSchema, Timestamp } from '../schemas.ts';
+import { named, RoleIdSchema, Timestamp } from '../schemas.ts';
 
 export const InvitationIdSchema = Type.String({ pattern: idPattern('invitation'), description: 'inv_…' });
 export const InvitationCode = Type.String({ pattern: INVITATION_CODE_PATTERN, description: 'kwinv_…' });
@@ -12,15 +12,18 @@ export const InvitationLifetime = Type.Integer({
   description: 'Seconds until the code expires (default 7 days)',
 });
 
-export const InvitationView = Type.Object({
-  id: InvitationIdSchema,
-  email: Type.String(),
-  role_id: RoleIdSchema,
-  role: Type.String(),
-  created_by: Type.Union([Type.String(), Type.Null()]),
-  created_at: Timestamp,
-  expires_at: Timestamp,
-});
+export const InvitationView = named(
+  'InvitationView',
+  Type.Object({
+    id: InvitationIdSchema,
+    email: Type.String(),
+    role_id: RoleIdSchema,
+    role: Type.String(),
+    created_by: Type.Union([Type.String(), Type.Null()]),
+    created_at: Timestamp,
+    expires_at: Timestamp,
+  }),
+);
 
 export function presentInvitation(invitation: Invitation, roleName: string) {
   return {

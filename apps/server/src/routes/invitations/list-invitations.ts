@@ -9,6 +9,7 @@ export const listInvitations: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['members:read']),
       schema: {
+        operationId: 'listInvitations',
         tags: ['principals'],
         summary: "The project's pending invitations (not redeemed, revoked or expired), newest first",
         security,

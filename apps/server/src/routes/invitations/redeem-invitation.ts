@@ -31,6 +31,7 @@ export const redeemInvitationRoutes: Route = (app, { deps }) => {
     {
       config: { policy: { exempt: 'public: the invitation code is the credential' } },
       schema: {
+        operationId: 'lookupInvitation',
         tags: ['principals'],
         summary: 'What an invitation code is for (email, project, role); says nothing about accounts',
         body: Type.Object({ code: InvitationCode }, { additionalProperties: false }),
@@ -55,6 +56,7 @@ export const redeemInvitationRoutes: Route = (app, { deps }) => {
         policy: { exempt: 'public: the invitation code and the account password are the credentials' },
       },
       schema: {
+        operationId: 'redeemInvitation',
         tags: ['principals'],
         summary: 'Join the project an invitation is for; the code works once',
         description:

@@ -12,6 +12,7 @@ export const revokeInvitationRoute: Route = (app, { deps }) => {
       // Revoking grants nothing, so members:write (checked by the route guard) is all it needs.
       config: { policy: 'member.remove' },
       schema: {
+        operationId: 'revokeInvitation',
         tags: ['principals'],
         summary: 'Revoke a pending invitation: its code no longer works',
         security,

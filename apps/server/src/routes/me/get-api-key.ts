@@ -10,6 +10,7 @@ export const getApiKey: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(),
       schema: {
+        operationId: 'getApiKey',
         tags: ['tokens'],
         summary: 'Your personal API key (masked: only its hint, never the secret)',
         security,

@@ -8,6 +8,7 @@ export const regenerateApiKey: Route = (app, { deps, tokens }) => {
     {
       config: { policy: 'token.regenerate_personal' },
       schema: {
+        operationId: 'regenerateApiKey',
         tags: ['tokens'],
         summary: 'Generate or regenerate your personal API key; the previous one stops working at once',
         description: 'The secret is in this response only.',

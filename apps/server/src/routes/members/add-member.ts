@@ -20,6 +20,7 @@ export const addMember: Route = (app, { deps }) => {
       // project administrators invite (POST /v1/invitations).
       config: { policy: 'member.create_account' },
       schema: {
+        operationId: 'addMember',
         tags: ['principals'],
         summary:
           'Instance administrators: add a user to the project with a role (the user is created if new)',

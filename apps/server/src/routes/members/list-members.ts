@@ -9,6 +9,7 @@ export const listMembers: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['members:read']),
       schema: {
+        operationId: 'listMembers',
         tags: ['principals'],
         summary: "The project's members and their roles",
         security,

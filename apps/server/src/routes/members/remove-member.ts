@@ -11,6 +11,7 @@ export const removeMember: Route = (app, { deps }) => {
     {
       config: { policy: 'member.remove' },
       schema: {
+        operationId: 'removeMember',
         tags: ['principals'],
         summary:
           'Remove a member; their tokens in this project are revoked at once (re-adding them revives none)',

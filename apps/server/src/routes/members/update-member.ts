@@ -15,6 +15,7 @@ export const updateMember: Route = (app, { deps }) => {
     {
       config: { policy: 'member.change' },
       schema: {
+        operationId: 'updateMember',
         tags: ['principals'],
         summary: "Change a member's role; their tokens follow on the next request",
         security,

@@ -21,6 +21,7 @@ export const createProject: Route = (app, { deps }) => {
     {
       config: { policy: 'project.create' },
       schema: {
+        operationId: 'createProject',
         tags: ['principals'],
         summary: 'Create a project (tenant) with the default roles; a user caller becomes its owner',
         security,

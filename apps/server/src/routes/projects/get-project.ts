@@ -13,6 +13,7 @@ export const getProject: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(),
       schema: {
+        operationId: 'getProject',
         tags: ['principals'],
         summary: 'Show a project',
         security,

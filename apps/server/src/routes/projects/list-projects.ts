@@ -11,6 +11,7 @@ export const listProjects: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(),
       schema: {
+        operationId: 'listProjects',
         tags: ['principals'],
         summary: 'Projects you can see: your own (a user: every membership); instance administrators: all',
         security,

@@ -22,6 +22,7 @@ export const updateProject: Route = (app, { deps }) => {
     {
       config: { policy: 'project.update' },
       schema: {
+        operationId: 'updateProject',
         tags: ['principals'],
         summary: "Change your project's name, token lifetime policy or default rate limits",
         security,

@@ -16,6 +16,7 @@ export const createRole: Route = (app, { deps }) => {
     {
       config: { policy: 'role.create' },
       schema: {
+        operationId: 'createRole',
         tags: ['principals'],
         summary: 'Define a role (e.g. client, miner, admin) from scopes you hold',
         security,

@@ -10,6 +10,7 @@ export const deleteRole: Route = (app, { deps }) => {
     {
       config: { policy: 'role.delete' },
       schema: {
+        operationId: 'deleteRole',
         tags: ['principals'],
         summary: 'Delete a role nobody holds; built-in roles stay',
         security,

@@ -9,6 +9,7 @@ export const listRoles: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['roles:read']),
       schema: {
+        operationId: 'listRoles',
         tags: ['principals'],
         summary: "The project's roles: named bundles of scopes",
         security,

@@ -18,6 +18,7 @@ export const updateRole: Route = (app, { deps }) => {
     {
       config: { policy: 'role.update' },
       schema: {
+        operationId: 'updateRole',
         tags: ['principals'],
         summary: "Change a role's scopes; every token and member holding it follows on the next request",
         security,

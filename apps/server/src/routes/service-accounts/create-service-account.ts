@@ -30,6 +30,7 @@ export const createServiceAccount: Route = (app, { deps }) => {
     {
       config: { policy: 'service_account.create' },
       schema: {
+        operationId: 'createServiceAccount',
         tags: ['principals'],
         summary: 'Create a service account for an integration; it outlives the person who made it',
         security,

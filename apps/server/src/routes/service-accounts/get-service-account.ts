@@ -9,6 +9,7 @@ export const getServiceAccount: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['service_accounts:read']),
       schema: {
+        operationId: 'getServiceAccount',
         tags: ['principals'],
         summary: 'Show a service account',
         security,

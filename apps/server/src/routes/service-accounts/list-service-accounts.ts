@@ -9,6 +9,7 @@ export const listServiceAccounts: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['service_accounts:read']),
       schema: {
+        operationId: 'listServiceAccounts',
         tags: ['principals'],
         summary: "The project's service accounts",
         security,

@@ -33,6 +33,7 @@ export const updateServiceAccount: Route = (app, { deps }) => {
     {
       config: { policy: 'service_account.update' },
       schema: {
+        operationId: 'updateServiceAccount',
         tags: ['principals'],
         summary: 'Rename, change the role of, deactivate or reactivate a service account',
         security,

@@ -2,7 +2,7 @@ import { KeywardError, type UserId } from '@keyward/core';
 import { Type } from 'typebox';
 import { principalOf, type Route } from '../context.ts';
 import { presentProject } from '../present.ts';
-import { ProjectView, problemResponses, security, UserIdSchema } from '../schemas.ts';
+import { named, ProjectView, problemResponses, security, UserIdSchema } from '../schemas.ts';
 
 export const getSession: Route = (app, { deps, auth }) => {
   app.get(
@@ -10,22 +10,26 @@ export const getSession: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(),
       schema: {
+        operationId: 'getSession',
         tags: ['session'],
         summary: 'The signed-in console user, their projects, rights in the current project and CSRF token',
         security,
         response: {
-          200: Type.Object({
-            user: Type.Object({
-              id: UserIdSchema,
-              email: Type.String(),
-              name: Type.String(),
-              instance_admin: Type.Boolean(),
+          200: named(
+            'Session',
+            Type.Object({
+              user: Type.Object({
+                id: UserIdSchema,
+                email: Type.String(),
+                name: Type.String(),
+                instance_admin: Type.Boolean(),
+              }),
+              project_id: Type.String(),
+              scopes: Type.Array(Type.String()),
+              projects: Type.Array(ProjectView),
+              csrf_token: Type.String(),
             }),
-            project_id: Type.String(),
-            scopes: Type.Array(Type.String()),
-            projects: Type.Array(ProjectView),
-            csrf_token: Type.String(),
-          }),
+          ),
           ...problemResponses,
         },
       },

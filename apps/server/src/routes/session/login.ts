@@ -25,6 +25,7 @@ export const login: Route = (app, { deps }) => {
     {
       config: { policy: { exempt: 'signs in: no caller yet; credentials are the check' } },
       schema: {
+        operationId: 'login',
         tags: ['session'],
         summary: 'Sign in to the console; sets an HttpOnly session cookie and returns the CSRF token',
         body: Body,

@@ -9,6 +9,7 @@ export const logout: Route = (app, { deps, auth }) => {
       onRequest: auth(),
       config: { policy: { exempt: "ends the caller's own session" } },
       schema: {
+        operationId: 'logout',
         tags: ['session'],
         summary: 'End the console session',
         security,

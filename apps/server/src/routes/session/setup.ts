@@ -29,6 +29,7 @@ export const setup: Route = (app, { deps }) => {
     '/v1/setup',
     {
       schema: {
+        operationId: 'getSetupState',
         tags: ['session'],
         summary: 'Whether this instance still needs its first administrator',
         response: { 200: Type.Object({ required: Type.Boolean() }), ...problemResponses },
@@ -41,6 +42,7 @@ export const setup: Route = (app, { deps }) => {
     {
       config: { policy: { exempt: 'first-run setup: no caller yet; the setup code is the check' } },
       schema: {
+        operationId: 'completeSetup',
         tags: ['session'],
         summary: 'First-run setup: create the first administrator with the code the server printed at start',
         body: Body,

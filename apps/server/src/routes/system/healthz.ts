@@ -6,6 +6,7 @@ export const healthz: Route = (app) => {
     '/healthz',
     {
       schema: {
+        operationId: 'getHealth',
         tags: ['system'],
         summary: 'Liveness: the process is up',
         response: { 200: Type.Object({ status: Type.Literal('ok') }) },

@@ -21,6 +21,7 @@ export const readyz: Route = (app, { deps }) => {
     '/readyz',
     {
       schema: {
+        operationId: 'getReadiness',
         tags: ['system'],
         summary: 'Readiness: the database answers (503 within the readiness timeout otherwise)',
         response: {

@@ -36,6 +36,7 @@ export const bulkRevokeTokens: Route = (app, { deps }) => {
     {
       config: { policy: 'token.bulk_revoke' },
       schema: {
+        operationId: 'bulkRevokeTokens',
         tags: ['tokens'],
         summary:
           'Revoke every live token of an owner, or of the whole project (incident response); dry run first',

@@ -16,6 +16,7 @@ export const createToken: Route = (app, { deps, tokens }) => {
     {
       config: { policy: 'token.create' },
       schema: {
+        operationId: 'createToken',
         tags: ['tokens'],
         summary: "Create a token in the caller's project; the secret is in this response only",
         description:

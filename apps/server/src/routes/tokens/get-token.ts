@@ -12,6 +12,7 @@ export const getToken: Route = (app, { deps, tokens }) => {
     {
       config: { policy: 'token.read' },
       schema: {
+        operationId: 'getToken',
         tags: ['tokens'],
         summary: 'Show one token (never its secret)',
         security,

@@ -36,6 +36,7 @@ export const importTokens: Route = (app, { deps, tokens }) => {
     {
       config: { policy: 'token.import' },
       schema: {
+        operationId: 'importTokens',
         tags: ['tokens'],
         summary: 'Import existing plaintext keys (e.g. from env files); only their hashes are stored',
         description:

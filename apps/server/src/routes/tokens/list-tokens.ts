@@ -4,6 +4,7 @@ import { principalOf, type Route } from '../context.ts';
 import { presentToken } from '../present.ts';
 import {
   Nullable,
+  named,
   Paging,
   problemResponses,
   RoleIdSchema,
@@ -39,12 +40,16 @@ export const listTokens: Route = (app, { deps }) => {
     {
       config: { policy: 'token.read' },
       schema: {
+        operationId: 'listTokens',
         tags: ['tokens'],
         summary: "List the project's tokens, newest first, with filters and cursor paging",
         security,
         querystring: Query,
         response: {
-          200: Type.Object({ data: Type.Array(TokenView), next_cursor: Nullable(Type.String()) }),
+          200: named(
+            'TokenPage',
+            Type.Object({ data: Type.Array(TokenView), next_cursor: Nullable(Type.String()) }),
+          ),
           ...problemResponses,
         },
       },

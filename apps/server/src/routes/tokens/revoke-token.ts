@@ -16,6 +16,7 @@ export const revokeToken: Route = (app, { deps, tokens }) => {
     {
       config: { policy: 'token.revoke' },
       schema: {
+        operationId: 'revokeToken',
         tags: ['tokens'],
         summary: 'Revoke a token: the very next request with it is refused',
         security,

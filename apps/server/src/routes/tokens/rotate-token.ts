@@ -16,6 +16,7 @@ export const rotateToken: Route = (app, { deps, tokens }) => {
     {
       config: { policy: 'token.rotate' },
       schema: {
+        operationId: 'rotateToken',
         tags: ['tokens'],
         summary: 'New secret for the same token id, settings and history',
         description:

@@ -15,6 +15,7 @@ export const setTokenDisabled: Route = (app, { deps, tokens }) => {
       {
         config: { policy },
         schema: {
+          operationId: disabled ? 'disableToken' : 'enableToken',
           tags: ['tokens'],
           summary: disabled ? 'Disable a token (reversible)' : 'Enable a disabled token',
           security,

@@ -17,6 +17,7 @@ export const updateToken: Route = (app, { deps, tokens }) => {
     {
       config: { policy: 'token.update' },
       schema: {
+        operationId: 'updateToken',
         tags: ['tokens'],
         summary: 'Change name, description, scopes or role (never beyond your rights), expiry or rate limits',
         security,

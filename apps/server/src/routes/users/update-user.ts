@@ -29,6 +29,7 @@ export const updateUser: Route = (app, { deps }) => {
     {
       config: { policy: 'user.update' },
       schema: {
+        operationId: 'updateUser',
         tags: ['principals'],
         summary:
           'Rename, deactivate or reactivate a user, or set the rate limits all their tokens share; takes effect at once',

@@ -196,6 +196,7 @@ export const authorize: Route = (app, { deps }) => {
   }
 
   const schema = {
+    operationId: 'authorize',
     tags: ['tokens'],
     summary: 'Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429',
     description:

@@ -3,27 +3,33 @@ import { Type } from 'typebox';
 import { decideToken } from '../../services/token-decision.ts';
 import type { App } from '../../types.ts';
 import { principalOf, type Route } from '../context.ts';
-import { problemResponses, security } from '../schemas.ts';
+import { named, problemResponses, security } from '../schemas.ts';
 
-const Body = Type.Object(
-  {
-    token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
-    token_type_hint: Type.Optional(Type.String({ maxLength: 100 })),
-  },
-  { additionalProperties: false },
+const Body = named(
+  'IntrospectionRequest',
+  Type.Object(
+    {
+      token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
+      token_type_hint: Type.Optional(Type.String({ maxLength: 100 })),
+    },
+    { additionalProperties: false },
+  ),
 );
 
-const Introspection = Type.Object({
-  active: Type.Boolean(),
-  scope: Type.Optional(Type.String()),
-  client_id: Type.Optional(Type.String()),
-  sub: Type.Optional(Type.String()),
-  exp: Type.Optional(Type.Integer()),
-  iat: Type.Optional(Type.Integer()),
-  token_type: Type.Optional(Type.Literal('Bearer')),
-  owner_type: Type.Optional(Type.String()),
-  project_id: Type.Optional(Type.String()),
-});
+const Introspection = named(
+  'Introspection',
+  Type.Object({
+    active: Type.Boolean(),
+    scope: Type.Optional(Type.String()),
+    client_id: Type.Optional(Type.String()),
+    sub: Type.Optional(Type.String()),
+    exp: Type.Optional(Type.Integer()),
+    iat: Type.Optional(Type.Integer()),
+    token_type: Type.Optional(Type.Literal('Bearer')),
+    owner_type: Type.Optional(Type.String()),
+    project_id: Type.Optional(Type.String()),
+  }),
+);
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -74,9 +80,12 @@ export const introspectToken: Route = (app, { deps, auth }) => {
         onRequest: auth(['tokens:verify']),
         config: { policy: { exempt: 'introspection answers about a token and changes nothing' } },
         schema: {
+          operationId: 'introspectToken',
           tags: ['tokens'],
           summary: 'Token introspection (RFC 7662), form-encoded or JSON',
           security,
+          // RFC 7662 §2.1 defines the form; JSON is accepted too.
+          consumes: ['application/x-www-form-urlencoded', 'application/json'],
           body: Body,
           response: { 200: Introspection, ...problemResponses },
         },

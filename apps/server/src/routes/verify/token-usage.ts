@@ -39,6 +39,7 @@ export const tokenUsage: Route = (app, { deps, tokens }) => {
     {
       config: { policy: 'token.read_usage' },
       schema: {
+        operationId: 'getTokenUsage',
         tags: ['tokens'],
         summary: 'Usage series of a token by outcome (flushed every few seconds)',
         security,

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { decideToken } from '../../services/token-decision.ts';
 import { principalOf, type Route } from '../context.ts';
 import { isoOrNull } from '../present.ts';
-import { Nullable, NullableTimestamp, problemResponses, ScopeList, security } from '../schemas.ts';
+import { Nullable, NullableTimestamp, named, problemResponses, ScopeList, security } from '../schemas.ts';
 
 const Body = Type.Object(
   {
@@ -13,24 +13,30 @@ const Body = Type.Object(
   { additionalProperties: false },
 );
 
-const RateLimitState = Type.Object({
-  limit: Type.Integer(),
-  remaining: Type.Integer(),
-  reset_seconds: Type.Integer(),
-  retry_after_seconds: Nullable(Type.Integer()),
-});
+const RateLimitState = named(
+  'RateLimitState',
+  Type.Object({
+    limit: Type.Integer(),
+    remaining: Type.Integer(),
+    reset_seconds: Type.Integer(),
+    retry_after_seconds: Nullable(Type.Integer()),
+  }),
+);
 
-export const VerifyResponse = Type.Object({
-  valid: Type.Boolean(),
-  code: Type.Enum([...VERIFY_CODES]),
-  token_id: Nullable(Type.String()),
-  owner: Nullable(Type.Object({ type: Type.String(), id: Type.String() })),
-  project_id: Nullable(Type.String()),
-  scopes: Type.Array(Type.String()),
-  expires_at: NullableTimestamp,
-  rate_limit: Nullable(RateLimitState),
-  missing_scopes: Type.Optional(Type.Array(Type.String())),
-});
+export const VerifyResponse = named(
+  'Verification',
+  Type.Object({
+    valid: Type.Boolean(),
+    code: Type.Enum([...VERIFY_CODES]),
+    token_id: Nullable(Type.String()),
+    owner: Nullable(Type.Object({ type: Type.String(), id: Type.String() })),
+    project_id: Nullable(Type.String()),
+    scopes: Type.Array(Type.String()),
+    expires_at: NullableTimestamp,
+    rate_limit: Nullable(RateLimitState),
+    missing_scopes: Type.Optional(Type.Array(Type.String())),
+  }),
+);
 
 export function presentRateLimit(result: RateLimitResult | null) {
   const w = result?.mostRestrictive ?? null;
@@ -54,6 +60,7 @@ export const verifyToken: Route = (app, { deps, auth }) => {
       onRequest: auth(['tokens:verify']),
       config: { policy: { exempt: 'verification answers about a token and changes nothing' } },
       schema: {
+        operationId: 'verifyToken',
         tags: ['tokens'],
         summary: "Verify a caller's token: the same decision as every door, answered as data",
         security,

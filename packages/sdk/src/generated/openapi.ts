@@ -1,0 +1,799 @@
+// Generated from the OpenAPI document Keyward serves at /openapi.json; do not edit.
+// Regenerate with `npm run generate:api`; a test fails when this file and the document differ.
+
+export type AuditCheckpoint = {
+  seq: number;
+  head: string;
+  issued_at: string;
+  key_version: number;
+  mac: string;
+};
+export type AuditEvent = {
+  id: string;
+  seq: number;
+  occurred_at: string;
+  actor: {
+    type: string;
+    id: string | null;
+    via_token_id: string | null;
+  };
+  project_id: string | null;
+  action: string;
+  target: {
+    type: string | null;
+    id: string | null;
+  };
+  ip: string | null;
+  user_agent: string | null;
+  changes: Record<string, unknown> | null;
+  /** Occurrences this event stands for (a coalesced flood) */
+  count: number;
+  key_version: number | null;
+  /** HMAC-SHA-256 of the RFC 8785 form of this object without `hash` (ADR 0008) */
+  hash: string;
+  prev_hash: string;
+};
+export type AuditEventPage = {
+  data: AuditEvent[];
+  next_cursor: string | null;
+};
+export type AuditVerification = {
+  ok: boolean;
+  events: number;
+  broken_at_seq: number | null;
+  reason: string | null;
+  head: {
+    seq: number;
+    hash: string;
+  };
+  checkpoints_checked: number;
+};
+export type ErrorRecord = {
+  /** err_… */
+  error_id: string;
+  created_at: string;
+  request_id: string;
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  method: string;
+  path: string;
+  token_id: string | null;
+  project_id: string | null;
+  context: Record<string, unknown>;
+  /** Identical errors to the same caller within one window share this record: how many */
+  count: number;
+  last_seen_at: string;
+};
+export type Introspection = {
+  active: boolean;
+  scope?: string;
+  client_id?: string;
+  sub?: string;
+  exp?: number;
+  iat?: number;
+  token_type?: 'Bearer';
+  owner_type?: string;
+  project_id?: string;
+};
+export type IntrospectionRequest = {
+  token: string;
+  token_type_hint?: string;
+};
+export type InvitationView = {
+  /** inv_… */
+  id: string;
+  email: string;
+  /** rol_… */
+  role_id: string;
+  role: string;
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+};
+export type Me = {
+  token_id: string | null;
+  hint: string | null;
+  role: {
+    id: string;
+    name: string;
+  } | null;
+  name: string;
+  via: 'token' | 'session';
+  owner: {
+    type: string;
+    id: string;
+  };
+  /** prj_… */
+  project_id: string;
+  scopes: string[];
+  expires_at: string | null;
+  rate_limits: MeRateLimits;
+};
+export type MeRateLimits = {
+  token: RateLimitPolicy[];
+  owner: RateLimitPolicy[];
+  project: RateLimitPolicy[];
+  effective: {
+    policy: string;
+    limit: number;
+    window_seconds: number;
+    remaining: number;
+    reset_seconds: number;
+  } | null;
+};
+export type MemberView = {
+  /** usr_… */
+  user_id: string;
+  email: string;
+  name: string;
+  active: boolean;
+  /** rol_… */
+  role_id: string;
+  role: string;
+  created_at: string;
+};
+/** RFC 9457 problem details */
+export type Problem = {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  /** err_… */
+  error_id: string;
+  request_id: string;
+  [extension: string]: unknown;
+};
+export type ProjectView = {
+  /** prj_… */
+  id: string;
+  name: string;
+  token_prefix: string;
+  settings: {
+    max_token_lifetime_seconds: number | null;
+    default_token_lifetime_seconds: number | null;
+  };
+  rate_limits: RateLimitPolicy[];
+  created_at: string;
+  updated_at: string;
+};
+export type RateLimitPolicy = {
+  limit: number;
+  window_seconds: number;
+};
+export type RateLimitState = {
+  limit: number;
+  remaining: number;
+  reset_seconds: number;
+  retry_after_seconds: number | null;
+};
+export type RoleView = {
+  /** rol_… */
+  id: string;
+  /** prj_… */
+  project_id: string;
+  name: string;
+  description: string;
+  scopes: string[];
+  builtin: boolean;
+  created_at: string;
+  updated_at: string;
+};
+export type ServiceAccountView = {
+  /** sa_… */
+  id: string;
+  /** prj_… */
+  project_id: string;
+  name: string;
+  description: string;
+  /** rol_… */
+  role_id: string;
+  active: boolean;
+  rate_limits: RateLimitPolicy[];
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+};
+export type Session = {
+  user: {
+    /** usr_… */
+    id: string;
+    email: string;
+    name: string;
+    instance_admin: boolean;
+  };
+  project_id: string;
+  scopes: string[];
+  projects: ProjectView[];
+  csrf_token: string;
+};
+export type TokenPage = {
+  data: TokenView[];
+  next_cursor: string | null;
+};
+/** owner_inactive: the owner was deactivated or left the project; the token is refused */
+export type TokenStatus = 'active' | 'expired' | 'revoked' | 'disabled' | 'owner_inactive';
+export type TokenView = {
+  /** tok_… */
+  id: string;
+  /** prj_… */
+  project_id: string;
+  owner: {
+    type: 'user' | 'service_account';
+    id: string;
+  };
+  kind: string;
+  name: string;
+  description: string;
+  role_id: string | null;
+  role_name: string | null;
+  scopes: string[];
+  /** Prefix and last four characters; never the secret */
+  hint: string;
+  status: TokenStatus;
+  rate_limits: RateLimitPolicy[];
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+  disabled_at: string | null;
+  last_rotated_at: string | null;
+  last_used_at: string | null;
+  last_used_ips: string[];
+  /** Counted per attempt; last_used_at follows admitted requests only */
+  usage: {
+    /** Requests the token was admitted for */
+    admitted: number;
+    /** Attempts refused: expired, disabled, over a limit, lacking a scope… */
+    refused: number;
+  };
+};
+export type TokenWithSecret = TokenView & {
+  /** The secret. Shown once; store it now. */
+  token: string;
+};
+export type Verification = {
+  valid: boolean;
+  code:
+    | 'VALID'
+    | 'MALFORMED'
+    | 'NOT_FOUND'
+    | 'EXPIRED'
+    | 'ROTATED'
+    | 'REVOKED'
+    | 'DISABLED'
+    | 'OWNER_INACTIVE'
+    | 'INSUFFICIENT_SCOPE'
+    | 'RATE_LIMITED'
+    | 'IP_NOT_ALLOWED';
+  token_id: string | null;
+  owner: {
+    type: string;
+    id: string;
+  } | null;
+  project_id: string | null;
+  scopes: string[];
+  expires_at: string | null;
+  rate_limit: RateLimitState | null;
+  missing_scopes?: string[];
+};
+
+export type GetHealthResponse = {
+  status: 'ok';
+};
+export type GetReadinessResponse = {
+  status: 'ready';
+  database: string;
+};
+export type GetApiKeyResponse = {
+  key: TokenView | null;
+};
+export type ListTokensQuery = {
+  limit?: number;
+  cursor?: string;
+  /** owner_inactive: the owner was deactivated or left the project; the token is refused */
+  status?: 'active' | 'expired' | 'revoked' | 'disabled' | 'owner_inactive';
+  owner_type?: 'user' | 'service_account';
+  owner_id?: string;
+  kind?: 'standard' | 'personal' | 'imported';
+  /** rol_… */
+  role_id?: string;
+  search?: string;
+  /** Only tokens that expire before this time (with status=active: expiring soon) */
+  expires_before?: string;
+};
+export type CreateTokenBody = {
+  name: string;
+  description?: string;
+  scopes?: string[];
+  role_id?: string | null;
+  expires_in_seconds?: number;
+  expires_at?: string | null;
+  rate_limits?: RateLimitPolicy[];
+  /** sa_… */
+  service_account_id?: string;
+};
+export type UpdateTokenBody = {
+  name?: string;
+  description?: string;
+  scopes?: string[];
+  role_id?: string | null;
+  expires_in_seconds?: number;
+  expires_at?: string | null;
+  rate_limits?: RateLimitPolicy[];
+};
+export type GetTokenUsageQuery = {
+  from?: string;
+  to?: string;
+  granularity?: 'hour' | 'day';
+};
+export type GetTokenUsageResponse = {
+  /** tok_… */
+  token_id: string;
+  granularity: 'hour' | 'day';
+  from: string;
+  to: string;
+  series: {
+    outcome: string;
+    total: number;
+    points: {
+      start: string;
+      count: number;
+    }[];
+  }[];
+};
+export type RevokeTokenBody = {
+  reason?: string;
+};
+export type RotateTokenBody = {
+  grace_period_seconds?: number;
+};
+export type ImportTokensBody = {
+  keys: {
+    key: string;
+    name: string;
+    /** rol_… */
+    role_id: string;
+  }[];
+};
+export type ImportTokensResponse = {
+  imported: TokenView[];
+  skipped: {
+    /** Position of the key in the request */
+    index: number;
+    token_id: string;
+    hint: string;
+  }[];
+};
+export type BulkRevokeTokensBody = {
+  /** Omit to revoke every token of the project */
+  owner_id?: string;
+  reason?: string;
+  /** List what would be revoked, change nothing */
+  dry_run?: boolean;
+};
+export type BulkRevokeTokensResponse = {
+  dry_run: boolean;
+  revoked: string[];
+  count: number;
+};
+export type GenerateTokenBody = {
+  description?: string;
+  created_by?: string;
+  scopes?: string[];
+};
+export type GenerateTokenResponse = {
+  /** The secret. Shown once. */
+  token: string;
+  /** tok_… */
+  id: string;
+  hint: string;
+  scopes: string[];
+  expires_at: string | null;
+};
+export type ListAuditQuery = {
+  limit?: number;
+  cursor?: string;
+  actor_id?: string;
+  action?: string;
+  target_id?: string;
+  from?: string;
+  to?: string;
+  format?: 'json' | 'jsonl';
+  /** instance: events of no project (sign-ins, setup); needs keyward:admin */
+  scope?: 'project' | 'instance';
+};
+export type VerifyAuditQuery = {
+  seq?: number;
+  head?: string;
+  issued_at?: string;
+  key_version?: number;
+  mac?: string;
+};
+export type ListProjectsQuery = {
+  limit?: number;
+  cursor?: string;
+};
+export type ListProjectsResponse = {
+  data: ProjectView[];
+  next_cursor: string | null;
+};
+export type CreateProjectBody = {
+  name: string;
+  token_prefix?: string;
+  settings?: {
+    max_token_lifetime_seconds?: number | null;
+    default_token_lifetime_seconds?: number | null;
+  };
+};
+export type UpdateProjectBody = {
+  name?: string;
+  settings?: {
+    max_token_lifetime_seconds?: number | null;
+    default_token_lifetime_seconds?: number | null;
+  };
+  rate_limits?: RateLimitPolicy[];
+};
+export type ListRolesResponse = {
+  data: RoleView[];
+};
+export type CreateRoleBody = {
+  name: string;
+  description?: string;
+  scopes: string[];
+};
+export type UpdateRoleBody = {
+  description?: string;
+  scopes?: string[];
+};
+export type ListMembersResponse = {
+  data: MemberView[];
+};
+export type AddMemberBody = {
+  email: string;
+  /** rol_… */
+  role_id: string;
+  name?: string;
+  password?: string;
+};
+export type UpdateMemberBody = {
+  /** rol_… */
+  role_id: string;
+};
+export type ListInvitationsResponse = {
+  data: InvitationView[];
+};
+export type CreateInvitationBody = {
+  email: string;
+  /** rol_… */
+  role_id: string;
+  /** Seconds until the code expires (default 7 days) */
+  expires_in_seconds?: number;
+};
+export type CreateInvitationResponse = InvitationView & {
+  /** kwinv_… */
+  code: string;
+};
+export type LookupInvitationBody = {
+  /** kwinv_… */
+  code: string;
+};
+export type LookupInvitationResponse = {
+  email: string;
+  project: {
+    /** prj_… */
+    id: string;
+    name: string;
+  };
+  role: string;
+  expires_at: string;
+};
+export type RedeemInvitationBody = {
+  /** kwinv_… */
+  code: string;
+  /** 'new': choose a password (12 or more characters); 'existing': the account's password */
+  account: 'new' | 'existing';
+  password: string;
+  name?: string;
+};
+export type RedeemInvitationResponse = {
+  user: {
+    /** usr_… */
+    id: string;
+    email: string;
+  };
+  /** prj_… */
+  project_id: string;
+};
+export type ListServiceAccountsResponse = {
+  data: ServiceAccountView[];
+};
+export type CreateServiceAccountBody = {
+  name: string;
+  description?: string;
+  /** rol_… */
+  role_id: string;
+  rate_limits?: RateLimitPolicy[];
+};
+export type UpdateServiceAccountBody = {
+  name?: string;
+  description?: string;
+  /** rol_… */
+  role_id?: string;
+  active?: boolean;
+  rate_limits?: RateLimitPolicy[];
+};
+export type UpdateUserBody = {
+  name?: string;
+  active?: boolean;
+  rate_limits?: RateLimitPolicy[];
+};
+export type UpdateUserResponse = {
+  /** usr_… */
+  id: string;
+  email: string;
+  name: string;
+  active: boolean;
+  rate_limits: RateLimitPolicy[];
+  updated_at: string;
+};
+export type LoginBody = {
+  email: string;
+  password: string;
+};
+export type LoginResponse = {
+  user: {
+    /** usr_… */
+    id: string;
+    email: string;
+    name: string;
+  };
+  csrf_token: string;
+  expires_at: string;
+};
+export type GetSetupStateResponse = {
+  required: boolean;
+};
+export type CompleteSetupBody = {
+  setup_code: string;
+  email: string;
+  password: string;
+  name?: string;
+};
+export type CompleteSetupResponse = {
+  /** usr_… */
+  user_id: string;
+  /** prj_… */
+  project_id: string;
+  csrf_token: string;
+};
+export type VerifyTokenBody = {
+  token: string;
+  required_scopes?: string[];
+};
+
+/** Every operation: its method, path template, path parameters and where its input goes. */
+export const OPERATIONS = {
+  getOpenApiDocument: { method: 'GET', path: '/openapi.json', params: [], input: 'none' },
+  getMetrics: { method: 'GET', path: '/metrics', params: [], input: 'none' },
+  getHealth: { method: 'GET', path: '/healthz', params: [], input: 'none' },
+  getReadiness: { method: 'GET', path: '/readyz', params: [], input: 'none' },
+  getMe: { method: 'GET', path: '/v1/me', params: [], input: 'none' },
+  getApiKey: { method: 'GET', path: '/v1/me/api-key', params: [], input: 'none' },
+  regenerateApiKey: { method: 'POST', path: '/v1/me/api-key', params: [], input: 'none' },
+  listTokens: { method: 'GET', path: '/v1/tokens', params: [], input: 'query' },
+  createToken: { method: 'POST', path: '/v1/tokens', params: [], input: 'body' },
+  getToken: { method: 'GET', path: '/v1/tokens/{token_id}', params: ['token_id'], input: 'none' },
+  updateToken: { method: 'PATCH', path: '/v1/tokens/{token_id}', params: ['token_id'], input: 'body' },
+  getTokenUsage: { method: 'GET', path: '/v1/tokens/{token_id}/usage', params: ['token_id'], input: 'query' },
+  revokeToken: { method: 'POST', path: '/v1/tokens/{token_id}/revoke', params: ['token_id'], input: 'body' },
+  rotateToken: { method: 'POST', path: '/v1/tokens/{token_id}/rotate', params: ['token_id'], input: 'body' },
+  disableToken: {
+    method: 'POST',
+    path: '/v1/tokens/{token_id}/disable',
+    params: ['token_id'],
+    input: 'none',
+  },
+  enableToken: { method: 'POST', path: '/v1/tokens/{token_id}/enable', params: ['token_id'], input: 'none' },
+  importTokens: { method: 'POST', path: '/v1/tokens/import', params: [], input: 'body' },
+  bulkRevokeTokens: { method: 'POST', path: '/v1/tokens/bulk-revoke', params: [], input: 'body' },
+  generateToken: { method: 'POST', path: '/admin/generate-token', params: [], input: 'body' },
+  getError: { method: 'GET', path: '/v1/errors/{error_id}', params: ['error_id'], input: 'none' },
+  getErrorAdminAlias: {
+    method: 'GET',
+    path: '/admin/errors/{error_id}',
+    params: ['error_id'],
+    input: 'none',
+  },
+  listAudit: { method: 'GET', path: '/v1/audit', params: [], input: 'query' },
+  verifyAudit: { method: 'GET', path: '/v1/audit/verify', params: [], input: 'query' },
+  createAuditCheckpoint: { method: 'GET', path: '/v1/audit/checkpoint', params: [], input: 'none' },
+  listProjects: { method: 'GET', path: '/v1/projects', params: [], input: 'query' },
+  createProject: { method: 'POST', path: '/v1/projects', params: [], input: 'body' },
+  getProject: { method: 'GET', path: '/v1/projects/{project_id}', params: ['project_id'], input: 'none' },
+  updateProject: {
+    method: 'PATCH',
+    path: '/v1/projects/{project_id}',
+    params: ['project_id'],
+    input: 'body',
+  },
+  listRoles: { method: 'GET', path: '/v1/roles', params: [], input: 'none' },
+  createRole: { method: 'POST', path: '/v1/roles', params: [], input: 'body' },
+  deleteRole: { method: 'DELETE', path: '/v1/roles/{role_id}', params: ['role_id'], input: 'none' },
+  updateRole: { method: 'PATCH', path: '/v1/roles/{role_id}', params: ['role_id'], input: 'body' },
+  listMembers: { method: 'GET', path: '/v1/members', params: [], input: 'none' },
+  addMember: { method: 'POST', path: '/v1/members', params: [], input: 'body' },
+  removeMember: { method: 'DELETE', path: '/v1/members/{user_id}', params: ['user_id'], input: 'none' },
+  updateMember: { method: 'PATCH', path: '/v1/members/{user_id}', params: ['user_id'], input: 'body' },
+  listInvitations: { method: 'GET', path: '/v1/invitations', params: [], input: 'none' },
+  createInvitation: { method: 'POST', path: '/v1/invitations', params: [], input: 'body' },
+  revokeInvitation: {
+    method: 'DELETE',
+    path: '/v1/invitations/{invitation_id}',
+    params: ['invitation_id'],
+    input: 'none',
+  },
+  lookupInvitation: { method: 'POST', path: '/v1/invitations/lookup', params: [], input: 'body' },
+  redeemInvitation: { method: 'POST', path: '/v1/invitations/redeem', params: [], input: 'body' },
+  listServiceAccounts: { method: 'GET', path: '/v1/service-accounts', params: [], input: 'none' },
+  createServiceAccount: { method: 'POST', path: '/v1/service-accounts', params: [], input: 'body' },
+  getServiceAccount: {
+    method: 'GET',
+    path: '/v1/service-accounts/{service_account_id}',
+    params: ['service_account_id'],
+    input: 'none',
+  },
+  updateServiceAccount: {
+    method: 'PATCH',
+    path: '/v1/service-accounts/{service_account_id}',
+    params: ['service_account_id'],
+    input: 'body',
+  },
+  updateUser: { method: 'PATCH', path: '/v1/users/{user_id}', params: ['user_id'], input: 'body' },
+  login: { method: 'POST', path: '/v1/auth/login', params: [], input: 'body' },
+  logout: { method: 'POST', path: '/v1/auth/logout', params: [], input: 'none' },
+  getSession: { method: 'GET', path: '/v1/auth/session', params: [], input: 'none' },
+  getSetupState: { method: 'GET', path: '/v1/setup', params: [], input: 'none' },
+  completeSetup: { method: 'POST', path: '/v1/setup', params: [], input: 'body' },
+  authorizeGet: { method: 'GET', path: '/v1/authorize', params: [], input: 'none' },
+  authorizePut: { method: 'PUT', path: '/v1/authorize', params: [], input: 'none' },
+  authorizePost: { method: 'POST', path: '/v1/authorize', params: [], input: 'none' },
+  authorizeDelete: { method: 'DELETE', path: '/v1/authorize', params: [], input: 'none' },
+  authorizeOptions: { method: 'OPTIONS', path: '/v1/authorize', params: [], input: 'none' },
+  authorizeHead: { method: 'HEAD', path: '/v1/authorize', params: [], input: 'none' },
+  authorizePatch: { method: 'PATCH', path: '/v1/authorize', params: [], input: 'none' },
+  verifyToken: { method: 'POST', path: '/v1/verify', params: [], input: 'body' },
+  introspectToken: { method: 'POST', path: '/v1/introspect', params: [], input: 'body' },
+} as const;
+
+/** Every operation: the arguments of its SDK method (path parameters, then body or query) and its answer. */
+export type Operations = {
+  /** This OpenAPI 3.1 document */
+  getOpenApiDocument: { args: []; response: unknown };
+  /** Prometheus metrics (bearer KEYWARD_METRICS_TOKEN, or loopback only without one) */
+  getMetrics: { args: []; response: unknown };
+  /** Liveness: the process is up */
+  getHealth: { args: []; response: GetHealthResponse };
+  /** Readiness: the database answers (503 within the readiness timeout otherwise) */
+  getReadiness: { args: []; response: GetReadinessResponse };
+  /** The authenticated principal and its rate limits */
+  getMe: { args: []; response: Me };
+  /** Your personal API key (masked: only its hint, never the secret) */
+  getApiKey: { args: []; response: GetApiKeyResponse };
+  /** Generate or regenerate your personal API key; the previous one stops working at once */
+  regenerateApiKey: { args: []; response: TokenWithSecret };
+  /** List the project's tokens, newest first, with filters and cursor paging */
+  listTokens: { args: [query?: ListTokensQuery]; response: TokenPage };
+  /** Create a token in the caller's project; the secret is in this response only */
+  createToken: { args: [body: CreateTokenBody]; response: TokenWithSecret };
+  /** Show one token (never its secret) */
+  getToken: { args: [token_id: string]; response: TokenView };
+  /** Change name, description, scopes or role (never beyond your rights), expiry or rate limits */
+  updateToken: { args: [token_id: string, body?: UpdateTokenBody]; response: TokenView };
+  /** Usage series of a token by outcome (flushed every few seconds) */
+  getTokenUsage: { args: [token_id: string, query?: GetTokenUsageQuery]; response: GetTokenUsageResponse };
+  /** Revoke a token: the very next request with it is refused */
+  revokeToken: { args: [token_id: string, body?: RevokeTokenBody]; response: TokenView };
+  /** New secret for the same token id, settings and history */
+  rotateToken: { args: [token_id: string, body?: RotateTokenBody]; response: TokenWithSecret };
+  /** Disable a token (reversible) */
+  disableToken: { args: [token_id: string]; response: TokenView };
+  /** Enable a disabled token */
+  enableToken: { args: [token_id: string]; response: TokenView };
+  /** Import existing plaintext keys (e.g. from env files); only their hashes are stored */
+  importTokens: { args: [body: ImportTokensBody]; response: ImportTokensResponse };
+  /** Revoke every live token of an owner, or of the whole project (incident response); dry run first */
+  bulkRevokeTokens: { args: [body?: BulkRevokeTokensBody]; response: BulkRevokeTokensResponse };
+  /** Onboarding alias: generate a token (shown once) */
+  generateToken: { args: [body?: GenerateTokenBody]; response: GenerateTokenResponse };
+  /** Look up an error by its id */
+  getError: { args: [error_id: string]; response: ErrorRecord };
+  /** Onboarding alias of GET /v1/errors/{error_id} */
+  getErrorAdminAlias: { args: [error_id: string]; response: ErrorRecord };
+  /** The project's audit log, newest first; `format=jsonl` exports JSON lines */
+  listAudit: { args: [query?: ListAuditQuery]; response: AuditEventPage | string };
+  /** Recompute the audit chain's MACs and links; also fails when the chain no longer reaches a checkpoint (this node's latest, and one given in the query) */
+  verifyAudit: { args: [query?: VerifyAuditQuery]; response: AuditVerification };
+  /** Sign a checkpoint of the audit chain head (also logged); keep it outside Keyward and pass it to /v1/audit/verify later */
+  createAuditCheckpoint: { args: []; response: AuditCheckpoint };
+  /** Projects you can see: your own (a user: every membership); instance administrators: all */
+  listProjects: { args: [query?: ListProjectsQuery]; response: ListProjectsResponse };
+  /** Create a project (tenant) with the default roles; a user caller becomes its owner */
+  createProject: { args: [body: CreateProjectBody]; response: ProjectView };
+  /** Show a project */
+  getProject: { args: [project_id: string]; response: ProjectView };
+  /** Change your project's name, token lifetime policy or default rate limits */
+  updateProject: { args: [project_id: string, body?: UpdateProjectBody]; response: ProjectView };
+  /** The project's roles: named bundles of scopes */
+  listRoles: { args: []; response: ListRolesResponse };
+  /** Define a role (e.g. client, miner, admin) from scopes you hold */
+  createRole: { args: [body: CreateRoleBody]; response: RoleView };
+  /** Delete a role nobody holds; built-in roles stay */
+  deleteRole: { args: [role_id: string]; response: null };
+  /** Change a role's scopes; every token and member holding it follows on the next request */
+  updateRole: { args: [role_id: string, body?: UpdateRoleBody]; response: RoleView };
+  /** The project's members and their roles */
+  listMembers: { args: []; response: ListMembersResponse };
+  /** Instance administrators: add a user to the project with a role (the user is created if new) */
+  addMember: { args: [body: AddMemberBody]; response: MemberView };
+  /** Remove a member; their tokens in this project are revoked at once (re-adding them revives none) */
+  removeMember: { args: [user_id: string]; response: null };
+  /** Change a member's role; their tokens follow on the next request */
+  updateMember: { args: [user_id: string, body: UpdateMemberBody]; response: MemberView };
+  /** The project's pending invitations (not redeemed, revoked or expired), newest first */
+  listInvitations: { args: []; response: ListInvitationsResponse };
+  /** Invite someone to the project with a role; returns a one-time code, shown only here */
+  createInvitation: { args: [body: CreateInvitationBody]; response: CreateInvitationResponse };
+  /** Revoke a pending invitation: its code no longer works */
+  revokeInvitation: { args: [invitation_id: string]; response: null };
+  /** What an invitation code is for (email, project, role); says nothing about accounts */
+  lookupInvitation: { args: [body: LookupInvitationBody]; response: LookupInvitationResponse };
+  /** Join the project an invitation is for; the code works once */
+  redeemInvitation: { args: [body: RedeemInvitationBody]; response: RedeemInvitationResponse };
+  /** The project's service accounts */
+  listServiceAccounts: { args: []; response: ListServiceAccountsResponse };
+  /** Create a service account for an integration; it outlives the person who made it */
+  createServiceAccount: { args: [body: CreateServiceAccountBody]; response: ServiceAccountView };
+  /** Show a service account */
+  getServiceAccount: { args: [service_account_id: string]; response: ServiceAccountView };
+  /** Rename, change the role of, deactivate or reactivate a service account */
+  updateServiceAccount: {
+    args: [service_account_id: string, body?: UpdateServiceAccountBody];
+    response: ServiceAccountView;
+  };
+  /** Rename, deactivate or reactivate a user, or set the rate limits all their tokens share; takes effect at once */
+  updateUser: { args: [user_id: string, body?: UpdateUserBody]; response: UpdateUserResponse };
+  /** Sign in to the console; sets an HttpOnly session cookie and returns the CSRF token */
+  login: { args: [body: LoginBody]; response: LoginResponse };
+  /** End the console session */
+  logout: { args: []; response: null };
+  /** The signed-in console user, their projects, rights in the current project and CSRF token */
+  getSession: { args: []; response: Session };
+  /** Whether this instance still needs its first administrator */
+  getSetupState: { args: []; response: GetSetupStateResponse };
+  /** First-run setup: create the first administrator with the code the server printed at start */
+  completeSetup: { args: [body: CompleteSetupBody]; response: CompleteSetupResponse };
+  /** Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429 */
+  authorizeGet: { args: []; response: unknown };
+  /** Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429 */
+  authorizePut: { args: []; response: unknown };
+  /** Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429 */
+  authorizePost: { args: []; response: unknown };
+  /** Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429 */
+  authorizeDelete: { args: []; response: unknown };
+  /** Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429 */
+  authorizeOptions: { args: []; response: unknown };
+  /** Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429 */
+  authorizeHead: { args: []; response: unknown };
+  /** Forward auth for gateways: 200 with X-Keyward-* identity headers, or 401/403/429 */
+  authorizePatch: { args: []; response: unknown };
+  /** Verify a caller's token: the same decision as every door, answered as data */
+  verifyToken: { args: [body: VerifyTokenBody]; response: Verification };
+  /** Token introspection (RFC 7662), form-encoded or JSON */
+  introspectToken: { args: [body: IntrospectionRequest]; response: Introspection };
+};
