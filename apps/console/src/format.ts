@@ -25,6 +25,18 @@ const DATE_TIME: Intl.DateTimeFormatOptions = {
   minute: '2-digit',
 };
 
+/** The day alone ("Dec 1, 2026") and the time alone ("14:05"), for narrow table cells. */
+export function formatDayAndTime(value: string): { day: string; time: string } | null {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return null;
+  return {
+    day: new Intl.DateTimeFormat(i18n.language, { year: 'numeric', month: 'short', day: 'numeric' }).format(
+      date,
+    ),
+    time: new Intl.DateTimeFormat(i18n.language, { hour: '2-digit', minute: '2-digit' }).format(date),
+  };
+}
+
 export function formatDate(value: string | number | null | undefined, fallback = '—'): string {
   if (value === null || value === undefined || value === '') return fallback;
   const date = new Date(value);

@@ -5,7 +5,10 @@ it('debug widths', async () => {
   const env = await startConsole();
   await completeSetup(env);
   const api = await apiSession(env.base);
-  await api('POST', '/v1/tokens', { name: 'nightly-billing-export-to-the-data-warehouse-in-eu-central-1-with-retries', scopes: ['tokens:read', 'billing:read'] });
+  await api('POST', '/v1/tokens', {
+    name: 'nightly-billing-export-to-the-data-warehouse-in-eu-central-1-with-retries',
+    scopes: ['tokens:read', 'billing:read'],
+  });
   for (const w of [1280, 390]) {
     await env.page.setViewportSize({ width: w, height: 800 });
     await env.page.goto('/tokens');

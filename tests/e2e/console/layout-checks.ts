@@ -53,7 +53,8 @@ export async function expectNoPageScroll(page: Page, what: string): Promise<void
 
 /**
  * Every button, link, select and summary in `scope` can be brought into view (by scrolling the
- * page or its own container) and receives a click there, and no button's label is cut off.
+ * page or its own container) and receives a click there (a disabled one: is on screen there), and
+ * no button's label is cut off.
  */
 export async function expectActionsUsable(scope: Locator, what: string): Promise<number> {
   const controls = scope.locator(
@@ -65,7 +66,11 @@ export async function expectActionsUsable(scope: Locator, what: string): Promise
     const control = controls.nth(i);
     const name = (await control.getAttribute('aria-label')) ?? (await control.innerText()).trim();
     try {
-      await control.click({ trial: true, timeout: 3_000 });
+      // A disabled control (Done before "I have saved it") must still be in reach and on screen.
+      if (await control.isDisabled()) {
+        await control.scrollIntoViewIfNeeded({ timeout: 3_000 });
+        await expectInViewport(control, name);
+      } else await control.click({ trial: true, timeout: 3_000 });
     } catch (error) {
       failures.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
       continue;

@@ -107,8 +107,10 @@ describe('console layout from 360 to 1920 px', () => {
     return { context, page, problems: watchConsole(page) };
   }
 
-  async function checkPage(page: Page, language: Language, what: string) {
+  async function checkPage(page: Page, language: Language, what: string, shot?: string) {
     await settled(page, language);
+    // Before the checks below scroll anything into view.
+    if (shot) await screenshot(page, shot, { fullPage: true });
     await expectNoPageScroll(page, what);
     await expectActionsUsable(page.locator('body'), what);
     await expectAccessible(page, what);
@@ -121,7 +123,8 @@ describe('console layout from 360 to 1920 px', () => {
     try {
       await page.goto('/login');
       await page.getByRole('heading', { name: MESSAGES[language]['login.title'], level: 1 }).waitFor();
-      await checkPage(page, language, `${size.width} ${language} sign-in`);
+      const shot = SHOT_WIDTHS.has(size.width) ? `login-${size.width}-${language}` : undefined;
+      await checkPage(page, language, `${size.width} ${language} sign-in`, shot);
       // Signed out, the console's one question "is there a session?" is answered 401, which
       // Chromium always logs; anything else in the console is a failure.
       const sessionProbe = /Failed to load resource: .* 401 .*\/v1\/auth\/session\)$/;
@@ -142,9 +145,8 @@ describe('console layout from 360 to 1920 px', () => {
       for (const target of PAGES) {
         await page.goto(target.path);
         await page.getByRole('heading', { name: t[target.title], level: 1 }).waitFor();
-        await checkPage(page, language, `${at} ${target.path}`);
-        if (SHOT_WIDTHS.has(size.width))
-          await screenshot(page, `${target.shot}-${size.width}-${language}`, { fullPage: true });
+        const shot = SHOT_WIDTHS.has(size.width) ? `${target.shot}-${size.width}-${language}` : undefined;
+        await checkPage(page, language, `${at} ${target.path}`, shot);
       }
 
       // Phones and tablets: the navigation is behind the top bar's menu button.
@@ -182,10 +184,10 @@ describe('console layout from 360 to 1920 px', () => {
         0,
       );
       expect(messageBox && nameBox ? messageBox.y - (nameBox.y + nameBox.height) : 99).toBeLessThan(40);
+      if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `create-token-${size.width}-${language}`);
       await expectNoPageScroll(page, `${at} create dialog`);
       await expectActionsUsable(create, `${at} create dialog`);
       await expectAccessible(page, `${at} create dialog`);
-      if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `create-token-${size.width}-${language}`);
       await name.fill(`layout-${size.width}-${language}`);
       await create.getByLabel('tokens:read').check();
       await create.getByRole('button', { name: t['create.submit'] }).click();
@@ -203,10 +205,10 @@ describe('console layout from 360 to 1920 px', () => {
       expect(await copy.getAttribute('class')).toContain('button-primary');
       await copy.click();
       await reveal.getByText(t['secret.copied'] ?? '').waitFor();
+      if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `reveal-${size.width}-${language}`);
       await expectNoPageScroll(page, `${at} reveal dialog`);
       await expectActionsUsable(reveal, `${at} reveal dialog`);
       await expectAccessible(page, `${at} reveal dialog`);
-      if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `reveal-${size.width}-${language}`);
       await reveal.getByLabel(t['secret.saved'] ?? '').check();
       await reveal.getByRole('button', { name: t['secret.done'] }).click();
       await reveal.waitFor({ state: 'hidden' });
@@ -221,10 +223,10 @@ describe('console layout from 360 to 1920 px', () => {
       const details = page.getByRole('dialog').filter({ hasText: LONG_NAME });
       await details.getByRole('img').first().waitFor();
       await settled(page, language);
+      if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `token-details-${size.width}-${language}`);
       await expectNoPageScroll(page, `${at} details dialog`);
       await expectActionsUsable(details, `${at} details dialog`);
       await expectAccessible(page, `${at} details dialog`);
-      if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `token-details-${size.width}-${language}`);
       await details.getByRole('button', { name: t['dialog.close'] }).last().click();
       await details.waitFor({ state: 'hidden' });
 
