@@ -64,7 +64,8 @@ export function Table<T>({
                     className={c.className}
                     data-label={c.label ?? (typeof c.header === 'string' ? c.header : undefined)}
                   >
-                    {c.render(row)}
+                    {/* One box per value: as a card on phones, the label sits beside it. */}
+                    <div className="cell-content">{c.render(row)}</div>
                   </td>
                 ))}
               </tr>

@@ -112,6 +112,7 @@ export function TokensPage() {
     {
       key: 'id',
       header: t('tokens.col.id'),
+      className: 'col-id',
       render: (r) => (
         <code className="token-id" title={r.id}>
           {partialId(r.id)}
@@ -136,6 +137,10 @@ export function TokensPage() {
           <span className="cell-sub">
             <code>{r.hint}</code>
           </span>
+          {/* Where the id column is left out for room (laptops), the id is shown here instead. */}
+          <code className="cell-sub id-inline" title={r.id}>
+            {partialId(r.id)}
+          </code>
         </>
       ),
     },
@@ -161,18 +166,24 @@ export function TokensPage() {
     },
     {
       key: 'status',
-      header: t('tokens.col.status'),
-      render: (r) => <StatusBadge status={displayStatus(r)} />,
+      header: t('tokens.col.status-expiry'),
+      render: (r) => (
+        <>
+          <StatusBadge status={displayStatus(r)} />
+          {r.expires_at ? (
+            <span className="cell-sub status-expiry">
+              {t('tokens.expires-on')} <DateCell value={r.expires_at} fallback="" />
+            </span>
+          ) : (
+            <span className="cell-sub">{t('tokens.no-expiry')}</span>
+          )}
+        </>
+      ),
     },
     {
       key: 'created',
       header: t('tokens.col.created-local'),
       render: (r) => <DateCell value={r.created_at} fallback="—" />,
-    },
-    {
-      key: 'expires',
-      header: t('tokens.col.expires'),
-      render: (r) => <DateCell value={r.expires_at} fallback={t('tokens.never')} />,
     },
     {
       key: 'last-used',
