@@ -9,6 +9,7 @@ import { ErrorLookupPage } from './pages/error-lookup.tsx';
 import { InvitePage } from './pages/invite.tsx';
 import { LoginPage } from './pages/login.tsx';
 import { MembersPage } from './pages/members.tsx';
+import { OverviewPage } from './pages/overview.tsx';
 import { ServiceAccountsPage } from './pages/service-accounts.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { TokensPage } from './pages/tokens.tsx';
@@ -20,6 +21,7 @@ type PageDef = { path: string; label: string; scope: string | null; component: C
 
 const PAGES: PageDef[] = [
   { path: '/api-access', label: 'nav.api-access', scope: null, component: ApiAccessPage },
+  { path: '/overview', label: 'nav.overview', scope: 'tokens:read', component: OverviewPage },
   { path: '/tokens', label: 'nav.tokens', scope: 'tokens:read', component: TokensPage },
   {
     path: '/service-accounts',
@@ -137,6 +139,7 @@ function Shell({ session, path, reload, onSignedOut }: ShellProps) {
   const can = useMemo(() => makeCan(session.scopes), [session.scopes]);
   const project = session.projects.find((p) => p.id === session.project_id) ?? null;
   const [signOutError, setSignOutError] = useState<unknown>(null);
+  const [menuOpen, setMenuOpen] = useState(false);
   const firstRender = useRef(true);
 
   const value: SessionContextValue = useMemo(
@@ -174,6 +177,7 @@ function Shell({ session, path, reload, onSignedOut }: ShellProps) {
   // Moving between pages puts focus on the new page's heading, so screen readers announce it.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on navigation only
   useEffect(() => {
+    setMenuOpen(false);
     if (firstRender.current) {
       firstRender.current = false;
       return;
@@ -187,51 +191,64 @@ function Shell({ session, path, reload, onSignedOut }: ShellProps) {
       <a className="skip-link" href="#main">
         {t('nav.skip')}
       </a>
-      <header className="topbar">
-        <div className="topbar-inner">
-          <Link to={HOME} className="brand">
-            <span className="brand-mark" aria-hidden="true">
-              K
-            </span>
-            {t('app.name')}
-          </Link>
-          <div className="topbar-tools">
-            <ProjectSelect />
-            <LanguageSelect />
-            <span className="user-email">{session.user.email}</span>
+      <div className={menuOpen ? 'shell menu-open' : 'shell'}>
+        <header className="topbar">
+          <div className="topbar-inner">
+            <Link to={HOME} className="brand">
+              <img className="brand-mark" src="/favicon.svg" alt="" width="28" height="28" />
+              {t('app.name')}
+            </Link>
             <button
               type="button"
-              className="button button-secondary button-small"
-              onClick={() => value.signOut()}
+              className="menu-toggle button button-secondary button-small"
+              aria-expanded={menuOpen}
+              aria-controls="site-menu site-nav"
+              onClick={() => setMenuOpen((open) => !open)}
             >
-              {t('nav.sign-out')}
+              <span className="menu-icon" aria-hidden="true" />
+              {menuOpen ? t('nav.menu-close') : t('nav.menu')}
             </button>
+            <div className="topbar-tools" id="site-menu">
+              <ProjectSelect />
+              <LanguageSelect />
+              <span className="user-email" title={session.user.email}>
+                {session.user.email}
+              </span>
+              <button
+                type="button"
+                className="button button-secondary button-small"
+                onClick={() => value.signOut()}
+              >
+                {t('nav.sign-out')}
+              </button>
+            </div>
           </div>
+        </header>
+        <div className="layout">
+          <nav className="sidenav" id="site-nav" aria-label={t('nav.label')}>
+            <ul>
+              {visible.map((p) => {
+                const current = page?.path === p.path;
+                return (
+                  <li key={p.path}>
+                    <Link
+                      to={p.path}
+                      aria-current={current ? 'page' : undefined}
+                      className={current ? 'active' : undefined}
+                      onClick={() => setMenuOpen(false)}
+                    >
+                      {t(p.label)}
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+          <main id="main" className="content" tabIndex={-1}>
+            <ErrorBanner error={signOutError} onDismiss={() => setSignOutError(null)} />
+            {Page ? <Page key={`${session.project_id}:${page?.path}`} /> : null}
+          </main>
         </div>
-      </header>
-      <div className="layout">
-        <nav className="sidenav" aria-label={t('nav.label')}>
-          <ul>
-            {visible.map((p) => {
-              const current = page?.path === p.path;
-              return (
-                <li key={p.path}>
-                  <Link
-                    to={p.path}
-                    aria-current={current ? 'page' : undefined}
-                    className={current ? 'active' : undefined}
-                  >
-                    {t(p.label)}
-                  </Link>
-                </li>
-              );
-            })}
-          </ul>
-        </nav>
-        <main id="main" className="content" tabIndex={-1}>
-          <ErrorBanner error={signOutError} onDismiss={() => setSignOutError(null)} />
-          {Page ? <Page key={`${session.project_id}:${page?.path}`} /> : null}
-        </main>
       </div>
     </SessionContext.Provider>
   );

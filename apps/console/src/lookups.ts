@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api } from './api.ts';
+import i18n from './i18n/index.ts';
 import { useSession } from './session.tsx';
 import type { MemberView, RoleView, ServiceAccountView, TokenView } from './types.ts';
 
@@ -54,4 +55,11 @@ export function ownerLabel(token: TokenView, lookups: Lookups): string {
 export function rightsLabel(token: TokenView, lookups: Lookups): string {
   if (token.role_id === null) return token.scopes.join(' ');
   return token.role_name ?? lookups.roles.find((r) => r.id === token.role_id)?.name ?? token.role_id;
+}
+
+/** The server names every personal key "Personal API key"; the console says it in the user's language. */
+export function tokenName(token: Pick<TokenView, 'kind' | 'name'>): string {
+  return token.kind === 'personal' && token.name === 'Personal API key'
+    ? i18n.t('api-access.personal-key')
+    : token.name;
 }

@@ -92,9 +92,9 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   expect(summary, `accessibility violations on ${what}`).toEqual([]);
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, { fullPage = false } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
 }
 
 /** The secret must be nowhere the page keeps things once the reveal dialog is closed. */
@@ -147,4 +147,24 @@ export async function takeSecretFromReveal(page: Page, fieldLabel: string): Prom
   await done.click();
   await dialog.waitFor({ state: 'hidden' });
   return secret;
+}
+
+/** A signed-in API session from Node (cookie + CSRF), to seed many tokens quickly through the real API. */
+export async function apiSession(base: string) {
+  const res = await fetch(`${base}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
+  expect(res.status).toBe(200);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrf_token: csrf } = (await res.json()) as { csrf_token: string };
+  return async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers: { cookie, 'x-csrf-token': csrf, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: r.status, body: (await r.json().catch(() => null)) as Record<string, unknown> | null };
+  };
 }

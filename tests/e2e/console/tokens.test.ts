@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_EMAIL,
-  ADMIN_PASSWORD,
+  apiSession,
   type ConsoleEnv,
   callWithToken,
   completeSetup,
@@ -11,26 +11,6 @@ import {
   startConsole,
   takeSecretFromReveal,
 } from './helpers.ts';
-
-/** A signed-in API session from Node (cookie + CSRF), to seed many tokens quickly through the real API. */
-async function apiSession(base: string) {
-  const res = await fetch(`${base}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
-  });
-  expect(res.status).toBe(200);
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const { csrf_token: csrf } = (await res.json()) as { csrf_token: string };
-  return async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${base}${path}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrf, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: r.status, body: (await r.json().catch(() => null)) as Record<string, unknown> | null };
-  };
-}
 
 /** Tokens (create, reveal, revoke, rotate, filters, paging), service accounts, members/roles, audit, errors. */
 describe('console: tokens and project administration', () => {

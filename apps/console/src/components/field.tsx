@@ -3,24 +3,38 @@ import { type ReactNode, useId } from 'react';
 type FieldProps = {
   label: string;
   hint?: string;
-  /** Renders the control with the ids that tie it to its label and hint. */
-  children: (ids: { id: string; describedBy: string | undefined }) => ReactNode;
+  /** A validation message shown right under the control (and announced with it). */
+  error?: string | null;
+  /** Renders the control with the ids that tie it to its label, hint and error. */
+  children: (ids: { id: string; describedBy: string | undefined; invalid: true | undefined }) => ReactNode;
 };
 
-/** A labelled form control with an optional hint, wired up for screen readers. */
-export function Field({ label, hint, children }: FieldProps) {
+/** A labelled form control with an optional hint and validation message, wired up for screen readers. */
+export function Field({ label, hint, error, children }: FieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {children({ id, describedBy: hint ? hintId : undefined })}
+      {children({ id, describedBy, invalid: error ? true : undefined })}
+      {error ? <FieldError id={errorId} message={error} /> : null}
       {hint ? (
         <p className="hint" id={hintId}>
           {hint}
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** A validation message under its control. */
+export function FieldError({ id, message }: { id: string; message: string }) {
+  return (
+    <p className="field-error" id={id}>
+      {message}
+    </p>
   );
 }
 

@@ -31,7 +31,8 @@ export function SecretReveal({
   const { t } = useTranslation();
   const [saved, setSaved] = useState(false);
   const [announcement, setAnnouncement] = useState('');
-  const inputRef = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState(false);
+  const inputRef = useRef<HTMLTextAreaElement>(null);
   const fieldId = useId();
   const warningId = useId();
 
@@ -39,14 +40,23 @@ export function SecretReveal({
     if (secret === null) {
       setSaved(false);
       setAnnouncement('');
+      setCopied(false);
     }
   }, [secret]);
+
+  // The button says "Copied" for a moment, then offers to copy again.
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), 2500);
+    return () => clearTimeout(timer);
+  }, [copied]);
 
   const copy = async () => {
     if (secret === null) return;
     try {
       await navigator.clipboard.writeText(secret);
       setAnnouncement(t('secret.copied'));
+      setCopied(true);
     } catch {
       inputRef.current?.select();
       setAnnouncement(t('secret.copy-failed'));
@@ -70,6 +80,7 @@ export function SecretReveal({
   const done = () => {
     setSaved(false);
     setAnnouncement('');
+    setCopied(false);
     onDone();
   };
 
@@ -84,41 +95,44 @@ export function SecretReveal({
       <div className="banner banner-warning" id={warningId}>
         <p>{t('secret.warning')}</p>
       </div>
-      <div className="field">
+      <div className="field secret-box">
         <label htmlFor={fieldId}>{fieldLabel}</label>
-        <div className="secret-row">
-          <input
-            ref={inputRef}
-            id={fieldId}
-            className="secret-value"
-            type="text"
-            readOnly
-            spellCheck={false}
-            autoComplete="off"
-            value={secret ?? ''}
-            aria-describedby={warningId}
-            onFocus={(e) => e.currentTarget.select()}
-          />
+        <textarea
+          ref={inputRef}
+          id={fieldId}
+          className="secret-text"
+          readOnly
+          rows={Math.min(4, Math.max(2, Math.ceil((secret?.length ?? 0) / 44)))}
+          spellCheck={false}
+          autoComplete="off"
+          autoCapitalize="off"
+          value={secret ?? ''}
+          aria-describedby={warningId}
+          onFocus={(e) => e.currentTarget.select()}
+        />
+        <div className="secret-tools">
           <button
             type="button"
-            className="button"
+            className="button button-primary"
             onClick={copy}
             aria-label={t('copy-button-aria-label')}
             data-autofocus
           >
-            {t('secret.copy')}
+            <CopyIcon done={copied} />
+            {copied ? t('secret.copied-short') : t('secret.copy')}
           </button>
+          {envName === null ? null : (
+            <button type="button" className="button button-secondary" onClick={download}>
+              <DownloadIcon />
+              {t('secret.download-env')}
+            </button>
+          )}
+          <output className="copy-status" aria-live="polite">
+            {announcement}
+          </output>
         </div>
       </div>
-      {envName === null ? null : (
-        <div className="button-row">
-          <button type="button" className="button button-secondary" onClick={download}>
-            {t('secret.download-env')}
-          </button>
-        </div>
-      )}
-      <output className="hint block">{announcement}</output>
-      <div className="field field-checkbox">
+      <div className="field-checkbox secret-confirm">
         <input
           id={`${fieldId}-saved`}
           type="checkbox"
@@ -133,5 +147,36 @@ export function SecretReveal({
         </button>
       </div>
     </Dialog>
+  );
+}
+
+function CopyIcon({ done }: { done: boolean }) {
+  return (
+    <svg className="icon-copy" viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="currentColor">
+      {done ? (
+        <path d="M3 8.5l3 3 7-7" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
+      ) : (
+        <>
+          <rect x="5" y="5" width="9" height="9" rx="1.5" strokeWidth="1.5" />
+          <path
+            d="M11 5V3.5A1.5 1.5 0 0 0 9.5 2h-6A1.5 1.5 0 0 0 2 3.5v6A1.5 1.5 0 0 0 3.5 11H5"
+            strokeWidth="1.5"
+          />
+        </>
+      )}
+    </svg>
+  );
+}
+
+function DownloadIcon() {
+  return (
+    <svg className="icon-download" viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="currentColor">
+      <path
+        d="M8 2v8m0 0l-3-3m3 3l3-3M3 13h10"
+        strokeWidth="1.6"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
   );
 }

@@ -41,6 +41,8 @@ void i18n.use(initReactI18next).init({
   nsSeparator: false,
   interpolation: { escapeValue: false },
   returnNull: false,
+  // i18next otherwise prints a third-party notice in the browser console on every load.
+  showSupportNotice: false,
 });
 
 if (typeof document !== 'undefined') {

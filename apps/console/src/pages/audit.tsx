@@ -1,10 +1,11 @@
 import { type FormEvent, useCallback, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import { DateCell } from '../components/date-cell.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { type Column, Table } from '../components/table.tsx';
 import { TableFooter } from '../components/table-footer.tsx';
-import { formatDate, partialId } from '../format.ts';
+import { formatChangeValue, partialId } from '../format.ts';
 import { useLookups } from '../lookups.ts';
 import type { AuditEventView, Page } from '../types.ts';
 import { useCursorPages } from '../use-cursor-pages.ts';
@@ -18,19 +19,16 @@ const EMPTY: Filters = { action: '', actorId: '', targetId: '', from: '', to: ''
 /** `datetime-local` values are local time; the API wants ISO timestamps. */
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
-function describeChanges(changes: Record<string, unknown> | null): string {
-  if (!changes) return '';
-  return Object.entries(changes)
-    .map(([field, change]) => {
-      const c = change as { before?: unknown; after?: unknown } | null;
-      if (c && typeof c === 'object' && ('before' in c || 'after' in c)) {
-        const before = 'before' in c ? JSON.stringify(c.before) : '∅';
-        const after = 'after' in c ? JSON.stringify(c.after) : '∅';
-        return `${field}: ${before} → ${after}`;
-      }
-      return `${field}: ${JSON.stringify(change)}`;
-    })
-    .join('; ');
+/** Each changed field as "field: before → after", timestamps as local dates. */
+function describeChanges(changes: Record<string, unknown> | null): string[] {
+  if (!changes) return [];
+  return Object.entries(changes).map(([field, change]) => {
+    const c = change as { before?: unknown; after?: unknown } | null;
+    if (c && typeof c === 'object' && ('before' in c || 'after' in c)) {
+      return `${field}: ${formatChangeValue(field, c.before)} → ${formatChangeValue(field, c.after)}`;
+    }
+    return `${field}: ${formatChangeValue(field, change)}`;
+  });
 }
 
 export function AuditPage() {
@@ -92,8 +90,7 @@ export function AuditPage() {
     {
       key: 'when',
       header: t('audit.col.when'),
-      render: (e) => formatDate(e.occurred_at),
-      className: 'nowrap',
+      render: (e) => <DateCell value={e.occurred_at} fallback="—" />,
     },
     { key: 'action', header: t('audit.col.action'), render: (e) => <code>{e.action}</code> },
     {
@@ -126,7 +123,13 @@ export function AuditPage() {
       key: 'changes',
       header: t('audit.col.changes'),
       className: 'col-changes',
-      render: (e) => <span className="changes">{describeChanges(e.changes)}</span>,
+      render: (e) => (
+        <ul className="changes">
+          {describeChanges(e.changes).map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ul>
+      ),
     },
     { key: 'ip', header: t('audit.col.ip'), render: (e) => e.ip ?? '—' },
   ];

@@ -1,15 +1,18 @@
-import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { DateCell } from '../components/date-cell.tsx';
 import { Dialog, DialogActions } from '../components/dialog.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
+import { RoleSelect } from '../components/role-select.tsx';
 import { SecretReveal } from '../components/secret-reveal.tsx';
-import { type Column, Table } from '../components/table.tsx';
-import { formatDate } from '../format.ts';
+import type { Column } from '../components/table.tsx';
+import { TableSection } from '../components/table-section.tsx';
 import { useSession } from '../session.tsx';
 import type { InvitationView, RoleView } from '../types.ts';
+import { useList } from '../use-list.ts';
 import { useSubmit } from '../use-submit.ts';
 
 /** The redemption page's address; the code rides in the fragment, which browsers never send. */
@@ -19,25 +22,15 @@ const invitationLink = (code: string) => `${window.location.origin}/invite#${cod
 export function InvitationsSection({ roles }: { roles: RoleView[] }) {
   const { t } = useTranslation();
   const { can } = useSession();
-  const [invitations, setInvitations] = useState<InvitationView[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const {
+    rows: invitations,
+    setRows: setInvitations,
+    error,
+    setError,
+  } = useList<InvitationView>('/v1/invitations');
   const [inviting, setInviting] = useState(false);
   const [link, setLink] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<InvitationView | null>(null);
-  const id = useId();
-
-  const load = useCallback(async () => {
-    try {
-      setInvitations((await api<{ data: InvitationView[] }>('GET', '/v1/invitations')).data);
-    } catch (e) {
-      setError(e);
-      setInvitations((prev) => prev ?? []);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const columns: Column<InvitationView>[] = [
     {
@@ -46,10 +39,15 @@ export function InvitationsSection({ roles }: { roles: RoleView[] }) {
       render: (i) => <span className="cell-strong">{i.email}</span>,
     },
     { key: 'role', header: t('members.col.role'), render: (i) => i.role },
-    { key: 'expires', header: t('invitations.col.expires'), render: (i) => formatDate(i.expires_at) },
+    {
+      key: 'expires',
+      header: t('invitations.col.expires'),
+      render: (i) => <DateCell value={i.expires_at} fallback="—" />,
+    },
     {
       key: 'actions',
       header: <span className="visually-hidden">{t('common.actions')}</span>,
+      label: t('common.actions'),
       className: 'actions',
       render: (i) =>
         can('members:write') ? (
@@ -66,24 +64,22 @@ export function InvitationsSection({ roles }: { roles: RoleView[] }) {
   ];
 
   return (
-    <section aria-labelledby={`${id}-heading`} className="section">
-      <div className="section-header">
-        <h2 id={`${id}-heading`}>{t('invitations.heading')}</h2>
-        {can('members:write') ? (
+    <TableSection
+      heading={t('invitations.heading')}
+      action={
+        can('members:write') ? (
           <button type="button" className="button button-primary" onClick={() => setInviting(true)}>
             {t('invitations.invite')}
           </button>
-        ) : null}
-      </div>
+        ) : null
+      }
+      columns={columns}
+      rows={invitations}
+      rowKey={(i) => i.id}
+      loadingText={t('common.loading')}
+      emptyText={t('invitations.empty')}
+    >
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
-      <Table
-        caption={t('invitations.heading')}
-        columns={columns}
-        rows={invitations ?? []}
-        rowKey={(i) => i.id}
-        busy={invitations === null}
-        empty={invitations === null ? t('common.loading') : t('invitations.empty')}
-      />
       <InviteDialog
         open={inviting}
         roles={roles}
@@ -116,7 +112,7 @@ export function InvitationsSection({ roles }: { roles: RoleView[] }) {
         }}
         onClose={() => setRevoking(null)}
       />
-    </section>
+    </TableSection>
   );
 }
 
@@ -176,18 +172,7 @@ function InviteDialog({ open, roles, onClose, onInvited }: InviteDialogProps) {
             />
           )}
         </Field>
-        <Field label={t('members.col.role')}>
-          {({ id }) => (
-            <select id={id} required value={roleId} onChange={(e) => setRoleId(e.target.value)}>
-              <option value="">{t('create.choose-role')}</option>
-              {roles.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <RoleSelect label={t('members.col.role')} roles={roles} value={roleId} onChange={setRoleId} />
         <ErrorBanner error={error} />
         <DialogActions onCancel={close} submitLabel={t('invitations.create')} busy={busy} />
       </form>

@@ -1,17 +1,20 @@
-import { type FormEvent, useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { DateCell } from '../components/date-cell.tsx';
 import { Dialog, DialogActions } from '../components/dialog.tsx';
 import { ErrorBanner, InvalidBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
+import { RoleSelect } from '../components/role-select.tsx';
 import { grantableScopes, ScopePicker } from '../components/scope-picker.tsx';
 import { ActiveBadge } from '../components/status-badge.tsx';
-import { type Column, Table } from '../components/table.tsx';
-import { formatDate } from '../format.ts';
+import type { Column } from '../components/table.tsx';
+import { TableSection } from '../components/table-section.tsx';
 import { holdsAll, MANAGEMENT_SCOPES } from '../scopes.ts';
 import { useSession } from '../session.tsx';
 import type { MemberView, RoleView } from '../types.ts';
+import { useList } from '../use-list.ts';
 import { useSubmit } from '../use-submit.ts';
 import { InvitationsSection } from './invitations.tsx';
 import { PageHeader } from './page-header.tsx';
@@ -22,35 +25,23 @@ const ROLE_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
 export function MembersPage() {
   const { t } = useTranslation();
   const { can, session } = useSession();
-  const [roles, setRoles] = useState<RoleView[] | null>(null);
-  const [members, setMembers] = useState<MemberView[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [roleDialog, setRoleDialog] = useState<RoleView | 'new' | null>(null);
   const [deletingRole, setDeletingRole] = useState<RoleView | null>(null);
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<MemberView | null>(null);
   const id = useId();
-  const canRoles = can('roles:read');
   const canMembers = can('members:read');
-
-  const load = useCallback(async () => {
-    try {
-      const [r, m] = await Promise.all([
-        canRoles ? api<{ data: RoleView[] }>('GET', '/v1/roles') : Promise.resolve({ data: [] }),
-        canMembers ? api<{ data: MemberView[] }>('GET', '/v1/members') : Promise.resolve({ data: [] }),
-      ]);
-      setRoles(r.data);
-      setMembers(m.data);
-    } catch (e) {
-      setError(e);
-      setRoles((prev) => prev ?? []);
-      setMembers((prev) => prev ?? []);
-    }
-  }, [canRoles, canMembers]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const roleList = useList<RoleView>('/v1/roles', can('roles:read'));
+  const memberList = useList<MemberView>('/v1/members', canMembers);
+  const { rows: roles, setRows: setRoles } = roleList;
+  const { rows: members, setRows: setMembers } = memberList;
+  const [actionError, setError] = useState<unknown>(null);
+  const error = actionError ?? roleList.error ?? memberList.error;
+  const dismissError = () => {
+    setError(null);
+    roleList.setError(null);
+    memberList.setError(null);
+  };
 
   const assignable = useMemo(
     () => (roles ?? []).filter((r) => holdsAll(session.scopes, r.scopes)),
@@ -89,6 +80,7 @@ export function MembersPage() {
     {
       key: 'actions',
       header: <span className="visually-hidden">{t('common.actions')}</span>,
+      label: t('common.actions'),
       className: 'actions',
       render: (r) =>
         can('roles:write') && !r.builtin ? (
@@ -160,12 +152,12 @@ export function MembersPage() {
     {
       key: 'added',
       header: t('members.col.added'),
-      render: (m) => formatDate(m.created_at),
-      className: 'nowrap',
+      render: (m) => <DateCell value={m.created_at} fallback="—" />,
     },
     {
       key: 'actions',
       header: <span className="visually-hidden">{t('common.actions')}</span>,
+      label: t('common.actions'),
       className: 'actions',
       render: (m) =>
         can('members:write') && m.user_id !== session.user.id ? (
@@ -184,46 +176,40 @@ export function MembersPage() {
   return (
     <>
       <PageHeader title={t('members.title')} intro={t('members.intro')} />
-      <ErrorBanner error={error} onDismiss={() => setError(null)} />
-      <section aria-labelledby={`${id}-members`} className="section">
-        <div className="section-header">
-          <h2 id={`${id}-members`}>{t('members.heading')}</h2>
-          {/* Accounts are instance-wide: only an instance administrator creates one directly. */}
-          {can('members:write', 'keyward:admin') ? (
+      <ErrorBanner error={error} onDismiss={dismissError} />
+      <TableSection
+        heading={t('members.heading')}
+        action={
+          // Accounts are instance-wide: only an instance administrator creates one directly.
+          can('members:write', 'keyward:admin') ? (
             <button type="button" className="button button-secondary" onClick={() => setAdding(true)}>
               {t('members.add')}
             </button>
-          ) : null}
-        </div>
-        <Table
-          caption={t('members.heading')}
-          columns={memberColumns}
-          rows={members ?? []}
-          rowKey={(m) => m.user_id}
-          busy={members === null}
-          empty={members === null ? t('common.loading') : t('members.empty')}
-        />
-      </section>
+          ) : null
+        }
+        columns={memberColumns}
+        rows={members}
+        rowKey={(m) => m.user_id}
+        loadingText={t('common.loading')}
+        emptyText={t('members.empty')}
+      />
       {canMembers ? <InvitationsSection roles={assignable} /> : null}
-      <section aria-labelledby={`${id}-roles`} className="section">
-        <div className="section-header">
-          <h2 id={`${id}-roles`}>{t('roles.heading')}</h2>
-          {can('roles:write') ? (
+      <TableSection
+        heading={t('roles.heading')}
+        action={
+          can('roles:write') ? (
             <button type="button" className="button button-primary" onClick={() => setRoleDialog('new')}>
               {t('roles.create')}
             </button>
-          ) : null}
-        </div>
-        <p className="muted">{t('roles.intro')}</p>
-        <Table
-          caption={t('roles.heading')}
-          columns={roleColumns}
-          rows={roles ?? []}
-          rowKey={(r) => r.id}
-          busy={roles === null}
-          empty={roles === null ? t('common.loading') : t('roles.empty')}
-        />
-      </section>
+          ) : null
+        }
+        intro={t('roles.intro')}
+        columns={roleColumns}
+        rows={roles}
+        rowKey={(r) => r.id}
+        loadingText={t('common.loading')}
+        emptyText={t('roles.empty')}
+      />
 
       <RoleDialog
         role={roleDialog}
@@ -442,18 +428,7 @@ function AddMemberDialog({ open, roles, onClose, onAdded }: AddMemberProps) {
             />
           )}
         </Field>
-        <Field label={t('members.col.role')}>
-          {({ id }) => (
-            <select id={id} required value={roleId} onChange={(e) => setRoleId(e.target.value)}>
-              <option value="">{t('create.choose-role')}</option>
-              {roles.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <RoleSelect label={t('members.col.role')} roles={roles} value={roleId} onChange={setRoleId} />
         <ErrorBanner error={error} />
         <DialogActions onCancel={close} submitLabel={t('members.add')} busy={busy} />
       </form>

@@ -1,17 +1,20 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { DateCell } from '../components/date-cell.tsx';
 import { Dialog, DialogActions } from '../components/dialog.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
+import { RoleSelect } from '../components/role-select.tsx';
 import { ActiveBadge } from '../components/status-badge.tsx';
 import { type Column, Table } from '../components/table.tsx';
-import { formatDate } from '../format.ts';
+import { partialId } from '../format.ts';
 import { useLookups } from '../lookups.ts';
 import { holdsAll } from '../scopes.ts';
 import { useSession } from '../session.tsx';
 import type { ServiceAccountView } from '../types.ts';
+import { useList } from '../use-list.ts';
 import { useSubmit } from '../use-submit.ts';
 import { PageHeader } from './page-header.tsx';
 
@@ -21,23 +24,9 @@ export function ServiceAccountsPage() {
   const { can, session } = useSession();
   const lookups = useLookups();
   const writable = can('service_accounts:write');
-  const [rows, setRows] = useState<ServiceAccountView[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  const { rows, setRows, error, setError } = useList<ServiceAccountView>('/v1/service-accounts');
   const [creating, setCreating] = useState(false);
   const [deactivating, setDeactivating] = useState<ServiceAccountView | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      setRows((await api<{ data: ServiceAccountView[] }>('GET', '/v1/service-accounts')).data);
-    } catch (e) {
-      setError(e);
-      setRows([]);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const setActive = async (account: ServiceAccountView, active: boolean) => {
     const updated = await api<ServiceAccountView>('PATCH', `/v1/service-accounts/${seg(account.id)}`, {
@@ -63,7 +52,15 @@ export function ServiceAccountsPage() {
         </>
       ),
     },
-    { key: 'id', header: t('sa.col.id'), render: (a) => <code>{a.id}</code> },
+    {
+      key: 'id',
+      header: t('sa.col.id'),
+      render: (a) => (
+        <code className="token-id" title={a.id}>
+          {partialId(a.id)}
+        </code>
+      ),
+    },
     { key: 'role', header: t('sa.col.role'), render: (a) => roleName(a.role_id) },
     {
       key: 'status',
@@ -73,12 +70,12 @@ export function ServiceAccountsPage() {
     {
       key: 'created',
       header: t('tokens.col.created'),
-      render: (a) => formatDate(a.created_at),
-      className: 'nowrap',
+      render: (a) => <DateCell value={a.created_at} fallback="—" />,
     },
     {
       key: 'actions',
       header: <span className="visually-hidden">{t('common.actions')}</span>,
+      label: t('common.actions'),
       className: 'actions',
       render: (a) =>
         writable ? (
@@ -211,24 +208,14 @@ function CreateServiceAccountDialog({ open, roles, onClose, onCreated }: CreateP
             <textarea id={id} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
           )}
         </Field>
-        <Field label={t('sa.col.role')} hint={t('sa.role-hint')}>
-          {({ id, describedBy }) => (
-            <select
-              id={id}
-              required
-              aria-describedby={describedBy}
-              value={roleId}
-              onChange={(e) => setRoleId(e.target.value)}
-            >
-              <option value="">{t('create.choose-role')}</option>
-              {roles.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name} — {r.scopes.join(' ')}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <RoleSelect
+          label={t('sa.col.role')}
+          hint={t('sa.role-hint')}
+          roles={roles}
+          value={roleId}
+          onChange={setRoleId}
+          withScopes
+        />
         <ErrorBanner error={error} />
         <DialogActions onCancel={close} submitLabel={t('sa.create')} busy={busy} />
       </form>

@@ -1,9 +1,9 @@
-import { type FormEvent, useId, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { Dialog, DialogActions } from '../components/dialog.tsx';
-import { ErrorBanner, InvalidBanner } from '../components/error-banner.tsx';
-import { Field, RadioOption } from '../components/field.tsx';
+import { ErrorBanner } from '../components/error-banner.tsx';
+import { Field, FieldError, RadioOption } from '../components/field.tsx';
 import { grantableScopes, ScopePicker } from '../components/scope-picker.tsx';
 import { DAY_MS } from '../format.ts';
 import type { Lookups } from '../lookups.ts';
@@ -13,6 +13,7 @@ import type { TokenWithSecret } from '../types.ts';
 import { useSubmit } from '../use-submit.ts';
 
 const PRESET_DAYS = [7, 30, 60, 90] as const;
+type Invalid = { field: 'name' | 'role' | 'scopes' | 'date'; message: string };
 type Expiry = `${(typeof PRESET_DAYS)[number]}` | 'custom' | 'none';
 
 type CreateTokenDialogProps = {
@@ -50,7 +51,14 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
   const [expiry, setExpiry] = useState<Expiry>(defaultExpiry);
   const [customDate, setCustomDate] = useState(localDate(Date.now() + 30 * DAY_MS));
   const { busy, error, setError, run } = useSubmit();
-  const [invalid, setInvalid] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<Invalid | null>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  // A refused field takes the focus, so its message is read and it can be fixed at once.
+  useEffect(() => {
+    if (!invalid) return;
+    formRef.current?.querySelector<HTMLElement>(`[data-field="${invalid.field}"]`)?.focus();
+  }, [invalid]);
 
   const assignableRoles = useMemo(
     () => lookups.roles.filter((r) => holdsAll(session.scopes, r.scopes)),
@@ -88,23 +96,26 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
     event.preventDefault();
     setError(null);
     const body: Record<string, unknown> = { name: name.trim() };
-    if (!body.name) return setInvalid(t('create.name-required'));
+    if (!body.name) return setInvalid({ field: 'name', message: t('create.name-required') });
     if (description.trim()) body.description = description.trim();
     if (owner !== 'me') body.service_account_id = owner;
     if (mode === 'role') {
-      if (!roleId) return setInvalid(t('create.role-required'));
+      if (!roleId) return setInvalid({ field: 'role', message: t('create.role-required') });
       body.role_id = roleId;
     } else {
-      if (scopes.length === 0) return setInvalid(t('create.scopes-required'));
+      if (scopes.length === 0) return setInvalid({ field: 'scopes', message: t('create.scopes-required') });
       body.scopes = scopes;
     }
     if (expiry === 'none') body.expires_at = null;
     else if (expiry === 'custom') {
       const at = new Date(`${customDate}T23:59:59`);
       if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now())
-        return setInvalid(t('create.date-future'));
+        return setInvalid({ field: 'date', message: t('create.date-future') });
       if (maxSeconds !== null && at.getTime() > Date.now() + maxSeconds * 1000) {
-        return setInvalid(t('create.date-too-far', { days: Math.floor(maxSeconds / 86_400) }));
+        return setInvalid({
+          field: 'date',
+          message: t('create.date-too-far', { days: Math.floor(maxSeconds / 86_400) }),
+        });
       }
       body.expires_at = at.toISOString();
     } else body.expires_in_seconds = Number(expiry) * 86_400;
@@ -118,15 +129,21 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
 
   return (
     <Dialog open={open} title={t('create.title')} onClose={close} wide>
-      <form onSubmit={submit} noValidate className="form">
-        <Field label={t('create.name')} hint={t('create.name-hint')}>
-          {({ id: fid, describedBy }) => (
+      <form ref={formRef} onSubmit={submit} noValidate className="form">
+        <Field
+          label={t('create.name')}
+          hint={t('create.name-hint')}
+          error={invalid?.field === 'name' ? invalid.message : null}
+        >
+          {({ id: fid, describedBy, invalid: bad }) => (
             <input
               id={fid}
               required
               maxLength={200}
               autoComplete="off"
               aria-describedby={describedBy}
+              aria-invalid={bad}
+              data-field="name"
               value={name}
               onChange={(e) => setName(e.target.value)}
               data-autofocus
@@ -187,9 +204,16 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
           <p className="hint">{t('create.rights-hint')}</p>
         </fieldset>
         {mode === 'role' ? (
-          <Field label={t('create.role')}>
-            {({ id: fid }) => (
-              <select id={fid} value={roleId} onChange={(e) => setRoleId(e.target.value)}>
+          <Field label={t('create.role')} error={invalid?.field === 'role' ? invalid.message : null}>
+            {({ id: fid, describedBy, invalid: bad }) => (
+              <select
+                id={fid}
+                aria-describedby={describedBy}
+                aria-invalid={bad}
+                data-field="role"
+                value={roleId}
+                onChange={(e) => setRoleId(e.target.value)}
+              >
                 <option value="">{t('create.choose-role')}</option>
                 {assignableRoles.map((r) => (
                   <option key={r.id} value={r.id}>
@@ -200,13 +224,21 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
             )}
           </Field>
         ) : (
-          <ScopePicker
-            legend={t('create.scopes')}
-            options={scopeOptions}
-            granted={session.scopes}
-            value={scopes}
-            onChange={setScopes}
-          />
+          <div className="field">
+            <ScopePicker
+              legend={t('create.scopes')}
+              options={scopeOptions}
+              granted={session.scopes}
+              value={scopes}
+              onChange={setScopes}
+            />
+            {invalid?.field === 'scopes' ? (
+              // Focusable so the message takes the focus; the picker's checkboxes follow it.
+              <p className="field-error" role="alert" tabIndex={-1} data-field="scopes">
+                {invalid.message}
+              </p>
+            ) : null}
+          </div>
         )}
 
         <fieldset className="fieldset">
@@ -247,8 +279,14 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
                 type="date"
                 min={localDate(Date.now() + DAY_MS)}
                 value={customDate}
+                aria-invalid={invalid?.field === 'date' ? true : undefined}
+                aria-describedby={invalid?.field === 'date' ? `${id}-date-error` : undefined}
+                data-field="date"
                 onChange={(e) => setCustomDate(e.target.value)}
               />
+              {invalid?.field === 'date' ? (
+                <FieldError id={`${id}-date-error`} message={invalid.message} />
+              ) : null}
             </div>
           ) : null}
           {maxSeconds !== null ? (
@@ -258,7 +296,6 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
           ) : null}
         </fieldset>
 
-        <InvalidBanner message={invalid} />
         <ErrorBanner error={error} />
         <DialogActions onCancel={close} submitLabel={t('create.submit')} busy={busy} />
       </form>

@@ -4,9 +4,9 @@ import { api, seg } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
-import { UsageChart } from '../components/usage-chart.tsx';
+import { UsagePanel } from '../components/usage-panel.tsx';
 import { displayStatus, formatDate, formatNumber } from '../format.ts';
-import { type Lookups, ownerLabel, rightsLabel } from '../lookups.ts';
+import { type Lookups, ownerLabel, rightsLabel, tokenName } from '../lookups.ts';
 import type { TokenView } from '../types.ts';
 
 type Props = {
@@ -20,26 +20,13 @@ type Props = {
 /** Everything about one token but its secret, with usage when the server offers it. */
 export function TokenDetailsDialog({ token, lookups, writable, onChanged, onClose }: Props) {
   const { t } = useTranslation();
-  const [usage, setUsage] = useState<unknown>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const tokenId = token?.id ?? null;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new token clears the last one's error
   useEffect(() => {
-    setUsage(null);
     setError(null);
-    if (!tokenId) return;
-    let cancelled = false;
-    // Usage per token is optional on the server: shown when it answers, hidden otherwise.
-    api<unknown>('GET', `/v1/tokens/${seg(tokenId)}/usage`).then(
-      (res) => {
-        if (!cancelled) setUsage(res);
-      },
-      () => undefined,
-    );
-    return () => {
-      cancelled = true;
-    };
   }, [tokenId]);
 
   const toggleDisabled = async () => {
@@ -63,7 +50,7 @@ export function TokenDetailsDialog({ token, lookups, writable, onChanged, onClos
         [t('tokens.col.owner'), `${ownerLabel(token, lookups)} (${t(`owner.${token.owner.type}`)})`],
         [t('tokens.col.rights'), rightsLabel(token, lookups)],
         [t('details.scopes'), token.scopes.join(' ') || '—'],
-        [t('details.kind'), token.kind],
+        [t('details.kind'), t(`kind.${token.kind}`)],
         [t('tokens.col.created'), formatDate(token.created_at)],
         [t('tokens.col.expires'), formatDate(token.expires_at, t('tokens.never'))],
         [t('details.rotated'), formatDate(token.last_rotated_at)],
@@ -83,7 +70,7 @@ export function TokenDetailsDialog({ token, lookups, writable, onChanged, onClos
   return (
     <Dialog
       open={token !== null}
-      title={token ? t('details.title', { name: token.name }) : ''}
+      title={token ? t('details.title', { name: tokenName(token) }) : ''}
       onClose={onClose}
       wide
     >
@@ -101,12 +88,13 @@ export function TokenDetailsDialog({ token, lookups, writable, onChanged, onClos
               </div>
             ))}
           </dl>
-          {usage !== null ? (
-            <section aria-label={t('details.usage')}>
-              <h3>{t('details.usage')}</h3>
-              <UsageChart data={usage} />
-            </section>
-          ) : null}
+          <section aria-label={t('details.usage')} className="details-usage">
+            <UsagePanel
+              path={`/v1/tokens/${seg(token.id)}/usage`}
+              heading={t('details.usage')}
+              headingLevel={3}
+            />
+          </section>
           <ErrorBanner error={error} />
           <div className="dialog-actions">
             {writable && (token.status === 'active' || token.status === 'disabled') ? (

@@ -2,21 +2,15 @@ import { useCallback, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
+import { DateCell } from '../components/date-cell.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { RadioOption } from '../components/field.tsx';
 import { SecretReveal } from '../components/secret-reveal.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { type Column, Table } from '../components/table.tsx';
 import { TableFooter } from '../components/table-footer.tsx';
-import {
-  displayStatus,
-  EXPIRING_SOON_MS,
-  formatDate,
-  formatDay,
-  formatNumber,
-  partialId,
-} from '../format.ts';
-import { ownerLabel, rightsLabel, useLookups } from '../lookups.ts';
+import { displayStatus, EXPIRING_SOON_MS, formatNumber, partialId } from '../format.ts';
+import { ownerLabel, rightsLabel, tokenName, useLookups } from '../lookups.ts';
 import { useSession } from '../session.tsx';
 import type { Page, TokenStatus, TokenView, TokenWithSecret } from '../types.ts';
 import { useCursorPages } from '../use-cursor-pages.ts';
@@ -90,7 +84,7 @@ export function TokensPage() {
     const { token, ...view } = created;
     setCreating(false);
     setRows((prev) => [view, ...prev.filter((r) => r.id !== view.id)]);
-    setSecret({ value: token, title: t('reveal.created-title', { name: view.name }) });
+    setSecret({ value: token, title: t('reveal.created-title', { name: tokenName(view) }) });
   };
 
   const revoke = async () => {
@@ -111,13 +105,14 @@ export function TokensPage() {
     replaceRow(view);
     setRotating(null);
     setGrace(0);
-    setSecret({ value: token, title: t('reveal.rotated-title', { name: view.name }) });
+    setSecret({ value: token, title: t('reveal.rotated-title', { name: tokenName(view) }) });
   };
 
   const columns: Column<TokenView>[] = [
     {
       key: 'id',
       header: t('tokens.col.id'),
+      className: 'col-id',
       render: (r) => (
         <code className="token-id" title={r.id}>
           {partialId(r.id)}
@@ -133,15 +128,19 @@ export function TokensPage() {
           <button
             type="button"
             className="link-button cell-strong"
-            aria-label={t('tokens.details-named', { name: r.name })}
+            aria-label={t('tokens.details-named', { name: tokenName(r) })}
             onClick={() => setDetails(r)}
           >
-            {r.name}
+            {tokenName(r)}
           </button>
           {r.description ? <span className="cell-sub">{r.description}</span> : null}
           <span className="cell-sub">
             <code>{r.hint}</code>
           </span>
+          {/* Where the id column is left out for room (laptops), the id is shown here instead. */}
+          <code className="cell-sub id-inline" title={r.id}>
+            {partialId(r.id)}
+          </code>
         </>
       ),
     },
@@ -167,38 +166,31 @@ export function TokensPage() {
     },
     {
       key: 'status',
-      header: t('tokens.col.status'),
-      render: (r) => <StatusBadge status={displayStatus(r)} />,
+      header: t('tokens.col.status-expiry'),
+      render: (r) => (
+        <>
+          <StatusBadge status={displayStatus(r)} />
+          {r.expires_at ? (
+            <span className="cell-sub status-expiry">
+              {t('tokens.expires-on')} <DateCell value={r.expires_at} fallback="" />
+            </span>
+          ) : (
+            <span className="cell-sub">{t('tokens.no-expiry')}</span>
+          )}
+        </>
+      ),
     },
     {
       key: 'created',
-      header: t('tokens.col.created'),
-      render: (r) => (
-        <time dateTime={r.created_at} title={formatDate(r.created_at)}>
-          {formatDay(r.created_at)}
-        </time>
-      ),
-      className: 'nowrap',
-    },
-    {
-      key: 'expires',
-      header: t('tokens.col.expires'),
-      render: (r) =>
-        r.expires_at ? (
-          <time dateTime={r.expires_at} title={formatDate(r.expires_at)}>
-            {formatDay(r.expires_at)}
-          </time>
-        ) : (
-          t('tokens.never')
-        ),
-      className: 'nowrap',
+      header: t('tokens.col.created-local'),
+      render: (r) => <DateCell value={r.created_at} fallback="—" />,
     },
     {
       key: 'last-used',
       header: t('tokens.col.last-used'),
       render: (r) => (
         <>
-          <span>{formatDay(r.last_used_at, t('tokens.never-used'))}</span>
+          <DateCell value={r.last_used_at} fallback={t('tokens.never-used')} />
           <span className="cell-sub">
             {t('tokens.uses', { count: r.usage.admitted, formatted: formatNumber(r.usage.admitted) })}
           </span>
@@ -209,11 +201,11 @@ export function TokensPage() {
           ) : null}
         </>
       ),
-      className: 'nowrap',
     },
     {
       key: 'actions',
       header: <span className="visually-hidden">{t('common.actions')}</span>,
+      label: t('common.actions'),
       className: 'actions',
       render: (r) => {
         const live = r.status === 'active' || r.status === 'disabled';
@@ -224,7 +216,7 @@ export function TokensPage() {
                 <button
                   type="button"
                   className="button button-small button-secondary"
-                  aria-label={t('tokens.rotate-named', { name: r.name })}
+                  aria-label={t('tokens.rotate-named', { name: tokenName(r) })}
                   onClick={() => setRotating(r)}
                 >
                   {t('tokens.rotate')}
@@ -232,7 +224,7 @@ export function TokensPage() {
                 <button
                   type="button"
                   className="button button-small button-danger-outline"
-                  aria-label={t('tokens.revoke-named', { name: r.name })}
+                  aria-label={t('tokens.revoke-named', { name: tokenName(r) })}
                   onClick={() => setRevoking(r)}
                 >
                   {t('tokens.revoke')}
@@ -323,7 +315,7 @@ export function TokensPage() {
       />
       <ConfirmDialog
         open={revoking !== null}
-        title={t('revoke.title', { name: revoking?.name ?? '' })}
+        title={t('revoke.title', { name: revoking ? tokenName(revoking) : '' })}
         message={t('revoke.text')}
         confirmLabel={t('tokens.revoke')}
         danger
@@ -346,7 +338,7 @@ export function TokensPage() {
       </ConfirmDialog>
       <ConfirmDialog
         open={rotating !== null}
-        title={t('rotate.title', { name: rotating?.name ?? '' })}
+        title={t('rotate.title', { name: rotating ? tokenName(rotating) : '' })}
         message={t('rotate.text')}
         confirmLabel={t('tokens.rotate')}
         onConfirm={rotate}

@@ -42,6 +42,7 @@ import { revokeToken } from './tokens/revoke-token.ts';
 import { rotateToken } from './tokens/rotate-token.ts';
 import { setTokenDisabled } from './tokens/set-token-disabled.ts';
 import { updateToken } from './tokens/update-token.ts';
+import { projectUsage } from './usage/project-usage.ts';
 import { updateUser } from './users/update-user.ts';
 import { authorize } from './verify/authorize.ts';
 import { introspectToken } from './verify/introspect-token.ts';
@@ -73,6 +74,7 @@ export const ROUTES: readonly Route[] = [
   listProjects,
   getProject,
   updateProject,
+  projectUsage,
   listRoles,
   createRole,
   updateRole,
