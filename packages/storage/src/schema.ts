@@ -101,6 +101,10 @@ export interface TokensTable {
   created_by: string | null;
   created_at: number;
   updated_at: number;
+  /** JSON array of CIDRs; empty: any address. */
+  allowed_ips: JsonText;
+  /** JSON object, at most 4 KB. */
+  metadata: JsonText;
 }
 
 export interface TokenSecretsTable {
@@ -197,6 +201,19 @@ export interface InvitationsTable {
   revoked_at: number | null;
 }
 
+export interface IdempotencyKeysTable {
+  project_id: ProjectId;
+  actor_id: string;
+  key: string;
+  /** Keyed hash (HMAC) of the operation and the request body. */
+  request_hash: string;
+  status: number;
+  /** JSON array of the token ids the original request made or changed. */
+  token_ids: JsonText;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   users: UsersTable;
@@ -212,4 +229,5 @@ export interface Database {
   error_records: ErrorRecordsTable;
   sessions: SessionsTable;
   invitations: InvitationsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

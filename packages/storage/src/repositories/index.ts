@@ -2,6 +2,7 @@ import type { Db } from '../transaction.ts';
 import type { Repositories } from '../types.ts';
 import { createAuditRepository } from './audit.ts';
 import { createErrorRecordRepository } from './error-records.ts';
+import { createIdempotencyRepository } from './idempotency.ts';
 import { createInvitationRepository } from './invitations.ts';
 import { createMembershipRepository } from './memberships.ts';
 import { createProjectRepository } from './projects.ts';
@@ -24,5 +25,6 @@ export function createRepositories(db: Db): Repositories {
     errors: createErrorRecordRepository(db),
     sessions: createSessionRepository(db),
     invitations: createInvitationRepository(db),
+    idempotency: createIdempotencyRepository(db),
   };
 }
