@@ -29,12 +29,19 @@ export type TokenView = {
   last_rotated_at: string | null;
   last_used_at: string | null;
   last_used_ips: string[];
+  /** CIDRs the token may be used from; empty: any address. */
+  allowed_ips: string[];
+  /** A JSON object (at most 4 KB) every verify door returns. */
+  metadata: Record<string, unknown>;
   /** Admitted requests and refused attempts, counted apart. */
   usage: { admitted: number; refused: number };
 };
 
 /** The only shape that carries a secret: the answer to create and rotate. */
 export type TokenWithSecret = TokenView & { token: string };
+
+/** A replayed `Idempotency-Key` call: the token as it is now, without its secret. */
+export type TokenReplay = TokenView & { secret_already_delivered: true };
 
 export type Me = {
   token_id: string | null;
@@ -121,6 +128,8 @@ export type TokenFields = {
   expires_in_seconds?: number;
   expires_at?: string | null;
   rate_limits?: RateLimitPolicyView[];
+  allowed_ips?: string[];
+  metadata?: Record<string, unknown>;
 };
 
 export type CreateTokenBody = TokenFields & { name: string; service_account_id?: string };
@@ -162,7 +171,13 @@ export function keywardApi(client: KeywardClient) {
     me: () => request<Me>('GET', '/v1/me'),
     listTokens: (query: TokenListQuery = {}) => request<Page<TokenView>>('GET', '/v1/tokens', { query }),
     getToken: (id: string) => request<TokenView>('GET', `/v1/tokens/${seg(id)}`),
-    createToken: (body: CreateTokenBody) => request<TokenWithSecret>('POST', '/v1/tokens', { body }),
+    createToken: (body: CreateTokenBody, idempotencyKey?: string) =>
+      request<TokenWithSecret | TokenReplay>('POST', '/v1/tokens', {
+        body,
+        ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+      }),
+    /** RFC 7009: revokes the token given, needing no other credential; 200 whether it existed or not. */
+    revokeByValue: (token: string) => request<Record<string, never>>('POST', '/v1/revoke', { body: { token } }),
     updateToken: (id: string, body: TokenFields) =>
       request<TokenView>('PATCH', `/v1/tokens/${seg(id)}`, { body }),
     revokeToken: (id: string, reason?: string) =>

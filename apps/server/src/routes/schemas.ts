@@ -110,6 +110,8 @@ export const TokenView = Type.Object({
   last_rotated_at: NullableTimestamp,
   last_used_at: NullableTimestamp,
   last_used_ips: Type.Array(Type.String()),
+  allowed_ips: Type.Array(Type.String(), { description: 'CIDRs the token may be used from; empty: any' }),
+  metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'Returned by every verify door' }),
   usage: Type.Object(
     {
       admitted: Type.Integer({ description: 'Requests the token was admitted for' }),
@@ -126,6 +128,19 @@ export const TokenWithSecret = Type.Intersect([
   TokenView,
   Type.Object({ token: Type.String({ description: 'The secret. Shown once; store it now.' }) }),
 ]);
+
+/** A replayed `Idempotency-Key` request: the token as it is now; its secret went with the first answer. */
+export const TokenReplay = Type.Intersect([
+  TokenView,
+  Type.Object({
+    secret_already_delivered: Type.Literal(true, {
+      description: 'The secret was in the answer to the first request with this Idempotency-Key',
+    }),
+  }),
+]);
+
+/** The answer of a call that issues a secret and takes an `Idempotency-Key`. */
+export const TokenWithSecretOrReplay = Type.Union([TokenWithSecret, TokenReplay]);
 
 export const RoleView = Type.Object({
   id: RoleIdSchema,
@@ -145,6 +160,7 @@ export const ProjectView = Type.Object({
   settings: Type.Object({
     max_token_lifetime_seconds: Nullable(Type.Integer()),
     default_token_lifetime_seconds: Nullable(Type.Integer()),
+    leak_action: Type.Union([Type.Literal('revoke'), Type.Literal('notify')]),
   }),
   rate_limits: Type.Array(RateLimitPolicySchema),
   created_at: Timestamp,

@@ -4,11 +4,13 @@ import { decideToken } from '../../services/token-decision.ts';
 import type { App } from '../../types.ts';
 import { principalOf, type Route } from '../context.ts';
 import { problemResponses, security } from '../schemas.ts';
+import { checkedClientIp, ClientIpField } from './checked-client-ip.ts';
 
 const Body = Type.Object(
   {
     token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
     token_type_hint: Type.Optional(Type.String({ maxLength: 100 })),
+    client_ip: ClientIpField,
   },
   { additionalProperties: false },
 );
@@ -23,6 +25,7 @@ const Introspection = Type.Object({
   token_type: Type.Optional(Type.Literal('Bearer')),
   owner_type: Type.Optional(Type.String()),
   project_id: Type.Optional(Type.String()),
+  metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -86,7 +89,7 @@ export const introspectToken: Route = (app, { deps, auth }) => {
         const caller = principalOf(request);
         const d = await decideToken(deps, request.body.token, [], {
           door: 'introspect',
-          ip: request.ip,
+          ip: checkedClientIp(request.body.client_ip, request.ip),
           projectId: caller.projectId,
           throttle: false,
         });
@@ -103,6 +106,7 @@ export const introspectToken: Route = (app, { deps, auth }) => {
           token_type: 'Bearer' as const,
           owner_type: p.ownerType,
           project_id: p.projectId,
+          metadata: d.lookup?.metadata ?? {},
         };
       },
     );
