@@ -13,12 +13,17 @@ describe('parseAllowedIps', () => {
     expect(parseAllowedIps(['::ffff:192.0.2.1'])).toEqual({ ok: true, cidrs: ['192.0.2.1/32'] });
   });
 
-  it.each([['example.com'], ['10.0.0.0/33'], ['::/129'], ['10.0.0.1/8/1'], ['10.0.0.0/-1'], ['10.0.0.0/'], ['']])(
-    'refuses %j',
-    (entry) => {
-      expect(parseAllowedIps([entry]).ok).toBe(false);
-    },
-  );
+  it.each([
+    ['example.com'],
+    ['10.0.0.0/33'],
+    ['::/129'],
+    ['10.0.0.1/8/1'],
+    ['10.0.0.0/-1'],
+    ['10.0.0.0/'],
+    [''],
+  ])('refuses %j', (entry) => {
+    expect(parseAllowedIps([entry]).ok).toBe(false);
+  });
 
   it('refuses more than the maximum of entries', () => {
     const many = Array.from({ length: MAX_ALLOWED_IPS + 1 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
@@ -50,9 +55,14 @@ describe('decideAddress', () => {
   const state = liveState();
 
   it('refuses an admitted or scope-refused token from outside its allowlist', () => {
-    expect(decideAddress(decide({ state, now: NOW }), ['10.0.0.0/8'], '192.0.2.1').code).toBe('IP_NOT_ALLOWED');
+    expect(decideAddress(decide({ state, now: NOW }), ['10.0.0.0/8'], '192.0.2.1').code).toBe(
+      'IP_NOT_ALLOWED',
+    );
     const scope = decide({ state, now: NOW, requiredScopes: ['tokens:write'] });
-    expect(decideAddress(scope, ['10.0.0.0/8'], '192.0.2.1')).toEqual({ valid: false, code: 'IP_NOT_ALLOWED' });
+    expect(decideAddress(scope, ['10.0.0.0/8'], '192.0.2.1')).toEqual({
+      valid: false,
+      code: 'IP_NOT_ALLOWED',
+    });
   });
 
   it('keeps the answer inside the allowlist and a refusal for the token itself', () => {

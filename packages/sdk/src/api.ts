@@ -177,7 +177,8 @@ export function keywardApi(client: KeywardClient) {
         ...(idempotencyKey ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
       }),
     /** RFC 7009: revokes the token given, needing no other credential; 200 whether it existed or not. */
-    revokeByValue: (token: string) => request<Record<string, never>>('POST', '/v1/revoke', { body: { token } }),
+    revokeByValue: (token: string) =>
+      request<Record<string, never>>('POST', '/v1/revoke', { body: { token } }),
     updateToken: (id: string, body: TokenFields) =>
       request<TokenView>('PATCH', `/v1/tokens/${seg(id)}`, { body }),
     revokeToken: (id: string, reason?: string) =>

@@ -47,9 +47,9 @@ export function controlsContract(ctx: HarnessContext): void {
       const later = { ...record, requestHash: 'c'.repeat(64), createdAt: now + 1000, expiresAt: now + 2000 };
       expect(await storage.idempotency.claim(later)).toBe(true);
       expect(await storage.idempotency.purge(now + 1500)).toBe(1);
-      expect((await storage.idempotency.get(seed.projectId, seed.user.id, 'k-1', now + 1001))?.requestHash).toBe(
-        'c'.repeat(64),
-      );
+      expect(
+        (await storage.idempotency.get(seed.projectId, seed.user.id, 'k-1', now + 1001))?.requestHash,
+      ).toBe('c'.repeat(64));
     });
   });
 }

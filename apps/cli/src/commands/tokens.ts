@@ -122,23 +122,30 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
       .requiredOption('--name <name>', 'a name people will recognise')
       .option('--service-account <id>', 'owned by this service account (sa_…) instead of you')
       .option('--idempotency-key <key>', 'a retry with the same key and options creates no second token'),
-  ).action(async (options: FieldOptions & { name: string; serviceAccount?: string; idempotencyKey?: string }, command: Command) => {
-    if (!options.scope && !options.role) {
-      throw usageError('a token needs rights: give --scope <resource:action> (repeatable) or --role <role>');
-    }
-    const ctx = contextOf(command);
-    const fields = await fieldsFrom(ctx, options);
-    const { api } = connect(ctx);
-    const created = await api.createToken(
-      {
-        ...fields,
-        name: options.name,
-        ...(options.serviceAccount ? { service_account_id: options.serviceAccount } : {}),
-      },
-      options.idempotencyKey,
-    );
-    printSecret(ctx.out, created, 'Created');
-  });
+  ).action(
+    async (
+      options: FieldOptions & { name: string; serviceAccount?: string; idempotencyKey?: string },
+      command: Command,
+    ) => {
+      if (!options.scope && !options.role) {
+        throw usageError(
+          'a token needs rights: give --scope <resource:action> (repeatable) or --role <role>',
+        );
+      }
+      const ctx = contextOf(command);
+      const fields = await fieldsFrom(ctx, options);
+      const { api } = connect(ctx);
+      const created = await api.createToken(
+        {
+          ...fields,
+          name: options.name,
+          ...(options.serviceAccount ? { service_account_id: options.serviceAccount } : {}),
+        },
+        options.idempotencyKey,
+      );
+      printSecret(ctx.out, created, 'Created');
+    },
+  );
 
   tokens
     .command('list')

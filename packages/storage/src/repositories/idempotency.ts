@@ -59,7 +59,10 @@ export function createIdempotencyRepository(db: Db): IdempotencyRepository {
     },
 
     async purge(before) {
-      const result = await db.deleteFrom('idempotency_keys').where('expires_at', '<', before).executeTakeFirst();
+      const result = await db
+        .deleteFrom('idempotency_keys')
+        .where('expires_at', '<', before)
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -4,7 +4,7 @@ import { decideToken } from '../../services/token-decision.ts';
 import type { App } from '../../types.ts';
 import { principalOf, type Route } from '../context.ts';
 import { problemResponses, security } from '../schemas.ts';
-import { checkedClientIp, ClientIpField } from './checked-client-ip.ts';
+import { ClientIpField, checkedClientIp } from './checked-client-ip.ts';
 
 const Body = Type.Object(
   {

@@ -1,10 +1,10 @@
 import { MAX_TOKEN_LENGTH, type RateLimitResult, VERIFY_CODES } from '@keyward/core';
-import { checkedClientIp, ClientIpField } from './checked-client-ip.ts';
 import { Type } from 'typebox';
 import { decideToken } from '../../services/token-decision.ts';
 import { principalOf, type Route } from '../context.ts';
 import { isoOrNull } from '../present.ts';
 import { Nullable, NullableTimestamp, problemResponses, ScopeList, security } from '../schemas.ts';
+import { ClientIpField, checkedClientIp } from './checked-client-ip.ts';
 
 const Body = Type.Object(
   {
