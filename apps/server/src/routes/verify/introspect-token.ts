@@ -43,7 +43,7 @@ export function issuedAtSeconds(tokenId: string): number | undefined {
 }
 
 /** OAuth parameters come as a form; each at most once (RFC 6749 §3.1). */
-function parseForm(body: string): Record<string, string> {
+export function parseForm(body: string): Record<string, string> {
   const entries = [...new URLSearchParams(body)];
   const names = new Set(entries.map(([name]) => name));
   if (names.size !== entries.length) throw new Error('a form parameter is repeated');
