@@ -274,7 +274,10 @@ export type TokenPatch = Partial<
   >
 >;
 
-/** What an `Idempotency-Key` answered the first time (no secret: a replay says it was delivered). */
+/**
+ * What an `Idempotency-Key` answered the first time (no secret: a replay says it was delivered).
+ * `status` 0: the first request is still running.
+ */
 export type IdempotencyRecord = {
   projectId: ProjectId;
   actorId: string;
@@ -287,8 +290,17 @@ export type IdempotencyRecord = {
 };
 
 export interface IdempotencyRepository {
-  /** False when the key is already taken (within its lifetime) for this actor and project. */
+  /**
+   * Takes the key for this actor and project (a pending record, expiring at `expiresAt`); false
+   * when a live record (pending or complete) already holds it.
+   */
   claim(record: IdempotencyRecord): Promise<boolean>;
+  /** Records what the request made; the record then lives until `expiresAt`. */
+  complete(
+    record: Pick<IdempotencyRecord, 'projectId' | 'actorId' | 'key' | 'status' | 'tokenIds' | 'expiresAt'>,
+  ): Promise<void>;
+  /** Frees a pending key (its request failed, so a retry may run it). */
+  release(projectId: ProjectId, actorId: string, key: string): Promise<void>;
   /** The live record of a key, or null (none, or expired at `now`). */
   get(projectId: ProjectId, actorId: string, key: string, now: Millis): Promise<IdempotencyRecord | null>;
   /** Deletes records that expired before `before`; returns how many. */

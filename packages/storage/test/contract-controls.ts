@@ -23,9 +23,10 @@ export function controlsContract(ctx: HarnessContext): void {
       expect(lookup?.metadata).toEqual({ plan: 'pro', seats: 3 });
     });
 
-    it('claims a key once per actor and project, frees it once expired, and purges expired keys', async () => {
+    it('claims a key once per actor and project, frees it once expired or released, and purges expired keys', async () => {
       const { storage } = ctx();
       const seed = await seedProject(storage);
+      const { token } = await createToken(storage, seed);
       const now = tick();
       const record = {
         projectId: seed.projectId,
@@ -47,6 +48,19 @@ export function controlsContract(ctx: HarnessContext): void {
       const later = { ...record, requestHash: 'c'.repeat(64), createdAt: now + 1000, expiresAt: now + 2000 };
       expect(await storage.idempotency.claim(later)).toBe(true);
       expect(await storage.idempotency.purge(now + 1500)).toBe(1);
+      const pending = { ...record, key: 'k-2', status: 0 };
+      expect(await storage.idempotency.claim(pending)).toBe(true);
+      await storage.idempotency.release(seed.projectId, seed.user.id, 'k-2');
+      expect(await storage.idempotency.claim(pending)).toBe(true);
+      await storage.idempotency.complete({
+        ...pending,
+        status: 201,
+        tokenIds: [token.id],
+        expiresAt: now + 5000,
+      });
+      await storage.idempotency.release(seed.projectId, seed.user.id, 'k-2');
+      const done = await storage.idempotency.get(seed.projectId, seed.user.id, 'k-2', now + 4000);
+      expect(done).toMatchObject({ status: 201, tokenIds: [token.id] });
       expect(
         (await storage.idempotency.get(seed.projectId, seed.user.id, 'k-1', now + 1001))?.requestHash,
       ).toBe('c'.repeat(64));

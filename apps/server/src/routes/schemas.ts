@@ -68,6 +68,7 @@ export const problemResponses = {
   409: Problem,
   413: Problem,
   415: Problem,
+  422: Problem,
   429: Problem,
   500: Problem,
   503: Problem,

@@ -46,6 +46,26 @@ export function createIdempotencyRepository(db: Db): IdempotencyRepository {
       return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
     },
 
+    async complete(record) {
+      await db
+        .updateTable('idempotency_keys')
+        .set({ status: record.status, token_ids: toJson(record.tokenIds), expires_at: record.expiresAt })
+        .where('project_id', '=', record.projectId)
+        .where('actor_id', '=', record.actorId)
+        .where('key', '=', record.key)
+        .execute();
+    },
+
+    async release(projectId, actorId, key) {
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('project_id', '=', projectId)
+        .where('actor_id', '=', actorId)
+        .where('key', '=', key)
+        .where('status', '=', 0)
+        .execute();
+    },
+
     async get(projectId, actorId, key, now) {
       const row = await db
         .selectFrom('idempotency_keys')
