@@ -71,6 +71,12 @@ const ConfigSchema = Type.Object({
   readinessTimeoutMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
   /** Bearer token that unlocks `GET /metrics`; without it, /metrics answers only direct loopback callers. */
   metricsToken: Type.Optional(Type.String({ minLength: 16 })),
+  /** The gateway door sends an admitted token's metadata (JSON) in this header; empty: not sent. */
+  gatewayMetadataHeader: Type.String({ default: '', pattern: '^([A-Za-z0-9-]{1,64})?$' }),
+  /** GitHub secret scanning: the URL of GitHub's signing keys (fetched and cached)… */
+  githubScanningKeysUrl: Type.String({ default: '' }),
+  /** …or a file holding that key list (JSON, as the URL answers); neither: the endpoint is off. */
+  githubScanningKeysFile: Type.String({ default: '' }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -108,6 +114,9 @@ const ENV_NAMES: Record<keyof Config, string> = {
   changeTrustWindowMs: 'KEYWARD_CHANGE_TRUST_WINDOW_MS',
   readinessTimeoutMs: 'KEYWARD_READINESS_TIMEOUT_MS',
   metricsToken: 'KEYWARD_METRICS_TOKEN',
+  gatewayMetadataHeader: 'KEYWARD_GATEWAY_METADATA_HEADER',
+  githubScanningKeysUrl: 'KEYWARD_GITHUB_SCANNING_KEYS_URL',
+  githubScanningKeysFile: 'KEYWARD_GITHUB_SCANNING_KEYS_FILE',
 };
 
 export const CONFIG_ENV_NAMES = ENV_NAMES;

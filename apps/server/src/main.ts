@@ -32,6 +32,7 @@ export async function startServer(
       await deps.storage.sessions.purgeExpired(deps.now());
       // Secrets a rotation ended answer TOKEN_ROTATED as long as errors are kept, then unknown.
       await deps.storage.tokens.purgeEndedSecrets(cutoff);
+      await deps.storage.idempotency.purge(deps.now());
       if (removed > 0) app.log.info({ removed }, 'purged old error records');
     } catch (error) {
       app.log.error({ err: error }, 'error-record purge failed');

@@ -14,6 +14,8 @@ const EXEMPT = [
   'POST /v1/invitations/redeem',
   'POST /v1/verify',
   'POST /v1/introspect',
+  'POST /v1/revoke',
+  'POST /v1/secret-scanning/github',
   'POST /v1/authorize',
   'PUT /v1/authorize',
   'PATCH /v1/authorize',

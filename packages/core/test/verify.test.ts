@@ -40,8 +40,8 @@ describe('decide: each outcome', () => {
                 const state = liveState({ revokedAt, secretExpiresAt, expiresAt, disabledAt, ownerActive });
                 reached.add(decide({ state, now: NOW, requiredScopes }).code);
               }
-    // RATE_LIMITED comes from the rate limiter after the decision. Nothing in core produces
-    // IP_NOT_ALLOWED yet: TokenState has no address allow-list (see the closing report).
+    // RATE_LIMITED comes from the rate limiter after the decision; IP_NOT_ALLOWED from the address
+    // step next to it (decideAddress, see ip-allowlist.test.ts).
     const elsewhere: VerifyCode[] = ['RATE_LIMITED', 'IP_NOT_ALLOWED'];
     expect([...reached].sort()).toEqual(VERIFY_CODES.filter((code) => !elsewhere.includes(code)).sort());
   });

@@ -102,6 +102,10 @@ export interface TokensTable {
   created_by: string | null;
   created_at: number;
   updated_at: number;
+  /** JSON array of CIDRs; empty: any address. */
+  allowed_ips: JsonText;
+  /** JSON object, at most 4 KB. */
+  metadata: JsonText;
 }
 
 export interface TokenSecretsTable {
@@ -212,6 +216,18 @@ export interface ClusterNodesTable {
   fallback: Flag;
 }
 
+export interface IdempotencyKeysTable {
+  project_id: ProjectId;
+  actor_id: string;
+  key: string;
+  /** Keyed hash (HMAC) of the operation and the request body. */
+  request_hash: string;
+  status: number;
+  /** JSON array of the token ids the original request made or changed. */
+  token_ids: JsonText;
+  expires_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   users: UsersTable;
@@ -229,4 +245,5 @@ export interface Database {
   invitations: InvitationsTable;
   cache_changes: CacheChangesTable;
   cluster_nodes: ClusterNodesTable;
+  idempotency_keys: IdempotencyKeysTable;
 }

@@ -28,7 +28,14 @@ export type ProjectSettings = {
   maxTokenLifetimeSeconds: number | null;
   /** Lifetime given when a request names no expiry; null: tokens do not expire by default. */
   defaultTokenLifetimeSeconds: number | null;
+  /** What a confirmed leak report (secret scanning) does to the token: revoke (default) or notify only. */
+  leakAction?: LeakAction;
 };
+
+export type LeakAction = 'revoke' | 'notify';
+
+/** A token's metadata: a JSON object the verify answers carry (validated by core, at most 4 KB). */
+export type TokenMetadata = Record<string, unknown>;
 
 export type Project = {
   id: ProjectId;
@@ -117,6 +124,9 @@ export type Token = {
   createdBy: string | null;
   createdAt: Millis;
   updatedAt: Millis;
+  /** CIDRs the token may be used from; empty: any address. */
+  allowedIps: string[];
+  metadata: TokenMetadata;
 };
 
 export type TokenSecret = {
@@ -136,6 +146,9 @@ export type TokenLookup = {
   /** The role the token's rights come from, if it has one. */
   role: { id: RoleId; name: string } | null;
   rateLimits: { token: RateLimitPolicy[]; owner: RateLimitPolicy[]; project: RateLimitPolicy[] };
+  /** CIDRs the token may be used from (empty: any) and its metadata, read with the state. */
+  allowedIps: string[];
+  metadata: TokenMetadata;
 };
 
 export type AuditActorType = 'user' | 'service_account' | 'system' | 'anonymous';
@@ -249,11 +262,50 @@ export type NewToken = Omit<
   | 'ownerActive'
   | 'roleName'
   | 'updatedAt'
->;
+  | 'allowedIps'
+  | 'metadata'
+> &
+  Partial<Pick<Token, 'allowedIps' | 'metadata'>>;
 
 export type TokenPatch = Partial<
-  Pick<Token, 'name' | 'description' | 'scopes' | 'roleId' | 'expiresAt' | 'rateLimits'>
+  Pick<
+    Token,
+    'name' | 'description' | 'scopes' | 'roleId' | 'expiresAt' | 'rateLimits' | 'allowedIps' | 'metadata'
+  >
 >;
+
+/**
+ * What an `Idempotency-Key` answered the first time (no secret: a replay says it was delivered).
+ * `status` 0: the first request is still running.
+ */
+export type IdempotencyRecord = {
+  projectId: ProjectId;
+  actorId: string;
+  key: string;
+  requestHash: string;
+  status: number;
+  tokenIds: TokenId[];
+  createdAt: Millis;
+  expiresAt: Millis;
+};
+
+export interface IdempotencyRepository {
+  /**
+   * Takes the key for this actor and project (a pending record, expiring at `expiresAt`); false
+   * when a live record (pending or complete) already holds it.
+   */
+  claim(record: IdempotencyRecord): Promise<boolean>;
+  /** Records what the request made; the record then lives until `expiresAt`. */
+  complete(
+    record: Pick<IdempotencyRecord, 'projectId' | 'actorId' | 'key' | 'status' | 'tokenIds' | 'expiresAt'>,
+  ): Promise<void>;
+  /** Frees a pending key (its request failed, so a retry may run it). */
+  release(projectId: ProjectId, actorId: string, key: string): Promise<void>;
+  /** The live record of a key, or null (none, or expired at `now`). */
+  get(projectId: ProjectId, actorId: string, key: string, now: Millis): Promise<IdempotencyRecord | null>;
+  /** Deletes records that expired before `before`; returns how many. */
+  purge(before: Millis): Promise<number>;
+}
 
 export interface ProjectRepository {
   create(project: Omit<Project, 'updatedAt'>): Promise<Project>;
@@ -502,6 +554,7 @@ export type Repositories = {
   invitations: InvitationRepository;
   cacheChanges: CacheChangeRepository;
   clusterNodes: ClusterNodeRepository;
+  idempotency: IdempotencyRepository;
 };
 
 export interface Storage extends Repositories {

@@ -35,6 +35,8 @@ export function lookupContract(ctx: HarnessContext): void {
           owner: [{ limit: 10, windowSeconds: 1 }],
           project: [{ limit: 1000, windowSeconds: 60 }],
         },
+        allowedIps: [],
+        metadata: {},
       });
     });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { migrateToLatest, type Storage } from '../src/index.ts';
 import { auditContract } from './contract-audit.ts';
 import { cacheChangesContract } from './contract-cache-changes.ts';
+import { controlsContract } from './contract-controls.ts';
 import { entitiesContract } from './contract-entities.ts';
 import { invitationsContract } from './contract-invitations.ts';
 import { lookupContract } from './contract-lookup.ts';
@@ -42,5 +43,6 @@ export function describeStorageContract(name: string, makeHarness: () => Promise
     lookupContract(ctx);
     auditContract(ctx);
     invitationsContract(ctx);
+    controlsContract(ctx);
   });
 }

@@ -93,6 +93,8 @@ export function tokenFields(out: Output, t: TokenView, now: number) {
   if (t.rate_limits.length) {
     pairs.push(['rate limits', t.rate_limits.map((l) => `${l.limit}/${l.window_seconds}s`).join(', ')]);
   }
+  if (t.allowed_ips?.length) pairs.push(['allowed IPs', t.allowed_ips.join(', ')]);
+  if (t.metadata && Object.keys(t.metadata).length > 0) pairs.push(['metadata', JSON.stringify(t.metadata)]);
   if (t.last_rotated_at) pairs.push(['last rotated', t.last_rotated_at]);
   if (t.revoked_at)
     pairs.push(['revoked', `${t.revoked_at}${t.revoked_reason ? ` (${t.revoked_reason})` : ''}`]);

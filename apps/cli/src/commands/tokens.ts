@@ -1,8 +1,9 @@
 import { TOKEN_STATUSES } from '@keyward/core';
-import type { ListTokensQuery, TokenStatus, TokenView, TokenWithSecret, UpdateTokenBody } from '@keyward/sdk';
+import type { ListTokensQuery, TokenReplay, TokenStatus, TokenView, TokenWithSecret, UpdateTokenBody } from '@keyward/sdk';
 import { type Command, Option } from 'commander';
-import { type Context, connect } from '../context.ts';
+import { apiFor, type Context, connect, resolveTarget } from '../context.ts';
 import { usageError } from '../exit-codes.ts';
+import { readStdin } from '../io.ts';
 import type { Output } from '../output.ts';
 import { confirmOrRefuse } from './resource.ts';
 import {
@@ -28,6 +29,9 @@ type FieldOptions = {
   expiresAt?: string;
   expiry?: boolean;
   rateLimit?: string[];
+  allowIp?: string[];
+  anyIp?: boolean;
+  metadata?: string;
 };
 
 function withFieldOptions(command: Command): Command {
@@ -37,7 +41,22 @@ function withFieldOptions(command: Command): Command {
     .option('--role <role>', 'a role name or id instead of scopes')
     .option('--expires-in <duration>', 'lifetime: 3600, 90m, 12h, 30d, 2w')
     .option('--expires-at <time>', 'expiry as an ISO 8601 time')
-    .option('--rate-limit <limit>', 'requests per window, e.g. 100/60s; repeat for more', collect);
+    .option('--rate-limit <limit>', 'requests per window, e.g. 100/60s; repeat for more', collect)
+    .option('--allow-ip <cidr>', 'only from this address or CIDR (IPv4/IPv6); repeat for more', collect)
+    .option('--any-ip', 'remove the IP allowlist')
+    .option('--metadata <json>', 'a JSON object (at most 4 KB) every verify answer returns');
+}
+
+function metadataOption(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw usageError('--metadata must be JSON, e.g. \'{"plan":"pro"}\'');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw usageError('--metadata must be a JSON object');
+  return value as Record<string, unknown>;
 }
 
 async function fieldsFrom(ctx: Context, options: FieldOptions): Promise<UpdateTokenBody> {
@@ -56,13 +75,23 @@ async function fieldsFrom(ctx: Context, options: FieldOptions): Promise<UpdateTo
   if (options.expiresAt) fields.expires_at = timestampOption('--expires-at', options.expiresAt);
   if (options.expiry === false) fields.expires_at = null;
   if (options.rateLimit) fields.rate_limits = options.rateLimit.map(rateLimitOption);
+  if (options.allowIp && options.anyIp) throw usageError('give --allow-ip or --any-ip, not both');
+  if (options.allowIp) fields.allowed_ips = options.allowIp;
+  if (options.anyIp) fields.allowed_ips = [];
+  if (options.metadata !== undefined) fields.metadata = metadataOption(options.metadata);
   return fields;
 }
 
 /** The one place a secret is printed: stdout only, alone on its line, so `$(keyward tokens create …)` captures it. */
-function printSecret(out: Output, token: TokenWithSecret, verb: string) {
+function printSecret(out: Output, token: TokenWithSecret | TokenReplay, verb: string) {
   if (out.json) {
     out.data(token);
+    return;
+  }
+  if (!('token' in token)) {
+    // A replayed Idempotency-Key: the secret went with the first answer and is never stored.
+    out.note(`Already ${verb.toLowerCase()} ${token.id} "${token.name}" (${token.hint}) with this key;`);
+    out.note('its secret was delivered with the first answer and cannot be shown again.');
     return;
   }
   out.note(`${verb} ${token.id} "${token.name}" (${token.hint}). The secret is shown once; store it now:`);
@@ -84,21 +113,32 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
       .command('create')
       .description('create a token; its secret is printed once, to stdout')
       .requiredOption('--name <name>', 'a name people will recognise')
-      .option('--service-account <id>', 'owned by this service account (sa_…) instead of you'),
-  ).action(async (options: FieldOptions & { name: string; serviceAccount?: string }, command: Command) => {
-    if (!options.scope && !options.role) {
-      throw usageError('a token needs rights: give --scope <resource:action> (repeatable) or --role <role>');
-    }
-    const ctx = contextOf(command);
-    const fields = await fieldsFrom(ctx, options);
-    const { api } = connect(ctx);
-    const created = await api.createToken({
-      ...fields,
-      name: options.name,
-      ...(options.serviceAccount ? { service_account_id: options.serviceAccount } : {}),
-    });
-    printSecret(ctx.out, created, 'Created');
-  });
+      .option('--service-account <id>', 'owned by this service account (sa_…) instead of you')
+      .option('--idempotency-key <key>', 'a retry with the same key and options creates no second token'),
+  ).action(
+    async (
+      options: FieldOptions & { name: string; serviceAccount?: string; idempotencyKey?: string },
+      command: Command,
+    ) => {
+      if (!options.scope && !options.role) {
+        throw usageError(
+          'a token needs rights: give --scope <resource:action> (repeatable) or --role <role>',
+        );
+      }
+      const ctx = contextOf(command);
+      const fields = await fieldsFrom(ctx, options);
+      const { api } = connect(ctx);
+      const created = await api.createToken(
+        {
+          ...fields,
+          name: options.name,
+          ...(options.serviceAccount ? { service_account_id: options.serviceAccount } : {}),
+        },
+        options.idempotencyKey ? { headers: { 'idempotency-key': options.idempotencyKey } } : undefined,
+      );
+      printSecret(ctx.out, created, 'Created');
+    },
+  );
 
   tokens
     .command('list')
@@ -150,7 +190,7 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
   withFieldOptions(
     tokens
       .command('update <token-id>')
-      .description('change name, description, scopes or role, expiry or rate limits')
+      .description('change name, description, scopes or role, expiry, rate limits, IP allowlist or metadata')
       .option('--name <name>', 'new name')
       .option('--no-expiry', 'remove the expiry'),
   ).action(async (id: string, options: FieldOptions, command: Command) => {
@@ -164,22 +204,41 @@ export function registerTokens(program: Command, contextOf: ContextOf) {
   });
 
   tokens
-    .command('revoke <token-id>')
+    .command('revoke [token-id]')
     .description('revoke a token: the very next request with it is refused')
+    .option('--value <source>', 'revoke the token whose secret is read from stdin (`-`); needs no login')
     .option('--reason <text>', 'why (kept in the token record and the audit log)')
     .option('-y, --yes', 'do not ask for confirmation')
-    .action(async (id: string, options: { reason?: string; yes?: boolean }, command: Command) => {
-      const ctx = contextOf(command);
-      const { api } = connect(ctx);
-      await confirmOrRefuse(
-        options.yes,
-        `Revoke ${id}? Every client using it will be refused at once.`,
-        'revoke',
-      );
-      const revoked = await api.revokeToken(id, options.reason ? { reason: options.reason } : {});
-      if (ctx.out.json) return ctx.out.data(revoked);
-      ctx.out.line(`Revoked ${revoked.id} "${revoked.name}" (${revoked.hint}).`);
-    });
+    .action(
+      async (
+        id: string | undefined,
+        options: { reason?: string; yes?: boolean; value?: string },
+        command: Command,
+      ) => {
+        const ctx = contextOf(command);
+        if (options.value !== undefined) {
+          if (id !== undefined) throw usageError('give a token id or --value -, not both');
+          if (options.value !== '-') throw usageError('--value reads the secret from stdin: use --value -');
+          const secret = (await readStdin()).trim();
+          if (secret === '') throw usageError('no token on stdin');
+          // RFC 7009: the token is its own credential, and the answer is the same whether it existed.
+          await apiFor(resolveTarget(ctx).url, undefined).revokeTokenByValue({ token: secret });
+          if (ctx.out.json) return ctx.out.data({ revoked: 'if it existed' });
+          ctx.out.line('Done: if that token existed, it is revoked now.');
+          return;
+        }
+        if (id === undefined) throw usageError('give a token id, or --value - to read a secret from stdin');
+        const { api } = connect(ctx);
+        await confirmOrRefuse(
+          options.yes,
+          `Revoke ${id}? Every client using it will be refused at once.`,
+          'revoke',
+        );
+        const revoked = await api.revokeToken(id, options.reason ? { reason: options.reason } : {});
+        if (ctx.out.json) return ctx.out.data(revoked);
+        ctx.out.line(`Revoked ${revoked.id} "${revoked.name}" (${revoked.hint}).`);
+      },
+    );
 
   tokens
     .command('rotate <token-id>')

@@ -159,6 +159,7 @@ async function authenticate(
   request.failedTokenId = lookup?.state.tokenId ?? null;
   request.failedProjectId = lookup?.state.projectId ?? null;
   const code = decision.code === 'VALID' ? 'NOT_FOUND' : decision.code;
+  if (code === 'IP_NOT_ALLOWED') throw invalidToken(code, 'The token may not be used from this address');
   throw invalidToken(code, `The token is ${code.toLowerCase().replaceAll('_', ' ')}`);
 }
 

@@ -23,6 +23,7 @@ import { deleteRole } from './roles/delete-role.ts';
 import { listRoles } from './roles/list-roles.ts';
 import { updateRole } from './roles/update-role.ts';
 import { SDK_ROUTES } from './sdk/index.ts';
+import { githubSecretScanning } from './secret-scanning/github.ts';
 import { createServiceAccount } from './service-accounts/create-service-account.ts';
 import { getServiceAccount } from './service-accounts/get-service-account.ts';
 import { listServiceAccounts } from './service-accounts/list-service-accounts.ts';
@@ -38,6 +39,7 @@ import { createToken } from './tokens/create-token.ts';
 import { getToken } from './tokens/get-token.ts';
 import { importTokens } from './tokens/import-tokens.ts';
 import { listTokens } from './tokens/list-tokens.ts';
+import { revokeByValue } from './tokens/revoke-by-value.ts';
 import { revokeToken } from './tokens/revoke-token.ts';
 import { rotateToken } from './tokens/rotate-token.ts';
 import { setTokenDisabled } from './tokens/set-token-disabled.ts';
@@ -100,4 +102,6 @@ export const ROUTES: readonly Route[] = [
   verifyToken,
   introspectToken,
   ...SDK_ROUTES,
+  revokeByValue,
+  githubSecretScanning,
 ];

@@ -34,6 +34,8 @@ export function presentToken(token: Token, now: number) {
     last_rotated_at: isoOrNull(token.lastRotatedAt),
     last_used_at: isoOrNull(token.lastUsedAt),
     last_used_ips: token.lastUsedIps,
+    allowed_ips: token.allowedIps,
+    metadata: token.metadata,
     usage: { admitted: token.admittedCount, refused: token.refusedCount },
   };
 }
@@ -59,6 +61,7 @@ export function presentProject(project: Project) {
     settings: {
       max_token_lifetime_seconds: project.settings.maxTokenLifetimeSeconds,
       default_token_lifetime_seconds: project.settings.defaultTokenLifetimeSeconds,
+      leak_action: project.settings.leakAction ?? 'revoke',
     },
     rate_limits: presentLimits(project.rateLimits),
     created_at: iso(project.createdAt),

@@ -85,6 +85,7 @@ export const problemResponses = {
   409: Problem,
   413: Problem,
   415: Problem,
+  422: Problem,
   429: Problem,
   500: Problem,
   503: Problem,
@@ -132,6 +133,8 @@ export const TokenView = named(
     last_rotated_at: NullableTimestamp,
     last_used_at: NullableTimestamp,
     last_used_ips: Type.Array(Type.String()),
+    allowed_ips: Type.Array(Type.String(), { description: 'CIDRs the token may be used from; empty: any' }),
+    metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'Returned by every verify door' }),
     usage: Type.Object(
       {
         admitted: Type.Integer({ description: 'Requests the token was admitted for' }),
@@ -152,6 +155,22 @@ export const TokenWithSecret = named(
     Type.Object({ token: Type.String({ description: 'The secret. Shown once; store it now.' }) }),
   ]),
 );
+
+/** A replayed `Idempotency-Key` request: the token as it is now; its secret went with the first answer. */
+export const TokenReplay = named(
+  'TokenReplay',
+  Type.Intersect([
+    TokenView,
+    Type.Object({
+      secret_already_delivered: Type.Literal(true, {
+        description: 'The secret was in the answer to the first request with this Idempotency-Key',
+      }),
+    }),
+  ]),
+);
+
+/** The answer of a call that issues a secret and takes an `Idempotency-Key`. */
+export const TokenWithSecretOrReplay = named('TokenWithSecretOrReplay', Type.Union([TokenWithSecret, TokenReplay]));
 
 export const RoleView = named(
   'RoleView',
@@ -176,6 +195,7 @@ export const ProjectView = named(
     settings: Type.Object({
       max_token_lifetime_seconds: Nullable(Type.Integer()),
       default_token_lifetime_seconds: Nullable(Type.Integer()),
+      leak_action: Type.Union([Type.Literal('revoke'), Type.Literal('notify')]),
     }),
     rate_limits: Type.Array(RateLimitPolicySchema),
     created_at: Timestamp,

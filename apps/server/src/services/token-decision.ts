@@ -1,5 +1,6 @@
 import {
   callsKeyward,
+  decideAddress,
   type ProjectId,
   type RateLimitResult,
   type Scope,
@@ -35,12 +36,17 @@ export type DecisionOptions = {
 
 type Verified = Awaited<ReturnType<Deps['verifier']['verify']>>;
 
-/** Another tenant's token is answered exactly like an unknown one, and nothing of it is touched. */
-function withinProject(verified: Verified, projectId: string | undefined): Verified {
-  if (verified.lookup === null || projectId === undefined || verified.lookup.state.projectId === projectId) {
-    return verified;
-  }
-  return { outcome: { valid: false, code: 'NOT_FOUND' }, lookup: null, cached: verified.cached };
+/**
+ * Another tenant's token is answered exactly like an unknown one, and nothing of it is touched.
+ * A token used from outside its allowlist is IP_NOT_ALLOWED, cached or not (core's address step).
+ */
+function withinProject(verified: Verified, projectId: string | undefined, ip: string): Verified {
+  const { lookup } = verified;
+  if (lookup === null) return verified;
+  if (projectId !== undefined && lookup.state.projectId !== projectId)
+    return { outcome: { valid: false, code: 'NOT_FOUND' }, lookup: null, cached: verified.cached };
+  const outcome = decideAddress(verified.outcome, lookup.allowedIps, ip);
+  return outcome === verified.outcome ? verified : { ...verified, outcome };
 }
 
 function subjectOf(verified: Verified) {
@@ -100,7 +106,9 @@ export function decideTokenNow(
   const now = deps.verifier.verifyNow(token, requiredScopes);
   // A refusal may have to count against the caller's address, which can need I/O: not here.
   if (now === null || !now.outcome.principal) return null;
-  const verified = withinProject(now, options.projectId);
+  const verified = withinProject(now, options.projectId, options.ip);
+  // Refused for its address: the refusal may count against the address, which can need I/O.
+  if (!verified.outcome.principal) return null;
   const subject = subjectOf(verified);
   const rateLimit = subject ? deps.rateLimits.consumeNow(subject) : null;
   if (rateLimit === undefined) return null;
@@ -124,6 +132,7 @@ export async function decideToken(
   const verified = withinProject(
     await deps.verifier.verify(token, requiredScopes, beforeRead),
     options.projectId,
+    ip,
   );
   const subject = subjectOf(verified);
   const rateLimit = subject ? await deps.rateLimits.consume(subject) : null;

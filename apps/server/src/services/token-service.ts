@@ -29,6 +29,8 @@ export type IssueInput = {
   serviceAccountId?: ServiceAccountId;
   rateLimits?: RateLimitPolicy[];
   kind?: TokenKind;
+  allowedIps?: string[];
+  metadata?: Record<string, unknown>;
   /** An existing key to store (import); a new secret is generated otherwise. */
   importedSecret?: string;
 } & ExpiryInput;
@@ -80,6 +82,8 @@ export function createTokenService(deps: Deps) {
         prefix: input.importedSecret ? 'imported' : project.tokenPrefix,
         hint: tokenHint(secret),
         rateLimits: input.rateLimits ?? [],
+        allowedIps: input.allowedIps ?? [],
+        metadata: input.metadata ?? {},
         expiresAt,
         createdBy: principal.ownerId,
         createdAt: at,
@@ -137,6 +141,8 @@ export function createTokenService(deps: Deps) {
       scopes?: Scope[];
       roleId?: RoleId | null;
       rateLimits?: RateLimitPolicy[];
+      allowedIps?: string[];
+      metadata?: Record<string, unknown>;
     } & ExpiryInput,
   ) {
     const { token: before, project, target, context } = await loadFor(principal, id, 'token.update');
@@ -145,6 +151,8 @@ export function createTokenService(deps: Deps) {
     if (input.name !== undefined) patch.name = input.name;
     if (input.description !== undefined) patch.description = input.description;
     if (input.rateLimits !== undefined) patch.rateLimits = input.rateLimits;
+    if (input.allowedIps !== undefined) patch.allowedIps = input.allowedIps;
+    if (input.metadata !== undefined) patch.metadata = input.metadata;
     if (input.scopes !== undefined || input.roleId !== undefined) {
       const granted = await grantedScopes(
         storage,

@@ -7,6 +7,7 @@ import {
   createClusterNodeRepository,
 } from './cache-changes.ts';
 import { createErrorRecordRepository } from './error-records.ts';
+import { createIdempotencyRepository } from './idempotency.ts';
 import { createInvitationRepository } from './invitations.ts';
 import { createMembershipRepository } from './memberships.ts';
 import { createProjectRepository } from './projects.ts';
@@ -31,5 +32,6 @@ export function createRepositories(db: Db, changes: ChangeContext): Repositories
     invitations: createInvitationRepository(db),
     cacheChanges: createCacheChangeRepository(db, changes),
     clusterNodes: createClusterNodeRepository(db),
+    idempotency: createIdempotencyRepository(db),
   };
 }

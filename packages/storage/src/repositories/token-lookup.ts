@@ -1,7 +1,7 @@
 import { INSTANCE_ADMIN_SCOPE, type Scope } from '@keyward/core';
 import { fromFlag, fromJson } from '../json.ts';
 import type { Db } from '../transaction.ts';
-import type { RateLimitPolicy, TokenLookup } from '../types.ts';
+import type { RateLimitPolicy, TokenLookup, TokenMetadata } from '../types.ts';
 
 const scopesOf = (json: string | null): Scope[] => (json === null ? [] : fromJson<Scope[]>(json));
 const limitsOf = (json: string | null): RateLimitPolicy[] =>
@@ -47,6 +47,8 @@ function lookupQuery(db: Db, source: SecretTable, hashes: readonly string[]) {
       't.expires_at',
       't.revoked_at',
       't.disabled_at',
+      't.allowed_ips',
+      't.metadata',
       'tr.scopes as token_role_scopes',
       'u.active as user_active',
       'u.instance_admin',
@@ -109,5 +111,7 @@ export async function findTokenByHashes(db: Db, hashes: readonly string[]): Prom
       owner: limitsOf(isUser ? row.user_rate_limits : row.sa_rate_limits),
       project: limitsOf(row.project_rate_limits),
     },
+    allowedIps: fromJson<string[]>(row.allowed_ips),
+    metadata: fromJson<TokenMetadata>(row.metadata),
   };
 }

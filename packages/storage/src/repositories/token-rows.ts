@@ -2,7 +2,7 @@ import type { Scope } from '@keyward/core';
 import type { Selectable } from 'kysely';
 import { fromJson } from '../json.ts';
 import type { TokensTable } from '../schema.ts';
-import type { RateLimitPolicy, Token } from '../types.ts';
+import type { RateLimitPolicy, Token, TokenMetadata } from '../types.ts';
 
 const nullableMillis = (value: number | null): number | null => (value === null ? null : Number(value));
 
@@ -37,5 +37,7 @@ export function toToken(row: TokenRow): Token {
     createdBy: row.created_by,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
+    allowedIps: fromJson<string[]>(row.allowed_ips),
+    metadata: fromJson<TokenMetadata>(row.metadata),
   };
 }

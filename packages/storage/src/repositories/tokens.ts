@@ -136,6 +136,8 @@ export function createTokenRepository(db: Db): TokenRepository {
             created_by: token.createdBy,
             created_at: token.createdAt,
             updated_at: token.createdAt,
+            allowed_ips: toJson(token.allowedIps ?? []),
+            metadata: toJson(token.metadata ?? {}),
           })
           .returningAll()
           .returning(derivedColumns)
@@ -209,6 +211,8 @@ export function createTokenRepository(db: Db): TokenRepository {
           ...(patch.roleId !== undefined && { role_id: patch.roleId }),
           ...(patch.expiresAt !== undefined && { expires_at: patch.expiresAt }),
           ...(patch.rateLimits !== undefined && { rate_limits: toJson(patch.rateLimits) }),
+          ...(patch.allowedIps !== undefined && { allowed_ips: toJson(patch.allowedIps) }),
+          ...(patch.metadata !== undefined && { metadata: toJson(patch.metadata) }),
         },
         { unlessRevoked: false },
       );

@@ -8,6 +8,11 @@ export const ProjectSettingsBody = Type.Object(
   {
     max_token_lifetime_seconds: Type.Optional(Lifetime),
     default_token_lifetime_seconds: Type.Optional(Lifetime),
+    leak_action: Type.Optional(
+      Type.Union([Type.Literal('revoke'), Type.Literal('notify')], {
+        description: 'What a confirmed secret-scanning report does: revoke the token, or notify only',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -15,6 +20,7 @@ export const ProjectSettingsBody = Type.Object(
 export function toSettings(body: {
   max_token_lifetime_seconds?: number | null;
   default_token_lifetime_seconds?: number | null;
+  leak_action?: 'revoke' | 'notify';
 }): Partial<ProjectSettings> {
   return {
     ...(body.max_token_lifetime_seconds !== undefined
@@ -23,5 +29,6 @@ export function toSettings(body: {
     ...(body.default_token_lifetime_seconds !== undefined
       ? { defaultTokenLifetimeSeconds: body.default_token_lifetime_seconds }
       : {}),
+    ...(body.leak_action !== undefined ? { leakAction: body.leak_action } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { isValidScope, KeywardError, rateLimitHeaders } from '@keyward/core';
+import { isValidScope, KeywardError, metadataHeaderValue, rateLimitHeaders } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BEARER_CREDENTIALS, presentedToken, REALM } from '../../plugins/auth.ts';
 import { sendProblem } from '../../plugins/problem.ts';
@@ -95,12 +95,28 @@ function identityOf(p: NonNullable<Decision['principal']>): string[] {
   return headers;
 }
 
-/** Identity and RateLimit headers of an admitted request, as a flat [name, value, …] list. */
+/** Metadata header values, rendered once per cached lookup's metadata object. */
+const metadataValues = new WeakMap<object, string>();
+
+function metadataOf(metadata: Record<string, unknown>): string {
+  let value = metadataValues.get(metadata);
+  if (value === undefined) {
+    value = metadataHeaderValue(metadata);
+    metadataValues.set(metadata, value);
+  }
+  return value;
+}
+
+/** Identity, metadata (when configured) and RateLimit headers of an admitted request, as [name, value, …]. */
 function admittedHeaders(
+  deps: Deps,
   principal: NonNullable<Decision['principal']>,
-  rateLimit: Decision['rateLimit'],
+  decision: Decision,
 ): string[] {
+  const { rateLimit, lookup } = decision;
   const headers = [...identityOf(principal)];
+  const metadataHeader = deps.config.gatewayMetadataHeader;
+  if (metadataHeader !== '' && lookup !== null) headers.push(metadataHeader, metadataOf(lookup.metadata));
   if (rateLimit !== null)
     for (const [name, value] of Object.entries(rateLimitHeaders(rateLimit))) headers.push(name, value);
   return headers;
@@ -131,7 +147,7 @@ function answer(
     return;
   }
   const headers = ['x-request-id', requestId, 'content-length', '0'];
-  headers.push(...admittedHeaders(decision.principal, decision.rateLimit));
+  headers.push(...admittedHeaders(deps, decision.principal, decision));
   response.writeHead(200, headers);
   response.end();
 }
@@ -181,7 +197,7 @@ export const authorize: Route = (app, { deps }) => {
       if (faults.has(request.raw)) throw faults.get(request.raw);
       const decision = await evaluate(deps, request.headers, request.ip);
       if (decision.valid && decision.principal !== null) {
-        const headers = admittedHeaders(decision.principal, decision.rateLimit);
+        const headers = admittedHeaders(deps, decision.principal, decision);
         for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] ?? '', headers[i + 1]);
         return reply.code(200).send();
       }

@@ -4,6 +4,7 @@ import { decideToken } from '../../services/token-decision.ts';
 import type { App } from '../../types.ts';
 import { principalOf, type Route } from '../context.ts';
 import { named, problemResponses, security } from '../schemas.ts';
+import { ClientIpField, checkedClientIp } from './checked-client-ip.ts';
 
 const Body = named(
   'IntrospectionRequest',
@@ -11,6 +12,7 @@ const Body = named(
     {
       token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
       token_type_hint: Type.Optional(Type.String({ maxLength: 100 })),
+      client_ip: ClientIpField,
     },
     { additionalProperties: false },
   ),
@@ -28,6 +30,7 @@ const Introspection = named(
     token_type: Type.Optional(Type.Literal('Bearer')),
     owner_type: Type.Optional(Type.String()),
     project_id: Type.Optional(Type.String()),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }),
 );
 
@@ -46,7 +49,7 @@ export function issuedAtSeconds(tokenId: string): number | undefined {
 }
 
 /** OAuth parameters come as a form; each at most once (RFC 6749 §3.1). */
-function parseForm(body: string): Record<string, string> {
+export function parseForm(body: string): Record<string, string> {
   const entries = [...new URLSearchParams(body)];
   const names = new Set(entries.map(([name]) => name));
   if (names.size !== entries.length) throw new Error('a form parameter is repeated');
@@ -95,7 +98,7 @@ export const introspectToken: Route = (app, { deps, auth }) => {
         const caller = principalOf(request);
         const d = await decideToken(deps, request.body.token, [], {
           door: 'introspect',
-          ip: request.ip,
+          ip: checkedClientIp(request.body.client_ip, request.ip),
           projectId: caller.projectId,
           throttle: false,
         });
@@ -112,6 +115,7 @@ export const introspectToken: Route = (app, { deps, auth }) => {
           token_type: 'Bearer' as const,
           owner_type: p.ownerType,
           project_id: p.projectId,
+          metadata: d.lookup?.metadata ?? {},
         };
       },
     );

@@ -4,11 +4,13 @@ import { decideToken } from '../../services/token-decision.ts';
 import { principalOf, type Route } from '../context.ts';
 import { isoOrNull } from '../present.ts';
 import { Nullable, NullableTimestamp, named, problemResponses, ScopeList, security } from '../schemas.ts';
+import { ClientIpField, checkedClientIp } from './checked-client-ip.ts';
 
 const Body = Type.Object(
   {
     token: Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH }),
     required_scopes: Type.Optional(ScopeList),
+    client_ip: ClientIpField,
   },
   { additionalProperties: false },
 );
@@ -35,6 +37,8 @@ export const VerifyResponse = named(
     expires_at: NullableTimestamp,
     rate_limit: Nullable(RateLimitState),
     missing_scopes: Type.Optional(Type.Array(Type.String())),
+    /** The token's metadata; only on an answer that names the token (VALID, INSUFFICIENT_SCOPE, RATE_LIMITED). */
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   }),
 );
 
@@ -72,11 +76,12 @@ export const verifyToken: Route = (app, { deps, auth }) => {
       const caller = principalOf(request);
       const d = await decideToken(deps, request.body.token, request.body.required_scopes ?? [], {
         door: 'verify',
-        ip: request.ip,
+        ip: checkedClientIp(request.body.client_ip, request.ip),
         projectId: caller.projectId,
         throttle: false,
       });
       const state = d.lookup?.state ?? null;
+      const metadata = d.principal !== null ? (d.lookup?.metadata ?? null) : null;
       return {
         valid: d.valid,
         code: d.code,
@@ -87,6 +92,7 @@ export const verifyToken: Route = (app, { deps, auth }) => {
         expires_at: isoOrNull(state?.expiresAt ?? null),
         rate_limit: presentRateLimit(d.rateLimit),
         ...(d.code === 'INSUFFICIENT_SCOPE' ? { missing_scopes: d.missingScopes } : {}),
+        ...(metadata !== null ? { metadata } : {}),
       };
     },
   );
