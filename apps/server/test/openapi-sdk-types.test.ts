@@ -51,6 +51,7 @@ describe("the SDK's types are generated from the served OpenAPI document", () =>
     const api = keywardApi(createClient({ baseUrl: base, token: h.adminToken }));
     expect((await api.getMe()).project_id).toBe(h.projectId);
     const created = await api.createToken({ name: 'typed client', scopes: ['tokens:read'] });
+    if (!('token' in created)) throw new Error('a first create answers with the secret');
     expect(created.token).toMatch(/\S{20,}/);
     expect((await api.getToken(created.id)).name).toBe('typed client');
     const revoked = await api.revokeToken(created.id, { reason: 'typed client test' });
@@ -66,6 +67,7 @@ describe("the SDK's types are generated from the served OpenAPI document", () =>
     await expect(api.getToken('')).rejects.toThrow('token_id is required');
     // Per-call headers: the gateway door reads the required scopes from one.
     const reader = await api.createToken({ name: 'reader', scopes: ['tokens:read'] });
+    if (!('token' in reader)) throw new Error('a first create answers with the secret');
     const door = keywardApi(createClient({ baseUrl: base, token: reader.token }));
     await expect(
       door.authorizeGet({ headers: { 'x-keyward-required-scopes': 'tokens:read' } }),

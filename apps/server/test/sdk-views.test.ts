@@ -22,7 +22,9 @@ describe('the SDK views are the OpenAPI schemas', () => {
     expectTypeOf<sdk.KeywardApi['revokeToken']>().parameters.toEqualTypeOf<
       [token_id: string, body?: sdk.RevokeTokenBody, options?: sdk.CallOptions]
     >();
-    expectTypeOf<sdk.KeywardApi['rotateToken']>().returns.resolves.toEqualTypeOf<sdk.TokenWithSecret>();
+    expectTypeOf<
+      sdk.KeywardApi['rotateToken']
+    >().returns.resolves.toEqualTypeOf<sdk.TokenWithSecretOrReplay>();
     expectTypeOf<sdk.KeywardApi['deleteRole']>().returns.resolves.toEqualTypeOf<null>();
   });
 });

@@ -35,7 +35,11 @@ function send(response: ServerResponse, answer: HttpAnswer): void {
 }
 
 /** Route middleware: `app.get('/v1/instances', protect(keyward, ['instances:read']), handler)`. */
-export function protect(keyward: Keyward, requiredScopes: readonly string[] = [], options: ProtectOptions = {}) {
+export function protect(
+  keyward: Keyward,
+  requiredScopes: readonly string[] = [],
+  options: ProtectOptions = {},
+) {
   return (request: ExpressLikeRequest, response: ServerResponse, next: Next): void => {
     protectRequest(keyward, factsOf(request), requiredScopes, options).then((result) => {
       if (!result.ok) return send(response, result.answer);

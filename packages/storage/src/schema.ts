@@ -225,6 +225,7 @@ export interface IdempotencyKeysTable {
   status: number;
   /** JSON array of the token ids the original request made or changed. */
   token_ids: JsonText;
+  created_at: number;
   expires_at: number;
 }
 

@@ -1,5 +1,12 @@
 import { TOKEN_STATUSES } from '@keyward/core';
-import type { ListTokensQuery, TokenReplay, TokenStatus, TokenView, TokenWithSecret, UpdateTokenBody } from '@keyward/sdk';
+import type {
+  ListTokensQuery,
+  TokenReplay,
+  TokenStatus,
+  TokenView,
+  TokenWithSecret,
+  UpdateTokenBody,
+} from '@keyward/sdk';
 import { type Command, Option } from 'commander';
 import { apiFor, type Context, connect, resolveTarget } from '../context.ts';
 import { usageError } from '../exit-codes.ts';

@@ -170,7 +170,10 @@ export const TokenReplay = named(
 );
 
 /** The answer of a call that issues a secret and takes an `Idempotency-Key`. */
-export const TokenWithSecretOrReplay = named('TokenWithSecretOrReplay', Type.Union([TokenWithSecret, TokenReplay]));
+export const TokenWithSecretOrReplay = named(
+  'TokenWithSecretOrReplay',
+  Type.Union([TokenWithSecret, TokenReplay]),
+);
 
 export const RoleView = named(
   'RoleView',

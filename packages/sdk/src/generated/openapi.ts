@@ -76,10 +76,13 @@ export type Introspection = {
   token_type?: 'Bearer';
   owner_type?: string;
   project_id?: string;
+  metadata?: Record<string, unknown>;
 };
 export type IntrospectionRequest = {
   token: string;
   token_type_hint?: string;
+  /** The token holder's address, checked against the token's IP allowlist */
+  client_ip?: string;
 };
 export type InvitationView = {
   /** inv_… */
@@ -155,6 +158,7 @@ export type ProjectView = {
   settings: {
     max_token_lifetime_seconds: number | null;
     default_token_lifetime_seconds: number | null;
+    leak_action: 'revoke' | 'notify';
   };
   rate_limits: RateLimitPolicy[];
   created_at: string;
@@ -214,6 +218,10 @@ export type TokenPage = {
   data: TokenView[];
   next_cursor: string | null;
 };
+export type TokenReplay = TokenView & {
+  /** The secret was in the answer to the first request with this Idempotency-Key */
+  secret_already_delivered: true;
+};
 /** owner_inactive: the owner was deactivated or left the project; the token is refused */
 export type TokenStatus = 'active' | 'expired' | 'revoked' | 'disabled' | 'owner_inactive';
 export type TokenView = {
@@ -245,6 +253,10 @@ export type TokenView = {
   last_rotated_at: string | null;
   last_used_at: string | null;
   last_used_ips: string[];
+  /** CIDRs the token may be used from; empty: any */
+  allowed_ips: string[];
+  /** Returned by every verify door */
+  metadata: Record<string, unknown>;
   /** Counted per attempt; last_used_at follows admitted requests only */
   usage: {
     /** Requests the token was admitted for */
@@ -257,6 +269,7 @@ export type TokenWithSecret = TokenView & {
   /** The secret. Shown once; store it now. */
   token: string;
 };
+export type TokenWithSecretOrReplay = TokenWithSecret | TokenReplay;
 export type Verification = {
   valid: boolean;
   code:
@@ -281,6 +294,7 @@ export type Verification = {
   expires_at: string | null;
   rate_limit: RateLimitState | null;
   missing_scopes?: string[];
+  metadata?: Record<string, unknown>;
 };
 
 export type GetHealthResponse = {
@@ -315,6 +329,10 @@ export type CreateTokenBody = {
   expires_in_seconds?: number;
   expires_at?: string | null;
   rate_limits?: RateLimitPolicy[];
+  /** IPv4/IPv6 addresses or CIDRs the token may be used from; empty: any address */
+  allowed_ips?: string[];
+  /** A JSON object of at most 4 KB, returned by every verify door */
+  metadata?: Record<string, unknown>;
   /** sa_… */
   service_account_id?: string;
 };
@@ -326,6 +344,10 @@ export type UpdateTokenBody = {
   expires_in_seconds?: number;
   expires_at?: string | null;
   rate_limits?: RateLimitPolicy[];
+  /** IPv4/IPv6 addresses or CIDRs the token may be used from; empty: any address */
+  allowed_ips?: string[];
+  /** A JSON object of at most 4 KB, returned by every verify door */
+  metadata?: Record<string, unknown>;
 };
 export type GetTokenUsageQuery = {
   from?: string;
@@ -369,6 +391,7 @@ export type ImportTokensResponse = {
     token_id: string;
     hint: string;
   }[];
+  replayed?: true;
 };
 export type BulkRevokeTokensBody = {
   /** Omit to revoke every token of the project */
@@ -429,6 +452,8 @@ export type CreateProjectBody = {
   settings?: {
     max_token_lifetime_seconds?: number | null;
     default_token_lifetime_seconds?: number | null;
+    /** What a confirmed secret-scanning report does: revoke the token, or notify only */
+    leak_action?: 'revoke' | 'notify';
   };
 };
 export type UpdateProjectBody = {
@@ -436,8 +461,39 @@ export type UpdateProjectBody = {
   settings?: {
     max_token_lifetime_seconds?: number | null;
     default_token_lifetime_seconds?: number | null;
+    /** What a confirmed secret-scanning report does: revoke the token, or notify only */
+    leak_action?: 'revoke' | 'notify';
   };
   rate_limits?: RateLimitPolicy[];
+};
+export type GetProjectUsageQuery = {
+  from?: string;
+  to?: string;
+  granularity?: 'hour' | 'day';
+};
+export type GetProjectUsageResponse = {
+  /** prj_… */
+  project_id: string;
+  granularity: 'hour' | 'day';
+  from: string;
+  to: string;
+  series: {
+    outcome: string;
+    total: number;
+    points: {
+      start: string;
+      count: number;
+    }[];
+  }[];
+  busiest_tokens: {
+    /** tok_… */
+    token_id: string;
+    name: string;
+    kind: string;
+    total: number;
+    admitted: number;
+    refused: number;
+  }[];
 };
 export type ListRolesResponse = {
   data: RoleView[];
@@ -575,7 +631,87 @@ export type CompleteSetupResponse = {
 export type VerifyTokenBody = {
   token: string;
   required_scopes?: string[];
+  /** The token holder's address, checked against the token's IP allowlist */
+  client_ip?: string;
 };
+export type SdkVerifyAndLeaseBody = {
+  token: string;
+  required_scopes?: string[];
+  /** Units of the limits to lease */
+  units: number;
+};
+export type SdkVerifyAndLeaseResponse = Verification & {
+  secret_expires_at: string | null;
+  lease: {
+    granted: number;
+    unlimited: boolean;
+    expires_in_ms: number;
+    retry_after_seconds: number | null;
+    windows: {
+      name: string;
+      limit: number;
+      window_seconds: number;
+      remaining: number;
+      reset_seconds: number;
+    }[];
+  } | null;
+};
+export type SdkReportUsageBody = {
+  entries: {
+    /** tok_… */
+    token_id: string;
+    outcomes: {
+      VALID?: number;
+      MALFORMED?: number;
+      NOT_FOUND?: number;
+      EXPIRED?: number;
+      ROTATED?: number;
+      REVOKED?: number;
+      DISABLED?: number;
+      OWNER_INACTIVE?: number;
+      INSUFFICIENT_SCOPE?: number;
+      RATE_LIMITED?: number;
+      IP_NOT_ALLOWED?: number;
+    };
+    last_used_at: string | null;
+    ips: string[];
+  }[];
+};
+export type SdkReportUsageResponse = {
+  accepted: number;
+  skipped: number;
+};
+export type SdkReportErrorsBody = {
+  errors: {
+    /** err_… */
+    error_id: string;
+    occurred_at: string;
+    token_id: string | null;
+    request_id: string;
+    status: number;
+    code: string;
+    title: string;
+    detail: string;
+    method: string;
+    path: string;
+    context: Record<string, unknown>;
+  }[];
+};
+export type SdkReportErrorsResponse = {
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+};
+export type RevokeTokenByValueBody = {
+  token: string;
+  token_type_hint?: string;
+};
+export type RevokeTokenByValueResponse = Record<string, unknown>;
+export type ReportLeakedTokensResponse = {
+  token_raw: string;
+  token_type: string;
+  label: string;
+}[];
 
 /** Every operation: its method, path template, path parameters and where its input goes. */
 export const OPERATIONS = {
@@ -621,6 +757,12 @@ export const OPERATIONS = {
     path: '/v1/projects/{project_id}',
     params: ['project_id'],
     input: 'body',
+  },
+  getProjectUsage: {
+    method: 'GET',
+    path: '/v1/projects/{project_id}/usage',
+    params: ['project_id'],
+    input: 'query',
   },
   listRoles: { method: 'GET', path: '/v1/roles', params: [], input: 'none' },
   createRole: { method: 'POST', path: '/v1/roles', params: [], input: 'body' },
@@ -668,7 +810,13 @@ export const OPERATIONS = {
   authorizeHead: { method: 'HEAD', path: '/v1/authorize', params: [], input: 'none' },
   authorizePatch: { method: 'PATCH', path: '/v1/authorize', params: [], input: 'none' },
   verifyToken: { method: 'POST', path: '/v1/verify', params: [], input: 'body' },
+  sdkVerifyAndLease: { method: 'POST', path: '/v1/sdk/verify', params: [], input: 'body' },
+  streamTokenChanges: { method: 'GET', path: '/v1/sdk/changes', params: [], input: 'none' },
+  sdkReportUsage: { method: 'POST', path: '/v1/sdk/usage', params: [], input: 'body' },
+  sdkReportErrors: { method: 'POST', path: '/v1/sdk/errors', params: [], input: 'body' },
   introspectToken: { method: 'POST', path: '/v1/introspect', params: [], input: 'body' },
+  revokeTokenByValue: { method: 'POST', path: '/v1/revoke', params: [], input: 'body' },
+  reportLeakedTokens: { method: 'POST', path: '/v1/secret-scanning/github', params: [], input: 'none' },
 } as const;
 
 /** Every operation: the arguments of its SDK method (path parameters, then body or query) and its answer. */
@@ -686,11 +834,11 @@ export type Operations = {
   /** Your personal API key (masked: only its hint, never the secret) */
   getApiKey: { args: []; response: GetApiKeyResponse };
   /** Generate or regenerate your personal API key; the previous one stops working at once */
-  regenerateApiKey: { args: []; response: TokenWithSecret };
+  regenerateApiKey: { args: []; response: TokenWithSecretOrReplay };
   /** List the project's tokens, newest first, with filters and cursor paging */
   listTokens: { args: [query?: ListTokensQuery]; response: TokenPage };
   /** Create a token in the caller's project; the secret is in this response only */
-  createToken: { args: [body: CreateTokenBody]; response: TokenWithSecret };
+  createToken: { args: [body: CreateTokenBody]; response: TokenWithSecretOrReplay };
   /** Show one token (never its secret) */
   getToken: { args: [token_id: string]; response: TokenView };
   /** Change name, description, scopes or role (never beyond your rights), expiry or rate limits */
@@ -700,7 +848,7 @@ export type Operations = {
   /** Revoke a token: the very next request with it is refused */
   revokeToken: { args: [token_id: string, body?: RevokeTokenBody]; response: TokenView };
   /** New secret for the same token id, settings and history */
-  rotateToken: { args: [token_id: string, body?: RotateTokenBody]; response: TokenWithSecret };
+  rotateToken: { args: [token_id: string, body?: RotateTokenBody]; response: TokenWithSecretOrReplay };
   /** Disable a token (reversible) */
   disableToken: { args: [token_id: string]; response: TokenView };
   /** Enable a disabled token */
@@ -729,6 +877,11 @@ export type Operations = {
   getProject: { args: [project_id: string]; response: ProjectView };
   /** Change your project's name, token lifetime policy or default rate limits */
   updateProject: { args: [project_id: string, body?: UpdateProjectBody]; response: ProjectView };
+  /** Usage series of a project's tokens by outcome, and the busiest tokens */
+  getProjectUsage: {
+    args: [project_id: string, query?: GetProjectUsageQuery];
+    response: GetProjectUsageResponse;
+  };
   /** The project's roles: named bundles of scopes */
   listRoles: { args: []; response: ListRolesResponse };
   /** Define a role (e.g. client, miner, admin) from scopes you hold */
@@ -794,6 +947,18 @@ export type Operations = {
   authorizePatch: { args: []; response: unknown };
   /** Verify a caller's token: the same decision as every door, answered as data */
   verifyToken: { args: [body: VerifyTokenBody]; response: Verification };
+  /** Verify a caller's token for an SDK cache and lease units of its rate limits */
+  sdkVerifyAndLease: { args: [body: SdkVerifyAndLeaseBody]; response: SdkVerifyAndLeaseResponse };
+  /** Server-sent events: every change to the caller's project's tokens, as it happens */
+  streamTokenChanges: { args: []; response: unknown };
+  /** Report usage of tokens verified in-process by the SDK, in one batch */
+  sdkReportUsage: { args: [body: SdkReportUsageBody]; response: SdkReportUsageResponse };
+  /** Record errors a provider's API answered, in one batch */
+  sdkReportErrors: { args: [body: SdkReportErrorsBody]; response: SdkReportErrorsResponse };
   /** Token introspection (RFC 7662), form-encoded or JSON */
   introspectToken: { args: [body: IntrospectionRequest]; response: Introspection };
+  /** Revoke the token given in the body (RFC 7009), form-encoded or JSON; needs no other token */
+  revokeTokenByValue: { args: [body: RevokeTokenByValueBody]; response: RevokeTokenByValueResponse };
+  /** GitHub secret-scanning partner endpoint: leaked Keyward tokens are revoked (or reported) */
+  reportLeakedTokens: { args: []; response: ReportLeakedTokensResponse };
 };

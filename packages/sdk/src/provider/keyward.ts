@@ -56,7 +56,8 @@ export function createKeyward(options: KeywardOptions) {
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`Keyward answered ${path} with ${response.status}: ${text.slice(0, 300)}`);
+    if (!response.ok)
+      throw new Error(`Keyward answered ${path} with ${response.status}: ${text.slice(0, 300)}`);
     return JSON.parse(text) as T;
   }
 
@@ -131,7 +132,11 @@ export function createKeyward(options: KeywardOptions) {
   }
 
   /** The decision about a good token, made here: expiry, rotation end, scopes; then its limits. */
-  async function decideLocally(entry: CachedToken, token: string, required: readonly string[]): Promise<Check | null> {
+  async function decideLocally(
+    entry: CachedToken,
+    token: string,
+    required: readonly string[],
+  ): Promise<Check | null> {
     const at = Date.now();
     const base = {
       token_id: entry.tokenId,
@@ -140,9 +145,15 @@ export function createKeyward(options: KeywardOptions) {
       expires_at: entry.expiresAtText,
     };
     if (entry.secretExpiresAt !== null && entry.secretExpiresAt <= at)
-      return { result: { ...base, valid: false, code: 'ROTATED', scopes: [], rate_limit: null }, windows: [] };
+      return {
+        result: { ...base, valid: false, code: 'ROTATED', scopes: [], rate_limit: null },
+        windows: [],
+      };
     if (entry.expiresAt !== null && entry.expiresAt <= at)
-      return { result: { ...base, valid: false, code: 'EXPIRED', scopes: [], rate_limit: null }, windows: [] };
+      return {
+        result: { ...base, valid: false, code: 'EXPIRED', scopes: [], rate_limit: null },
+        windows: [],
+      };
     const missing = missingScopes(entry.scopes, required);
     const pool = poolFor(entry.tokenId);
     const admission = await pool.take();
@@ -162,7 +173,11 @@ export function createKeyward(options: KeywardOptions) {
     };
   }
 
-  async function check(token: string, required: readonly string[] = [], context: VerifyContext = {}): Promise<Check> {
+  async function check(
+    token: string,
+    required: readonly string[] = [],
+    context: VerifyContext = {},
+  ): Promise<Check> {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH || !PRINTABLE.test(token))
       return refusal('MALFORMED', null);
     const hash = createHash('sha256').update(token).digest('base64');
@@ -178,7 +193,9 @@ export function createKeyward(options: KeywardOptions) {
         answer = await miss(token, hash);
         entry = GOOD.has(answer.code) ? (cachedTokenOf(answer, Date.now()) ?? undefined) : undefined;
       }
-      const decided = entry ? await decideLocally(entry, token, required) : refusal(answer?.code ?? 'NOT_FOUND', answer);
+      const decided = entry
+        ? await decideLocally(entry, token, required)
+        : refusal(answer?.code ?? 'NOT_FOUND', answer);
       // 'refused': the lease call found the token no longer good; ask again, uncached.
       if (decided === null) {
         cache.delete(hash);

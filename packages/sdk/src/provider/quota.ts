@@ -69,7 +69,8 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
         absorb(answer.lease, token);
         if (answer.lease.granted === 0 && !unlimited) return settle('limited');
         // Demand ate the whole lease: ask for more next time; a lease that outlived its use asks less.
-        prefetch = answer.lease.granted >= wanted ? Math.min(MAX_PREFETCH, Math.max(4, prefetch * 2)) : prefetch;
+        prefetch =
+          answer.lease.granted >= wanted ? Math.min(MAX_PREFETCH, Math.max(4, prefetch * 2)) : prefetch;
         while (waiters.length > 0 && takeNow()) waiters.shift()?.('admitted');
       }
     } catch {

@@ -56,7 +56,9 @@ export function createTokenCache(maxEntries: number) {
       epoch++;
       if ('token_id' in change) dropWhere((e) => e.tokenId === change.token_id);
       else if ('project_id' in change)
-        dropWhere((e) => e.projectId === change.project_id && (!change.owner_id || e.owner.id === change.owner_id));
+        dropWhere(
+          (e) => e.projectId === change.project_id && (!change.owner_id || e.owner.id === change.owner_id),
+        );
       else dropWhere((e) => e.owner.id === change.owner_id);
     },
     clear(): void {

@@ -90,6 +90,7 @@ export const projectUsage: Route = (app, { deps }) => {
     {
       config: { policy: 'token.read_usage' },
       schema: {
+        operationId: 'getProjectUsage',
         tags: ['tokens'],
         summary: "Usage series of a project's tokens by outcome, and the busiest tokens",
         security,
