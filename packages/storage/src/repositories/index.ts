@@ -30,6 +30,6 @@ export function createRepositories(db: Db, changes: ChangeContext): Repositories
     sessions: createSessionRepository(db),
     invitations: createInvitationRepository(db),
     cacheChanges: createCacheChangeRepository(db, changes),
-    clusterNodes: createClusterNodeRepository(db),
+    clusterNodes: createClusterNodeRepository(changes.background),
   };
 }
