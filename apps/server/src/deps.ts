@@ -92,7 +92,12 @@ async function createLimiter(
 function createChangeFeedFor(config: Config, storage: Storage, verifier: Verifier, logger: Logger) {
   const { redisUrl } = config;
   const notifications = storage.notifications;
-  if (!redisUrl && !notifications) return null;
+  if (!redisUrl && !notifications) {
+    // Nobody reads the change log here, but it is still written: keep it short.
+    const prune = () => void storage.cacheChanges.prune(Date.now() - 10 * 60_000).catch(() => 0);
+    setInterval(prune, 10 * 60_000).unref();
+    return null;
+  }
   const bus = redisUrl
     ? (node: string, handlers: BusHandlers) =>
         createRedisChangeBus(

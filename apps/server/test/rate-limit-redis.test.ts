@@ -158,6 +158,10 @@ describe('rate limits while Redis goes away and comes back', () => {
     for (const { lines } of [logA, logB]) {
       expect(lines.filter((l) => RECOVER_MESSAGE.test(l.msg))).toHaveLength(1);
     }
+    // Until the heartbeats say no node is in fallback any more, the shared count leaves its share.
+    for (const until = Date.now() + 5_000; Date.now() < until; await sleep(50)) {
+      if ([h.deps, nodeB.deps].every((d) => d.invalidationBus?.othersInFallback() === 0)) break;
+    }
     // Shared again: the per-node fallback states (exhausted) no longer decide; Redis's fresh one does.
     expect(await alternate(14)).toEqual([...Array(10).fill(200), ...Array(4).fill(429)]);
   });

@@ -77,6 +77,9 @@ function postgresPool(url: string, schema: string | undefined, poolSize: number 
 export function createStorage(options: StorageOptions): Storage {
   const counter: StatementCounter = { count: 0 };
   let db: Db;
+  // The change-log poll and heartbeats run on their own small pool: a pool saturated by requests
+  // must not delay them past the trust window (that would send every verification to the database).
+  let background: Db | null = null;
   let poolStats: Storage['poolStats'] = () => null;
   if (options.kind === 'sqlite') {
     db = new Kysely<Database>({
@@ -104,6 +107,15 @@ export function createStorage(options: StorageOptions): Storage {
     db = new Kysely<Database>({
       dialect: instrumentDialect(new PostgresDialect({ pool }), { beginStatement: 'begin', counter }),
     });
+    background = new Kysely<Database>({
+      dialect: instrumentDialect(
+        new PostgresDialect({ pool: postgresPool(options.url, options.schema, 2) }),
+        {
+          beginStatement: 'begin',
+          counter,
+        },
+      ),
+    });
   }
 
   const listeners: ((records: CacheChangeRecord[]) => void)[] = [];
@@ -111,7 +123,7 @@ export function createStorage(options: StorageOptions): Storage {
     for (const listener of listeners) listener(records);
   };
   const storage: Storage = {
-    ...createRepositories(db, { pending: null, announce }),
+    ...createRepositories(db, { pending: null, announce, background: background ?? db }),
     dialect: options.kind,
     // The repositories given to `fn` must be used instead of the storage's own while it runs:
     // SQLite has one connection, held by the transaction.
@@ -121,7 +133,7 @@ export function createStorage(options: StorageOptions): Storage {
       let written: CacheChangeRecord[] = [];
       const result = await db.transaction().execute(async (trx) => {
         const pending: PendingChange[] = [];
-        const value = await fn(createRepositories(trx, { pending, announce }));
+        const value = await fn(createRepositories(trx, { pending, announce, background: background ?? db }));
         if (pending.length > 0) written = await writeChanges(trx, pending);
         return value;
       });
@@ -139,7 +151,10 @@ export function createStorage(options: StorageOptions): Storage {
       await (options.kind === 'sqlite' ? sql`select count(*) from sqlite_master` : sql`select 1`).execute(db);
     },
     poolStats: () => poolStats(),
-    close: () => db.destroy(),
+    async close() {
+      await background?.destroy();
+      await db.destroy();
+    },
   };
   storageInternals.set(storage, {
     db,

@@ -1,3 +1,16 @@
+/**
+ * HOW A CHANGE REACHES EVERY NODE (ADR 0007) — the one call for anything that changes whether or
+ * how a token verifies (revoke, rotate, scopes, roles, members, users, allowlists, metadata…):
+ *
+ *   await deps.storage.transaction(async (tx) => {
+ *     const changed = await tx.tokens.revoke(...);
+ *     if (changed) await deps.verifier.invalidate({ tokenId }, tx);
+ *   });
+ *
+ * The change is written to the change log in that transaction; once committed, this node drops
+ * what it touched before the caller goes on and the others learn it within 100 ms. Listen with
+ * `onChange(change, sequence?)` (every change applied here) and `onTrustChange(trusted)`.
+ */
 import { hash as oneShotHash } from 'node:crypto';
 import {
   candidateHashes,

@@ -11,6 +11,8 @@ export type ChangeContext = {
   /** Set inside a transaction: changes wait here until just before the commit. */
   pending: PendingChange[] | null;
   announce: (records: CacheChangeRecord[]) => void;
+  /** Where background reads and heartbeats go (PostgreSQL: a pool of their own). */
+  background: Db;
 };
 
 const uncounted = sql.raw(UNCOUNTED);
@@ -42,6 +44,7 @@ export async function writeChanges(trx: Db, pending: PendingChange[]): Promise<C
 type Row = { seq: number | string; project_id: string | null; change: string; created_at: number | string };
 
 export function createCacheChangeRepository(db: Db, context: ChangeContext): CacheChangeRepository {
+  const reader = context.background;
   return {
     async record(change, projectId, at) {
       if (context.pending) {
@@ -55,7 +58,7 @@ export function createCacheChangeRepository(db: Db, context: ChangeContext): Cac
     async since(seq, limit) {
       const { rows } =
         await sql<Row>`${uncounted}select seq, project_id, change, created_at from cache_changes
-        where seq > ${seq} order by seq limit ${limit}`.execute(db);
+        where seq > ${seq} order by seq limit ${limit}`.execute(reader);
       return rows.map((row) => ({
         seq: Number(row.seq),
         projectId: row.project_id,
@@ -66,7 +69,7 @@ export function createCacheChangeRepository(db: Db, context: ChangeContext): Cac
 
     async latest() {
       const { rows } = await sql<{ seq: number | string | null }>`${uncounted}select max(seq) as seq
-        from cache_changes`.execute(db);
+        from cache_changes`.execute(reader);
       return Number(rows[0]?.seq ?? 0);
     },
 

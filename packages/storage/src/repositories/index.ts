@@ -31,7 +31,7 @@ export function createRepositories(db: Db, changes: ChangeContext): Repositories
     sessions: createSessionRepository(db),
     invitations: createInvitationRepository(db),
     cacheChanges: createCacheChangeRepository(db, changes),
-    clusterNodes: createClusterNodeRepository(db),
+    clusterNodes: createClusterNodeRepository(changes.background),
     idempotency: createIdempotencyRepository(db),
   };
 }
