@@ -11,6 +11,9 @@ declare -A PACKAGE_OF=(
   [/usr/bin/wrk]=wrk
   [/usr/bin/tmux]=tmux
   [/usr/bin/caddy]=caddy
+  [/usr/bin/podman]=podman
+  [/usr/sbin/runc]=runc
+  [/usr/bin/mmdebstrap]=mmdebstrap
 )
 
 missing=()
