@@ -11,6 +11,8 @@
 ARG BASE=docker.io/library/node:20-bookworm-slim
 
 FROM ${BASE} AS build
+# Lets a test remove its own build-stage images (podman image prune --filter label=…).
+LABEL org.keyward.stage=build
 WORKDIR /src
 COPY . .
 RUN node deploy/stage-runtime.mjs /src /opt/keyward

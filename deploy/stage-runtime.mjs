@@ -9,7 +9,13 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 const [root, out] = process.argv.slice(2).map((p) => resolve(p));
 if (!root || !out) throw new Error('usage: stage-runtime.mjs <workspace> <out>');
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
-const RUNTIME_WORKSPACES = ['apps/cli', 'apps/server', 'packages/storage', 'packages/ratelimit', 'packages/core'];
+const RUNTIME_WORKSPACES = [
+  'apps/cli',
+  'apps/server',
+  'packages/storage',
+  'packages/ratelimit',
+  'packages/core',
+];
 
 for (const built of ['apps/cli/dist/keyward.js', 'apps/console/dist/index.html'])
   if (!existsSync(join(root, built))) throw new Error(`${built} is missing: run npm run build first`);

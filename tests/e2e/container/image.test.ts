@@ -42,8 +42,15 @@ describe('container image', () => {
     });
     // docker format: the OCI image format has no HEALTHCHECK.
     await podman(
-      ['build', '--format', 'docker', '--network', 'host', '--build-arg', `BASE=${base.stdout.trim()}`]
-        .concat(['--tag', image, ROOT]),
+      [
+        'build',
+        '--format',
+        'docker',
+        '--network',
+        'host',
+        '--build-arg',
+        `BASE=${base.stdout.trim()}`,
+      ].concat(['--tag', image, ROOT]),
       { timeout: 600_000 },
     );
     // A mounted secret file: readable by the container's user only (the server refuses others).
@@ -58,6 +65,9 @@ describe('container image', () => {
       for (const name of containers) await podman(['rm', '--force', '--time', '5', name]).catch(() => '');
       await podman(['volume', 'rm', '--force', volume]).catch(() => '');
       await podman(['rmi', '--force', image]).catch(() => '');
+      await podman(['image', 'prune', '--force', '--filter', 'label=org.keyward.stage=build']).catch(
+        () => '',
+      );
     }
     rmSync(dir, { recursive: true, force: true });
   }, 120_000);
@@ -82,8 +92,10 @@ describe('container image', () => {
     throw new Error(`${name} did not answer:\n${await podman(['logs', name]).catch(String)}`);
   }
 
-  const fileSecret = ['--volume', `${pepperFile}:/run/secrets/keyward_pepper:ro`]
-    .concat(['--env', 'KEYWARD_PEPPER_FILE=/run/secrets/keyward_pepper']);
+  const fileSecret = ['--volume', `${pepperFile}:/run/secrets/keyward_pepper:ro`].concat([
+    '--env',
+    'KEYWARD_PEPPER_FILE=/run/secrets/keyward_pepper',
+  ]);
 
   test('declares a non-root user, a health check and the data volume', async () => {
     const [config] = JSON.parse(await podman(['image', 'inspect', image])) as {
