@@ -15,7 +15,17 @@ FROM ${BASE} AS build
 LABEL org.keyward.stage=build
 WORKDIR /src
 COPY . .
-RUN node deploy/stage-runtime.mjs /src /opt/keyward
+RUN node deploy/stage-runtime.mjs /src /opt/keyward \
+ && node_modules/esbuild/bin/esbuild examples/gateway-api/echo-api.ts --bundle --platform=node \
+      --format=esm --target=node20 --log-level=warning --outfile=/opt/gateway-api/echo-api.mjs
+
+# compose.yaml's example API behind nginx (`--target gateway-api`): it echoes the identity
+# headers the gateway adds. Not Keyward; the default target below is.
+FROM ${BASE} AS gateway-api
+COPY --from=build /opt/gateway-api /opt/gateway-api
+USER 65534:65534
+EXPOSE 3000
+CMD ["node", "/opt/gateway-api/echo-api.mjs", "3000", "0.0.0.0"]
 
 FROM ${BASE}
 # A fixed, unprivileged id, so a bind-mounted data directory or secret can be chowned to it.

@@ -8,6 +8,8 @@ export type Fault = {
   start: number;
   /** When the fault was lifted: process respawned, server accepting again, user re-enabled. */
   end: number;
+  /** node-kill: when the respawned process answered /healthz. */
+  healthyAt?: number;
   note?: string;
 };
 
@@ -92,12 +94,16 @@ export function evaluate(load: LoadResult, faults: Fault[], end: EndCheck, limit
       at_s: +(f.start / 1000).toFixed(1),
       lasted_ms: Math.round(f.end - f.start),
       note: f.note,
+      ...(f.healthyAt !== undefined ? { healthy_after_respawn_ms: Math.round(f.healthyAt - f.end) } : {}),
       recovery_ms: perNode,
     };
   });
   const unrecovered = recovery.flatMap((r) =>
     r.recovery_ms.flatMap((ms, node) =>
-      ms === null || ms > RECOVERY_BOUND_MS ? [`${r.fault}: node ${node} ${ms ?? 'never'}`] : [],
+      // The killed node itself comes back by a restart, as fast as this machine starts a process.
+      ms === null || (ms > RECOVERY_BOUND_MS && !(r.fault === 'node-kill' && r.node === node))
+        ? [`${r.fault}: node ${node} ${ms ?? 'never'}`]
+        : [],
     ),
   );
   const late = load.lateAdmissions;

@@ -50,8 +50,11 @@ export type LoadOptions = {
   urls: () => string[];
   adminToken: string;
   limitedToken: string;
-  durationMs: number;
+  /** The load runs until this says so. */
+  done: () => boolean;
   now: () => number;
+  /** While set, revokes and rotations go mostly to this node (the one cut off from the bus). */
+  focus?: () => number | undefined;
   verifiers?: number;
   writers?: number;
 };
@@ -74,8 +77,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     liveRefusals: [],
     limitedAdmitted: 0,
   };
-  const end = now() + options.durationMs;
+  const running = () => !options.done();
   const pickNode = () => Math.floor(Math.random() * urls().length);
+  const pickChangeNode = () => {
+    const focus = options.focus?.();
+    return focus !== undefined && Math.random() < 0.7 ? focus : pickNode();
+  };
   const pick = <T>(list: T[]): T | undefined => list[Math.floor(Math.random() * list.length)];
 
   async function call(kind: Kind, node: number, path: string, init: RequestInit) {
@@ -102,7 +109,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const admin = { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' };
 
   async function verifier() {
-    while (now() < end) {
+    while (running()) {
       const candidate = Math.random() < 0.5 ? pick(recentlyRevoked) : pick(live);
       if (!candidate) {
         await sleep(5);
@@ -143,13 +150,20 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     live.push(secret);
   }
 
-  /** A live secret that every node has had time to cache (the load has been verifying it). */
-  function takeWarm(): Secret | undefined {
-    const warm = live.filter((s) => now() - s.liveSince > 1_000);
-    const chosen = pick(warm);
+  /**
+   * A live secret, verified once on every node first: each node has it in its cache, so a node
+   * that misses the change would go on admitting it (which the verifiers then see).
+   */
+  async function takeWarm(): Promise<Secret | undefined> {
+    const chosen = pick(live.filter((s) => now() - s.liveSince > 500));
     if (!chosen) return undefined;
     live.splice(live.indexOf(chosen), 1);
     chosen.state = 'changing';
+    await Promise.all(
+      urls().map((_, node) =>
+        call('authorize', node, '/v1/authorize', { headers: { 'x-api-key': chosen.secret } }),
+      ),
+    );
     return chosen;
   }
 
@@ -163,9 +177,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   async function revoke() {
-    const target = takeWarm();
+    const target = await takeWarm();
     if (!target) return create();
-    const { status, received } = await call('revoke', pickNode(), `/v1/tokens/${target.id}/revoke`, {
+    const { status, received } = await call('revoke', pickChangeNode(), `/v1/tokens/${target.id}/revoke`, {
       method: 'POST',
       headers: admin,
       body: '{}',
@@ -177,13 +191,18 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   async function rotate() {
-    const target = takeWarm();
+    const target = await takeWarm();
     if (!target) return create();
-    const { status, body, received } = await call('rotate', pickNode(), `/v1/tokens/${target.id}/rotate`, {
-      method: 'POST',
-      headers: admin,
-      body: JSON.stringify({ grace_period_seconds: 0 }),
-    });
+    const { status, body, received } = await call(
+      'rotate',
+      pickChangeNode(),
+      `/v1/tokens/${target.id}/rotate`,
+      {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ grace_period_seconds: 0 }),
+      },
+    );
     if (status !== 200) {
       target.state = 'uncertain';
       return;
@@ -201,7 +220,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   async function writer() {
-    for (let i = 0; now() < end; i++) {
+    for (let i = 0; running(); i++) {
       if (live.length < 30 || i % 3 === 0) await create();
       else if (i % 3 === 1) await revoke();
       else await rotate();
@@ -210,7 +229,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   }
 
   async function limited() {
-    while (now() < end) {
+    while (running()) {
       const { status } = await call('limited', pickNode(), '/v1/authorize', {
         headers: { 'x-api-key': options.limitedToken },
       });

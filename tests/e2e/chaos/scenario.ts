@@ -150,35 +150,44 @@ export async function runScenario(options: ScenarioOptions) {
     const began = performance.now();
     const now = () => performance.now() - began;
     const faults: Fault[] = [];
+    // Each fault begins at its time or, when the machine runs late, as soon as the last one ended;
+    // it lasts its full duration either way.
     const at = (seconds: number) => sleep(Math.max(0, seconds * 1000 - now()));
+    let timelineDone = Number.POSITIVE_INFINITY;
+    let focus: number | undefined;
     const load = runLoad({
       urls: () => nodes.map((n) => n.url),
       adminToken,
       limitedToken,
-      durationMs: options.loadSeconds * 1000,
+      // At least loadSeconds, and 10 s past the last fault so every node's recovery is seen.
+      done: () => now() > Math.max(options.loadSeconds * 1000, timelineDone + 10_000),
       now,
+      focus: () => focus,
     });
     const timeline = (async () => {
+      try {
+        await faultTimeline();
+      } finally {
+        timelineDone = now();
+      }
+    })();
+    async function faultTimeline() {
       const victim = nodes[2] as Node;
       await at(8);
       let start = now();
       await killNode(victim);
-      await at(11);
+      await sleep(3_000);
       startNode(victim, dir);
-      const end = now();
-      await waitHealthy(victim);
-      faults.push({
-        name: 'node-kill',
-        node: 2,
-        start,
-        end,
-        note: `healthy ${Math.round(now() - end)} ms after respawn`,
+      const kill: Fault = { name: 'node-kill', node: victim.index, start, end: now() };
+      faults.push(kill);
+      const victimBack = waitHealthy(victim).then(() => {
+        kill.healthyAt = now();
       });
 
       await at(20);
       start = now();
       await pgServer?.stop();
-      await at(24);
+      await sleep(4_000);
       await pgServer?.start();
       faults.push({ name: 'postgres-restart', start, end: now() });
 
@@ -187,14 +196,16 @@ export async function runScenario(options: ScenarioOptions) {
         await at(33);
         start = now();
         await redis.stop();
-        await at(37);
+        await sleep(3_000);
         await redis.start();
         faults.push({ name: 'redis-restart', start, end: now() });
-        await at(46);
+        await at(44);
         start = now();
+        focus = cut.index;
         await redis.cut(users[1] as string);
-        await at(52);
+        await sleep(6_000);
         await redis.restore(users[1] as string);
+        focus = undefined;
         faults.push({
           name: 'bus-cut',
           node: cut.index,
@@ -205,11 +216,14 @@ export async function runScenario(options: ScenarioOptions) {
       } else {
         await at(33);
         start = now();
+        focus = cut.index;
+        const until = start + 6_000;
         const terminated = await cutListen(
           pgServer as PrivatePostgres,
           users[1] as string,
-          () => now() > 39_000,
+          () => now() > until,
         );
+        focus = undefined;
         faults.push({
           name: 'bus-cut',
           node: cut.index,
@@ -221,7 +235,8 @@ export async function runScenario(options: ScenarioOptions) {
               : 'no LISTEN connection found: no PostgreSQL bus to cut',
         });
       }
-    })();
+      await victimBack;
+    }
     const [result] = await Promise.all([load, timeline]);
     await sleep(2_000);
     const end = await endCheck(nodes, result.secrets, adminToken);
