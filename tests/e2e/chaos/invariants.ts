@@ -64,6 +64,8 @@ export function evaluate(load: LoadResult, faults: Fault[], end: EndCheck, limit
   const fiveXx: Record<string, number> = {};
   const unexcused5xx: Record<string, number> = {};
   let unexcusedSilence = 0;
+  const silenceByNode: Record<string, number> = {};
+  const unexcusedSilenceSample: string[] = [];
   let silence = 0;
   for (const a of load.answers) {
     byKind[a.kind] = (byKind[a.kind] ?? 0) + 1;
@@ -75,7 +77,14 @@ export function evaluate(load: LoadResult, faults: Fault[], end: EndCheck, limit
     }
     if (a.status === 0) {
       silence += 1;
-      if (!excusedSilence(a, faults)) unexcusedSilence += 1;
+      silenceByNode[`node ${a.node}`] = (silenceByNode[`node ${a.node}`] ?? 0) + 1;
+      if (!excusedSilence(a, faults)) {
+        unexcusedSilence += 1;
+        if (unexcusedSilenceSample.length < 5)
+          unexcusedSilenceSample.push(
+            `${a.kind} node ${a.node} sent ${Math.round(a.sent)} after ${Math.round(a.received - a.sent)} ms`,
+          );
+      }
     }
   }
   // Per fault and node: from the lift to the first acknowledged write that node answered.
@@ -122,6 +131,14 @@ export function evaluate(load: LoadResult, faults: Fault[], end: EndCheck, limit
     live_refusals: load.liveRefusals.length,
     five_xx: fiveXx,
     unanswered: silence,
+    unanswered_by_node: silenceByNode,
+    unanswered_unexcused_sample: unexcusedSilenceSample,
+    // Which acknowledged changes were missed: by the node that acknowledged them and when.
+    late_changes: countBy(
+      late.map(
+        (l) => `${l.kind} acknowledged by node ${l.changedOn} at ${(l.changedAt / 1000).toFixed(1)} s`,
+      ),
+    ),
     limited_token: { limit, admitted: load.limitedAdmitted },
     end_check: end.checked,
     recovery,

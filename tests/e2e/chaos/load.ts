@@ -25,6 +25,8 @@ export type Secret = {
   state: 'live' | 'changing' | 'revoked' | 'uncertain';
   /** How it stopped working: revoked, or replaced by a rotation. */
   endedBy?: 'revoke' | 'rotate';
+  /** The node that acknowledged that change. */
+  changedOn?: number;
   /** When its creation (or the rotation that made it) was acknowledged. */
   liveSince: number;
   /** When its revocation (or the rotation that replaced it) was acknowledged. */
@@ -32,7 +34,14 @@ export type Secret = {
 };
 
 /** An admission of a secret after its revocation was acknowledged. */
-export type LateAdmission = { node: number; delayMs: number; kind: 'revoke' | 'rotate' };
+export type LateAdmission = {
+  node: number;
+  delayMs: number;
+  kind: 'revoke' | 'rotate';
+  /** The change it missed: acknowledged by which node, when (ms since the run began). */
+  changedOn: number;
+  changedAt: number;
+};
 
 export type LoadResult = {
   answers: Answer[];
@@ -124,7 +133,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         const delayMs = sent - candidate.revokedAt;
         result.maxAdmissionAfterAck = Math.max(result.maxAdmissionAfterAck, delayMs);
         if (delayMs > LATE_AFTER_MS)
-          result.lateAdmissions.push({ node, delayMs, kind: candidate.endedBy ?? 'revoke' });
+          result.lateAdmissions.push({
+            node,
+            delayMs,
+            kind: candidate.endedBy ?? 'revoke',
+            changedOn: candidate.changedOn ?? -1,
+            changedAt: candidate.revokedAt,
+          });
       }
       if (
         (status === 401 || status === 403) &&
@@ -167,8 +182,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     return chosen;
   }
 
-  function revoked(secret: Secret, at: number, endedBy: 'revoke' | 'rotate') {
+  function revoked(secret: Secret, at: number, endedBy: 'revoke' | 'rotate', on: number) {
     secret.state = 'revoked';
+    secret.changedOn = on;
     secret.endedBy = endedBy;
     secret.revokedAt = at;
     recentlyRevoked.push(secret);
@@ -179,14 +195,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   async function revoke() {
     const target = await takeWarm();
     if (!target) return create();
-    const { status, received } = await call('revoke', pickChangeNode(), `/v1/tokens/${target.id}/revoke`, {
+    const on = pickChangeNode();
+    const { status, received } = await call('revoke', on, `/v1/tokens/${target.id}/revoke`, {
       method: 'POST',
       headers: admin,
       body: '{}',
     });
     if (status === 200) {
       result.acknowledged.revoke += 1;
-      revoked(target, received, 'revoke');
+      revoked(target, received, 'revoke', on);
     } else target.state = 'uncertain'; // not acknowledged: applied or not, no claim is made about it
   }
 
@@ -216,7 +233,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     };
     secrets.push(successor);
     live.push(successor);
-    revoked(target, received, 'rotate');
+    revoked(target, received, 'rotate', on);
   }
 
   async function writer() {

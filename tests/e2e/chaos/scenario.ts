@@ -184,6 +184,8 @@ export async function runScenario(options: ScenarioOptions) {
         kill.healthyAt = now();
       });
 
+      // The next fault waits for the killed node: on a loaded machine a start takes many seconds.
+      await victimBack;
       await at(20);
       start = now();
       await pgServer?.stop();
