@@ -210,16 +210,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   async function rotate() {
     const target = await takeWarm();
     if (!target) return create();
-    const { status, body, received } = await call(
-      'rotate',
-      pickChangeNode(),
-      `/v1/tokens/${target.id}/rotate`,
-      {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({ grace_period_seconds: 0 }),
-      },
-    );
+    const on = pickChangeNode();
+    const { status, body, received } = await call('rotate', on, `/v1/tokens/${target.id}/rotate`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ grace_period_seconds: 0 }),
+    });
     if (status !== 200) {
       target.state = 'uncertain';
       return;
