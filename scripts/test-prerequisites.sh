@@ -14,6 +14,7 @@ declare -A PACKAGE_OF=(
   [/usr/bin/podman]=podman
   [/usr/sbin/runc]=runc
   [/usr/bin/mmdebstrap]=mmdebstrap
+  [/usr/bin/redis-server]=redis-server
 )
 
 missing=()

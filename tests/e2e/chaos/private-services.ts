@@ -4,7 +4,7 @@
  * and Redis (which other tests use) are never touched.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
@@ -14,8 +14,21 @@ import { freePort, waitForPort } from '../processes.ts';
 const run = promisify(execFile);
 const IS_ROOT = process.getuid?.() === 0;
 
+/** Debian keeps initdb and pg_ctl out of PATH, under /usr/lib/postgresql/<version>/bin. */
+function postgresBin(name: string): string {
+  const onPath = (process.env.PATH ?? '').split(':').find((dir) => existsSync(join(dir, name)));
+  if (onPath) return join(onPath, name);
+  const versions = existsSync('/usr/lib/postgresql')
+    ? readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))
+    : [];
+  const found = versions.map((v) => `/usr/lib/postgresql/${v}/bin/${name}`).find((path) => existsSync(path));
+  if (!found) throw new Error(`${name} not found (Debian package postgresql)`);
+  return found;
+}
+
 /** initdb refuses to run as root: then the cluster belongs to the `postgres` user. */
-function asPostgres(command: string, args: string[]) {
+function asPostgres(name: string, args: string[]) {
+  const command = postgresBin(name);
   const [file, argv] = IS_ROOT ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
   return run(file, argv, { timeout: 60_000 });
 }
