@@ -89,13 +89,16 @@ async function endCheck(nodes: Node[], secrets: Secret[], adminToken: string): P
   return check;
 }
 
-/** PostgreSQL-only bus: a node's LISTEN connection, terminated again and again while it is cut. */
+/**
+ * PostgreSQL-only bus: a node's LISTEN connection (its last statement a LISTEN, or an application
+ * name saying bus or listen), terminated again and again while it is cut.
+ */
 async function cutListen(pgServer: PrivatePostgres, user: string, until: () => boolean) {
   let terminated = 0;
   while (!until()) {
     const { rows } = await pgServer
       .query(
-        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE usename = $1 AND query ILIKE 'listen%'",
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE usename = $1 AND (query ILIKE 'listen%' OR application_name ~* '(bus|listen)')",
         [user],
       )
       .catch(() => ({ rows: [] as { done: boolean }[] }));
