@@ -24,6 +24,25 @@ function countBy(keys: string[]): Record<string, number> {
   return counts;
 }
 
+/** Distinct missed changes per acknowledging node, and the first few of them in time. */
+function lateChanges(late: LoadResult['lateAdmissions']) {
+  const changes = new Map<string, { on: number; at: number; kind: string; admissions: number }>();
+  for (const l of late) {
+    const key = `${l.kind}@${l.changedOn}@${l.changedAt}`;
+    const entry = changes.get(key) ?? { on: l.changedOn, at: l.changedAt, kind: l.kind, admissions: 0 };
+    entry.admissions += 1;
+    changes.set(key, entry);
+  }
+  const list = [...changes.values()].sort((a, b) => a.at - b.at);
+  return {
+    missed_changes: list.length,
+    by_acknowledging_node: countBy(list.map((c) => `node ${c.on}`)),
+    first: list
+      .slice(0, 5)
+      .map((c) => `${c.kind} on node ${c.on} at ${(c.at / 1000).toFixed(1)} s: ${c.admissions} late`),
+  };
+}
+
 const overlaps = (a: Answer, from: number, to: number) => a.received >= from && a.sent <= to;
 const isWrite = (kind: Kind) => WRITE_KINDS.includes(kind);
 
@@ -46,7 +65,10 @@ function excused503(a: Answer, faults: Fault[]): boolean {
 /** No answer is expected only from the node that was killed, until it is back. */
 function excusedSilence(a: Answer, faults: Fault[]): boolean {
   return faults.some(
-    (f) => f.name === 'node-kill' && f.node === a.node && overlaps(a, f.start, f.end + 1_000),
+    (f) =>
+      f.name === 'node-kill' &&
+      f.node === a.node &&
+      overlaps(a, f.start, (f.healthyAt ?? Number.POSITIVE_INFINITY) + 1_000),
   );
 }
 
@@ -133,12 +155,8 @@ export function evaluate(load: LoadResult, faults: Fault[], end: EndCheck, limit
     unanswered: silence,
     unanswered_by_node: silenceByNode,
     unanswered_unexcused_sample: unexcusedSilenceSample,
-    // Which acknowledged changes were missed: by the node that acknowledged them and when.
-    late_changes: countBy(
-      late.map(
-        (l) => `${l.kind} acknowledged by node ${l.changedOn} at ${(l.changedAt / 1000).toFixed(1)} s`,
-      ),
-    ),
+    // The acknowledged changes some node missed, by the node that acknowledged them.
+    late_changes: lateChanges(late),
     limited_token: { limit, admitted: load.limitedAdmitted },
     end_check: end.checked,
     recovery,
