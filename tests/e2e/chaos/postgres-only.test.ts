@@ -12,5 +12,5 @@ describe('chaos: 3 nodes, PostgreSQL alone', () => {
     const { figures, violations, logs } = await runScenario({ redis: false, loadSeconds: 60 });
     process.stdout.write(`chaos figures (PostgreSQL only):\n${JSON.stringify(figures, null, 2)}\n`);
     expect(violations, logs).toEqual(NO_VIOLATIONS);
-  }, 240_000);
+  }, 300_000);
 });

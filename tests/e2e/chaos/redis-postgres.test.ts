@@ -11,5 +11,5 @@ describe('chaos: 3 nodes, PostgreSQL + Redis', () => {
     const { figures, violations, logs } = await runScenario({ redis: true, loadSeconds: 66 });
     process.stdout.write(`chaos figures (PostgreSQL + Redis):\n${JSON.stringify(figures, null, 2)}\n`);
     expect(violations, logs).toEqual(NO_VIOLATIONS);
-  }, 240_000);
+  }, 300_000);
 });
