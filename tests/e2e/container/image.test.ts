@@ -23,6 +23,7 @@ describe('container image', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-container-'));
   const suffix = randomBytes(4).toString('hex');
   const image = `localhost/keyward:e2e-${suffix}`;
+  const apiImage = `localhost/keyward-gateway-api:e2e-${suffix}`;
   const volume = `keyward-e2e-${suffix}`;
   const pepperFile = join(dir, 'pepper');
   const pepper = randomBytes(32).toString('hex');
@@ -64,7 +65,7 @@ describe('container image', () => {
     if (podman) {
       for (const name of containers) await podman(['rm', '--force', '--time', '5', name]).catch(() => '');
       await podman(['volume', 'rm', '--force', volume]).catch(() => '');
-      await podman(['rmi', '--force', image]).catch(() => '');
+      await podman(['rmi', '--force', image, apiImage]).catch(() => '');
       await podman(['image', 'prune', '--force', '--filter', 'label=org.keyward.stage=build']).catch(
         () => '',
       );
@@ -145,4 +146,40 @@ describe('container image', () => {
     const wrong = await fetch(`${third}/v1/me`, { headers: { 'x-api-key': token } });
     expect(wrong.status).toBe(401);
   }, 300_000);
+
+  test("compose.yaml's example API target builds and answers", async () => {
+    const base = (
+      await run(join(ROOT, 'deploy/base-image.sh'), [], { env: { ...process.env, CONTAINERS_CONF: conf } })
+    ).stdout.trim();
+    await podman(
+      ['build', '--format', 'docker', '--network', 'host', '--target', 'gateway-api'].concat([
+        '--build-arg',
+        `BASE=${base}`,
+        '--tag',
+        apiImage,
+        ROOT,
+      ]),
+      { timeout: 600_000 },
+    );
+    const port = await freePort();
+    const name = `keyward-e2e-${suffix}-api`;
+    containers.push(name);
+    await podman(
+      ['run', '--detach', '--name', name, '--network', 'host', apiImage].concat([
+        'node',
+        '/opt/gateway-api/echo-api.mjs',
+        String(port),
+        '127.0.0.1',
+      ]),
+    );
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/x`, {
+        headers: { 'x-keyward-token-id': 'tok_1' },
+      }).catch(() => null);
+      if (!res) continue;
+      expect(await res.json()).toMatchObject({ path: '/api/x', keyward: { 'x-keyward-token-id': 'tok_1' } });
+      return;
+    }
+    throw new Error(`the example API did not answer:\n${await podman(['logs', name]).catch(String)}`);
+  }, 600_000);
 });
