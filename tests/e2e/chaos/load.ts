@@ -189,7 +189,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     secret.revokedAt = at;
     recentlyRevoked.push(secret);
     // Verified for 15 s after its acknowledgement (the cache TTL is what hides a missed change).
-    setTimeout(() => recentlyRevoked.splice(recentlyRevoked.indexOf(secret), 1), 15_000).unref();
+    setTimeout(() => {
+      const at = recentlyRevoked.indexOf(secret);
+      if (at >= 0) recentlyRevoked.splice(at, 1);
+    }, 15_000).unref();
   }
 
   async function revoke() {
