@@ -11,6 +11,10 @@ declare -A PACKAGE_OF=(
   [/usr/bin/wrk]=wrk
   [/usr/bin/tmux]=tmux
   [/usr/bin/caddy]=caddy
+  [/usr/bin/podman]=podman
+  [/usr/sbin/runc]=runc
+  [/usr/bin/mmdebstrap]=mmdebstrap
+  [/usr/bin/redis-server]=redis-server
 )
 
 missing=()

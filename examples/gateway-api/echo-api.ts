@@ -2,7 +2,7 @@
  * A tiny API behind a gateway that asks Keyward first: it trusts the X-Keyward-* identity headers
  * the gateway sets and echoes them back (the nginx e2e test and docs/gateway use it).
  *
- *   node --import tsx examples/gateway-api/echo-api.ts 3000
+ *   node --import tsx examples/gateway-api/echo-api.ts 3000 [host]   (host: 127.0.0.1 unless given)
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,6 +38,7 @@ export async function startEchoApi(port = 0, host = '127.0.0.1'): Promise<EchoAp
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const api = await startEchoApi(Number(process.argv[2] ?? 3000));
-  process.stdout.write(`echo API on http://127.0.0.1:${api.port}\n`);
+  const host = process.argv[3] ?? '127.0.0.1';
+  const api = await startEchoApi(Number(process.argv[2] ?? 3000), host);
+  process.stdout.write(`echo API on http://${host}:${api.port}\n`);
 }
