@@ -49,6 +49,10 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
   const [scopes, setScopes] = useState<string[]>([]);
   const [expiry, setExpiry] = useState<Expiry>(defaultExpiry);
   const [customDate, setCustomDate] = useState(localDate(Date.now() + 30 * DAY_MS));
+  const [allowedIps, setAllowedIps] = useState('');
+  const [metadata, setMetadata] = useState('');
+  // One key per filled-in form: a double submit or a retry after a lost answer makes one token.
+  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
   const { busy, error, setError, run } = useSubmit();
   const [invalid, setInvalid] = useState<string | null>(null);
 
@@ -75,6 +79,9 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
     setRoleId('');
     setScopes([]);
     setExpiry(defaultExpiry);
+    setAllowedIps('');
+    setMetadata('');
+    setIdempotencyKey(crypto.randomUUID());
     setError(null);
     setInvalid(null);
   };
@@ -108,9 +115,28 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
       }
       body.expires_at = at.toISOString();
     } else body.expires_in_seconds = Number(expiry) * 86_400;
+    const ips = allowedIps
+      .split(/[\s,]+/)
+      .map((ip) => ip.trim())
+      .filter((ip) => ip !== '');
+    if (ips.length > 0) body.allowed_ips = ips;
+    if (metadata.trim()) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(metadata);
+      } catch {
+        parsed = null;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return setInvalid(t('create.metadata-invalid'));
+      body.metadata = parsed;
+    }
     setInvalid(null);
     await run(async () => {
-      const token = await api<TokenWithSecret>('POST', '/v1/tokens', { body });
+      const token = await api<TokenWithSecret>('POST', '/v1/tokens', {
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+      });
       reset();
       onCreated(token);
     });
@@ -257,6 +283,31 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
             <p className="hint">{t('create.no-expiry-hint')}</p>
           ) : null}
         </fieldset>
+
+        <Field label={t('create.allowed-ips')} hint={t('create.allowed-ips-hint')}>
+          {({ id: fid, describedBy }) => (
+            <textarea
+              id={fid}
+              rows={2}
+              aria-describedby={describedBy}
+              placeholder="203.0.113.0/24"
+              value={allowedIps}
+              onChange={(e) => setAllowedIps(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={t('create.metadata')} hint={t('create.metadata-hint')}>
+          {({ id: fid, describedBy }) => (
+            <textarea
+              id={fid}
+              rows={2}
+              aria-describedby={describedBy}
+              placeholder='{"plan": "pro"}'
+              value={metadata}
+              onChange={(e) => setMetadata(e.target.value)}
+            />
+          )}
+        </Field>
 
         <InvalidBanner message={invalid} />
         <ErrorBanner error={error} />
