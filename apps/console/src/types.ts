@@ -7,6 +7,7 @@ export type {
   ErrorRecord as ErrorRecordView,
   Page,
   RoleView,
+  TokenReplay,
   TokenStatus,
   TokenView,
   TokenWithSecret,

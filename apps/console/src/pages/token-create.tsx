@@ -9,7 +9,7 @@ import { DAY_MS } from '../format.ts';
 import type { Lookups } from '../lookups.ts';
 import { holdsAll, MANAGEMENT_SCOPES } from '../scopes.ts';
 import { useSession } from '../session.tsx';
-import type { TokenWithSecret } from '../types.ts';
+import type { TokenReplay, TokenWithSecret } from '../types.ts';
 import { useSubmit } from '../use-submit.ts';
 
 const PRESET_DAYS = [7, 30, 60, 90] as const;
@@ -133,10 +133,11 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
     }
     setInvalid(null);
     await run(async () => {
-      const token = await api<TokenWithSecret>('POST', '/v1/tokens', {
+      const token = await api<TokenWithSecret | TokenReplay>('POST', '/v1/tokens', {
         body,
         headers: { 'idempotency-key': idempotencyKey },
       });
+      if (!('token' in token)) return setInvalid(t('create.already-delivered'));
       reset();
       onCreated(token);
     });
