@@ -10,6 +10,7 @@ export type {
   RoleView,
   ServiceAccountView,
   Session as SessionView,
+  TokenReplay,
   TokenStatus,
   TokenView,
   TokenWithSecret,

@@ -101,3 +101,23 @@ describe('checkMetadata', () => {
     expect(JSON.parse(value)).toEqual(metadata);
   });
 });
+
+describe('addressAllowed: range edges', () => {
+  it('matches prefixes of any length on both families, embedded IPv4 and zero-compression included', () => {
+    expect(addressAllowed(['0.0.0.0/0'], '255.255.255.255')).toBe(true);
+    expect(addressAllowed(['192.0.2.128/25'], '192.0.2.128')).toBe(true);
+    expect(addressAllowed(['192.0.2.128/25'], '192.0.2.255')).toBe(true);
+    expect(addressAllowed(['192.0.2.128/25'], '192.0.2.127')).toBe(false);
+    expect(addressAllowed(['10.0.0.0/7'], '11.255.0.1')).toBe(true);
+    expect(addressAllowed(['10.0.0.0/7'], '12.0.0.1')).toBe(false);
+    expect(addressAllowed(['::/0'], '2001:db8::1')).toBe(true);
+    expect(addressAllowed(['2001:db8:abcd:12::/63'], '2001:db8:abcd:13:ffff::1')).toBe(true);
+    expect(addressAllowed(['2001:db8:abcd:12::/63'], '2001:db8:abcd:14::1')).toBe(false);
+    expect(addressAllowed(['fe80::/10'], 'fe80::1%eth0')).toBe(true);
+    expect(addressAllowed(['::1/128'], '0:0:0:0:0:0:0:1')).toBe(true);
+    expect(addressAllowed(['64:ff9b::/96'], '64:ff9b::192.0.2.33')).toBe(true);
+    expect(addressAllowed(['64:ff9b::c000:221/128'], '64:ff9b::192.0.2.33')).toBe(true);
+    expect(addressAllowed(['2001:db8::/32'], '10.0.0.1')).toBe(false);
+    expect(addressAllowed(['10.0.0.0/8'], '2001:db8::1')).toBe(false);
+  });
+});

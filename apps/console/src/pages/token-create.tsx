@@ -9,11 +9,11 @@ import { DAY_MS } from '../format.ts';
 import type { Lookups } from '../lookups.ts';
 import { holdsAll, MANAGEMENT_SCOPES } from '../scopes.ts';
 import { useSession } from '../session.tsx';
-import type { TokenWithSecret } from '../types.ts';
+import type { TokenReplay, TokenWithSecret } from '../types.ts';
 import { useSubmit } from '../use-submit.ts';
 
 const PRESET_DAYS = [7, 30, 60, 90] as const;
-type Invalid = { field: 'name' | 'role' | 'scopes' | 'date'; message: string };
+type Invalid = { field: 'name' | 'role' | 'scopes' | 'date' | 'ips' | 'metadata'; message: string };
 type Expiry = `${(typeof PRESET_DAYS)[number]}` | 'custom' | 'none';
 
 type CreateTokenDialogProps = {
@@ -50,6 +50,10 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
   const [scopes, setScopes] = useState<string[]>([]);
   const [expiry, setExpiry] = useState<Expiry>(defaultExpiry);
   const [customDate, setCustomDate] = useState(localDate(Date.now() + 30 * DAY_MS));
+  const [allowedIps, setAllowedIps] = useState('');
+  const [metadata, setMetadata] = useState('');
+  // One key per filled-in form: a double submit or a retry after a lost answer makes one token.
+  const [idempotencyKey, setIdempotencyKey] = useState(() => crypto.randomUUID());
   const { busy, error, setError, run } = useSubmit();
   const [invalid, setInvalid] = useState<Invalid | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
@@ -83,6 +87,9 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
     setRoleId('');
     setScopes([]);
     setExpiry(defaultExpiry);
+    setAllowedIps('');
+    setMetadata('');
+    setIdempotencyKey(crypto.randomUUID());
     setError(null);
     setInvalid(null);
   };
@@ -119,9 +126,30 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
       }
       body.expires_at = at.toISOString();
     } else body.expires_in_seconds = Number(expiry) * 86_400;
+    const ips = allowedIps
+      .split(/[\s,]+/)
+      .map((ip) => ip.trim())
+      .filter((ip) => ip !== '');
+    if (ips.length > 0) body.allowed_ips = ips;
+    if (metadata.trim()) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(metadata);
+      } catch {
+        parsed = null;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        return setInvalid({ field: 'metadata', message: t('create.metadata-invalid') });
+      body.metadata = parsed;
+    }
     setInvalid(null);
     await run(async () => {
-      const token = await api<TokenWithSecret>('POST', '/v1/tokens', { body });
+      const token = await api<TokenWithSecret | TokenReplay>('POST', '/v1/tokens', {
+        body,
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+      // A replay: the secret went with the first answer and is never stored, so it cannot be shown.
+      if (!('token' in token)) return setError(new Error(t('create.already-delivered')));
       reset();
       onCreated(token);
     });
@@ -295,6 +323,38 @@ export function CreateTokenDialog({ open, lookups, onClose, onCreated }: CreateT
             <p className="hint">{t('create.no-expiry-hint')}</p>
           ) : null}
         </fieldset>
+
+        <Field label={t('create.allowed-ips')} hint={t('create.allowed-ips-hint')}>
+          {({ id: fid, describedBy }) => (
+            <textarea
+              id={fid}
+              data-field="ips"
+              rows={2}
+              aria-describedby={describedBy}
+              placeholder="203.0.113.0/24"
+              value={allowedIps}
+              onChange={(e) => setAllowedIps(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label={t('create.metadata')}
+          hint={t('create.metadata-hint')}
+          error={invalid?.field === 'metadata' ? invalid.message : null}
+        >
+          {({ id: fid, describedBy, invalid: bad }) => (
+            <textarea
+              id={fid}
+              data-field="metadata"
+              aria-invalid={bad}
+              rows={2}
+              aria-describedby={describedBy}
+              placeholder='{"plan": "pro"}'
+              value={metadata}
+              onChange={(e) => setMetadata(e.target.value)}
+            />
+          )}
+        </Field>
 
         <ErrorBanner error={error} />
         <DialogActions onCancel={close} submitLabel={t('create.submit')} busy={busy} />
