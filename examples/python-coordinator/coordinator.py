@@ -20,12 +20,13 @@ from keyward import ErrorCapture, Guard, Principal
 from keyward.fastapi import KeywardFastAPI
 
 KEYWARD_URL = os.environ.get("KEYWARD_URL", "http://127.0.0.1:8080")
-ERRORS_TOKEN = os.environ.get("KEYWARD_ERRORS_TOKEN")
+# A token holding tokens:verify (in-process cache) and errors:write (error ids); optional.
+PROVIDER_TOKEN = os.environ.get("KEYWARD_PROVIDER_TOKEN")
 
 app = FastAPI(title="coordinator")
 keyward = KeywardFastAPI(
-    Guard(KEYWARD_URL),
-    capture=ErrorCapture(KEYWARD_URL, ERRORS_TOKEN) if ERRORS_TOKEN else None,
+    Guard(KEYWARD_URL, verify_token=PROVIDER_TOKEN),
+    capture=ErrorCapture(KEYWARD_URL, PROVIDER_TOKEN) if PROVIDER_TOKEN else None,
 )
 keyward.install(app)
 

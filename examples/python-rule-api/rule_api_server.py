@@ -1,6 +1,6 @@
 """Seed 000's rule API in Flask: protected routes, and errors whose ids callers look up at Keyward.
 
-    KEYWARD_URL=http://127.0.0.1:8080 KEYWARD_ERRORS_TOKEN=kw_… flask --app rule_api_server run
+    KEYWARD_URL=http://127.0.0.1:8080 KEYWARD_PROVIDER_TOKEN=kw_… flask --app rule_api_server run
     curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:5000/rules
     # an error answer carries error_id; then, with the same token:
     curl -H "Authorization: Bearer $TOKEN" $KEYWARD_URL/admin/errors/err_…
@@ -17,13 +17,14 @@ from keyward import ErrorCapture, Guard
 from keyward.flask import KeywardFlask
 
 KEYWARD_URL = os.environ.get("KEYWARD_URL", "http://127.0.0.1:8080")
-ERRORS_TOKEN = os.environ.get("KEYWARD_ERRORS_TOKEN")
+# A token holding tokens:verify (in-process cache) and errors:write (error ids); optional.
+PROVIDER_TOKEN = os.environ.get("KEYWARD_PROVIDER_TOKEN")
 
 app = Flask(__name__)
 keyward = KeywardFlask(
     app,
-    Guard(KEYWARD_URL),
-    capture=ErrorCapture(KEYWARD_URL, ERRORS_TOKEN) if ERRORS_TOKEN else None,
+    Guard(KEYWARD_URL, verify_token=PROVIDER_TOKEN),
+    capture=ErrorCapture(KEYWARD_URL, PROVIDER_TOKEN) if PROVIDER_TOKEN else None,
 )
 
 _rules: dict[int, dict[str, object]] = {}

@@ -8,6 +8,9 @@ import httpx
 
 from keyward_server import KeywardServer
 
+# One client for every test request: a new httpx client per call costs ~200 ms (TLS setup).
+http = httpx.Client(timeout=10)
+
 
 def assert_problem(answer: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert answer.status_code == status, answer.text

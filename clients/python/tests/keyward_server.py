@@ -83,7 +83,16 @@ class KeywardServer:
 def start_keyward(extra_env: dict[str, str] | None = None) -> KeywardServer:
     base = tempfile.mkdtemp(prefix="keyward-py-")
     data_dir = os.path.join(base, "data")
-    env = {**os.environ, "DATABASE_URL": "", "KEYWARD_LOG_LEVEL": "info", **(extra_env or {})}
+    env = {
+        **os.environ,
+        "DATABASE_URL": "",
+        "KEYWARD_LOG_LEVEL": "info",
+        # The providers under test run on this machine and forward their callers' addresses.
+        "KEYWARD_TRUSTED_PROXIES": "127.0.0.1",
+        # The tests refuse many tokens from one address on purpose; the throttle has its own tests.
+        "KEYWARD_FAILED_AUTH_RATE_LIMITS": "100000/60",
+        **(extra_env or {}),
+    }
     init = subprocess.run(
         [NODE, KEYWARD, "init", "--data-dir", data_dir, "--json", "--email", EMAIL, "--password-stdin"],
         input=PASSWORD + "\n", capture_output=True, text=True, env=env, check=True,

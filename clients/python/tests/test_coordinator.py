@@ -9,10 +9,9 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-import httpx
 import pytest
 
-from checks import assert_looked_up, assert_problem, assert_unauthenticated
+from checks import http, assert_looked_up, assert_problem, assert_unauthenticated
 from keyward_server import KEYWARD, NODE, KeywardServer
 from serving import ROOT, load_example, serve_asgi
 
@@ -34,33 +33,33 @@ def coordinator(keyward: KeywardServer) -> Iterator[str]:
             env={**os.environ, "KEYWARD_URL": keyward.url, "KEYWARD_TOKEN": keyward.admin_token},
         )
         assert imported.returncode == 0, imported.stdout + imported.stderr
-    errors_token = keyward.token("coordinator errors", ["errors:write"])["token"]
+    provider_token = keyward.token("coordinator", ["tokens:verify", "errors:write"])["token"]
     module = load_example(
         "examples/python-coordinator/coordinator.py",
-        {"KEYWARD_URL": keyward.url, "KEYWARD_ERRORS_TOKEN": errors_token},
+        {"KEYWARD_URL": keyward.url, "KEYWARD_PROVIDER_TOKEN": provider_token},
     )
     with serve_asgi(module.app) as url:
         yield url
 
 
 def test_no_key_is_401(coordinator: str) -> None:
-    assert_unauthenticated(httpx.post(f"{coordinator}/v1/jobs", json={"prompt": "hi"}))
+    assert_unauthenticated(http.post(f"{coordinator}/v1/jobs", json={"prompt": "hi"}))
 
 
 def test_each_role_is_admitted_on_its_own_routes(coordinator: str) -> None:
-    job = httpx.post(f"{coordinator}/v1/jobs", json={"prompt": "What is AITBC?"}, headers={"X-Api-Key": CLIENT})
+    job = http.post(f"{coordinator}/v1/jobs", json={"prompt": "What is AITBC?"}, headers={"X-Api-Key": CLIENT})
     assert job.status_code == 201, job.text
     assert job.json()["client"].startswith("tok_")
-    work = httpx.get(f"{coordinator}/v1/miners/work", headers={"X-Api-Key": MINER})
+    work = http.get(f"{coordinator}/v1/miners/work", headers={"X-Api-Key": MINER})
     assert work.status_code == 200 and work.json()["job"]["id"] == job.json()["id"]
-    stats = httpx.get(f"{coordinator}/v1/admin/stats", headers={"X-Api-Key": ADMIN})
+    stats = http.get(f"{coordinator}/v1/admin/stats", headers={"X-Api-Key": ADMIN})
     assert stats.status_code == 200 and stats.json()["jobs"] >= 1
 
 
 def test_a_client_key_is_403_on_the_admin_route_with_an_error_id_it_can_look_up(
     coordinator: str, keyward: KeywardServer
 ) -> None:
-    answer = httpx.get(f"{coordinator}/v1/admin/stats", headers={"X-Api-Key": CLIENT})
+    answer = http.get(f"{coordinator}/v1/admin/stats", headers={"X-Api-Key": CLIENT})
     body = assert_problem(answer, 403, "INSUFFICIENT_SCOPE")
     assert 'error="insufficient_scope"' in answer.headers["www-authenticate"]
     assert_looked_up(keyward, body["error_id"], CLIENT, code="INSUFFICIENT_SCOPE")
@@ -71,7 +70,7 @@ def test_a_raised_exception_is_500_with_an_error_id_the_caller_looks_up(
 ) -> None:
     os.environ["COORDINATOR_FAIL_STATS"] = "1"
     try:
-        answer = httpx.get(f"{coordinator}/v1/admin/stats", headers={"X-Api-Key": ADMIN})
+        answer = http.get(f"{coordinator}/v1/admin/stats", headers={"X-Api-Key": ADMIN})
     finally:
         os.environ.pop("COORDINATOR_FAIL_STATS")
     body = assert_problem(answer, 500, "INTERNAL")

@@ -12,15 +12,16 @@ import logging
 import threading
 import time
 from collections import deque
+from datetime import datetime, timezone
 from typing import Any
 
 from ._ids import new_id
 from ._transport import Transport
 from .errors import KeywardUnavailable
 from .principal import Principal
-from .problems import Answer, problem
+from .problems import TITLES, Answer, problem
 
-CAPTURE_PATH = "/v1/errors/batch"
+CAPTURE_PATH = "/v1/sdk/errors"
 MAX_CONTEXT_BYTES = 4096
 log = logging.getLogger("keyward")
 
@@ -47,6 +48,7 @@ class ErrorCapture:
         self._stopped = False
         self.dropped = 0
         self.delivered = 0
+        self._sending = False
         self._thread = threading.Thread(target=self._run, name="keyward-error-capture", daemon=True)
         self._thread.start()
 
@@ -60,18 +62,22 @@ class ErrorCapture:
         method: str,
         path: str,
         context: dict[str, Any] | None = None,
+        title: str | None = None,
+        request_id: str | None = None,
     ) -> str:
         """Queues a record of an error the provider answers with; returns its id for the answer."""
         error_id = new_id("err")
         record: dict[str, Any] = {
             "error_id": error_id,
+            "occurred_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "token_id": principal.token_id if principal else None,
+            "request_id": request_id or error_id,
             "status": status,
             "code": code,
-            "detail": detail[:1000],
-            "method": method,
-            "path": path.split("?", 1)[0],
-            "occurred_at": int(time.time() * 1000),
+            "title": title or TITLES.get(code, code.replace("_", " ").capitalize()),
+            "detail": detail[:2000],
+            "method": method[:16],
+            "path": path.split("?", 1)[0][:2000],
             "context": _bounded(context or {}),
         }
         with self._lock:
@@ -102,8 +108,6 @@ class ErrorCapture:
             self._wake.set()
             time.sleep(0.02)
         return False
-
-    _sending = False
 
     def _run(self) -> None:
         backoff = self._interval
