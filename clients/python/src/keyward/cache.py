@@ -30,6 +30,10 @@ class Entry:
     windows: list[dict[str, Any]] = field(default_factory=list)
     # The size of the next lease: grows while units run out before their deadline.
     next_lease: int = 1
+    # Whether the token's scopes cover each set of required scopes asked so far.
+    covered: dict[tuple[str, ...], bool] = field(default_factory=dict)
+    # `RateLimit-Policy` of the windows, built once per lease.
+    policy_header: str = ""
 
 
 def cache_key(token: str) -> str:

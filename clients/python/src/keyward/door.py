@@ -7,7 +7,6 @@ the caller's token: the answer is relayed as it came.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Sequence
 
 from ._ids import new_id
@@ -23,11 +22,14 @@ _HOP_HEADERS = {"connection", "keep-alive", "content-length", "date", "x-request
 _IDENTITY_HEADERS = {"x-keyward-token-id", "x-keyward-project-id", "x-keyward-owner", "x-keyward-scopes"}
 
 
-@dataclass(frozen=True)
 class Admitted:
-    principal: Principal
-    # RateLimit headers, for the provider's answer.
-    headers: list[tuple[str, str]] = field(default_factory=list)
+    """An admitted request: who called, and the RateLimit headers for the provider's answer."""
+
+    __slots__ = ("principal", "headers")
+
+    def __init__(self, principal: Principal, headers: list[tuple[str, str]] | None = None) -> None:
+        self.principal = principal
+        self.headers = headers if headers is not None else []
 
 
 Decision = Admitted | Answer

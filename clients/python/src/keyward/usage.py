@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timezone
 
 from ._transport import Transport
@@ -28,7 +29,7 @@ class UsageReporter:
         self._thread.start()
 
     def admitted(self, token_id: str, address: str | None) -> None:
-        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        now = time.time()
         with self._lock:
             entry = self._counts.get(token_id)
             if entry is None:
@@ -49,7 +50,7 @@ class UsageReporter:
         if not counts:
             return
         entries = [
-            {"token_id": token_id, "outcomes": {"VALID": c["valid"]}, "last_used_at": c["last_used_at"], "ips": c["ips"]}
+            {"token_id": token_id, "outcomes": {"VALID": c["valid"]}, "last_used_at": _iso(c["last_used_at"]), "ips": c["ips"]}
             for token_id, c in counts.items()
         ]
         try:
@@ -70,3 +71,8 @@ class UsageReporter:
         self._stopped.set()
         self._thread.join(2.0)
         self.flush()
+
+
+def _iso(at: object) -> str:
+    assert isinstance(at, float)
+    return datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
