@@ -6,6 +6,7 @@ from .guard import Admitted, Guard
 from .management import KeywardClient
 from .principal import Principal
 from .problems import Answer
+from .webhooks import WebhookEvent, WebhookVerificationError, verify_webhook
 
 __all__ = [
     "Admitted",
@@ -16,4 +17,7 @@ __all__ = [
     "KeywardClient",
     "KeywardUnavailable",
     "Principal",
+    "WebhookEvent",
+    "WebhookVerificationError",
+    "verify_webhook",
 ]
