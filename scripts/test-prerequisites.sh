@@ -15,11 +15,18 @@ declare -A PACKAGE_OF=(
   [/usr/sbin/runc]=runc
   [/usr/bin/mmdebstrap]=mmdebstrap
   [/usr/bin/redis-server]=redis-server
+  # The Python package's tests (clients/python) run on Debian's Python and these modules.
+  [/usr/lib/python3/dist-packages/pytest]=python3-pytest
+  [/usr/lib/python3/dist-packages/fastapi]=python3-fastapi
+  [/usr/lib/python3/dist-packages/flask]=python3-flask
+  [/usr/lib/python3/dist-packages/httpx]=python3-httpx
+  [/usr/lib/python3/dist-packages/uvicorn]=python3-uvicorn
+  [/usr/share/doc/python3-venv]=python3-venv
 )
 
 missing=()
 for program in "${!PACKAGE_OF[@]}"; do
-  [ -x "$program" ] || missing+=("${PACKAGE_OF[$program]}")
+  [ -e "$program" ] || missing+=("${PACKAGE_OF[$program]}")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
