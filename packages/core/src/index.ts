@@ -19,3 +19,4 @@ export * from './text-input.ts';
 export * from './token-format.ts';
 export * from './token-status.ts';
 export * from './verify.ts';
+export * from './webhooks.ts';

@@ -4,6 +4,7 @@ import { auditMac } from './0003-audit-mac.ts';
 import { invitations } from './0004-invitations.ts';
 import { status } from './0005-status.ts';
 import { errorRecords } from './0006-error-records.ts';
+import { webhooks } from './0008-webhooks.ts';
 
 /** Listed in code, not scanned from disk, so a bundled server still finds them. Names sort in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-invitations': invitations,
   '0005-status': status,
   '0006-error-records': errorRecords,
+  '0008-webhooks': webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -10,6 +10,7 @@ import { createServiceAccountRepository } from './service-accounts.ts';
 import { createSessionRepository } from './sessions.ts';
 import { createTokenRepository } from './tokens.ts';
 import { createUserRepository } from './users.ts';
+import { createWebhookRepository } from './webhooks.ts';
 
 /** Every repository bound to one executor: the pool, or a transaction. */
 export function createRepositories(db: Db): Repositories {
@@ -24,5 +25,6 @@ export function createRepositories(db: Db): Repositories {
     errors: createErrorRecordRepository(db),
     sessions: createSessionRepository(db),
     invitations: createInvitationRepository(db),
+    webhooks: createWebhookRepository(db),
   };
 }
