@@ -13,7 +13,7 @@ function assertNoSecret(value: unknown, path: string): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => assertNoSecret(item, `${path}[${i}]`));
+    for (const [i, item] of value.entries()) assertNoSecret(item, `${path}[${i}]`);
     return;
   }
   if (value !== null && typeof value === 'object') {
