@@ -65,6 +65,16 @@ const ConfigSchema = Type.Object({
   readinessTimeoutMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 2_000 }),
   /** Bearer token that unlocks `GET /metrics`; without it, /metrics answers only direct loopback callers. */
   metricsToken: Type.Optional(Type.String({ minLength: 16 })),
+  /** Webhook targets on loopback, private or link-local addresses are refused unless this is true. */
+  webhookAllowPrivateTargets: Type.Boolean({ default: false }),
+  /** How often each node looks for due webhook deliveries. */
+  webhookDispatchIntervalMs: Type.Integer({ minimum: 50, maximum: 600_000, default: 1_000 }),
+  /** How long a receiver may take to answer one delivery. */
+  webhookTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 10 }),
+  /** A claimed delivery is this node's for this long; a node that dies loses it to another after it. */
+  webhookLeaseSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  /** How often each node looks for tokens due an expiry reminder, an idle warning or idle revocation. */
+  reminderIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 300 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -101,6 +111,11 @@ const ENV_NAMES: Record<keyof Config, string> = {
   redisCommandTimeoutMs: 'KEYWARD_REDIS_COMMAND_TIMEOUT_MS',
   readinessTimeoutMs: 'KEYWARD_READINESS_TIMEOUT_MS',
   metricsToken: 'KEYWARD_METRICS_TOKEN',
+  webhookAllowPrivateTargets: 'KEYWARD_WEBHOOK_ALLOW_PRIVATE_TARGETS',
+  webhookDispatchIntervalMs: 'KEYWARD_WEBHOOK_DISPATCH_INTERVAL_MS',
+  webhookTimeoutSeconds: 'KEYWARD_WEBHOOK_TIMEOUT_SECONDS',
+  webhookLeaseSeconds: 'KEYWARD_WEBHOOK_LEASE_SECONDS',
+  reminderIntervalSeconds: 'KEYWARD_REMINDER_INTERVAL_SECONDS',
 };
 
 export const CONFIG_ENV_NAMES = ENV_NAMES;
