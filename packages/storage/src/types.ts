@@ -557,8 +557,11 @@ export interface WebhookRepository {
     now: Millis,
   ): Promise<WebhookEndpoint | null>;
   deleteEndpoint(projectId: ProjectId, id: WebhookEndpointId): Promise<boolean>;
-  /** The outbox write: the message and one pending delivery per enabled endpoint that wants it. */
-  enqueue(message: WebhookMessage): Promise<number>;
+  /**
+   * The outbox write: the message and one pending delivery per enabled endpoint that wants it
+   * (or to `onlyEndpoint` alone, whatever it subscribes to: a test message).
+   */
+  enqueue(message: WebhookMessage, onlyEndpoint?: WebhookEndpointId): Promise<number>;
   /**
    * Leases up to `limit` due deliveries of enabled endpoints to `node` until `leaseUntil`; a
    * delivery whose lease ran out (its node died) is due again. PostgreSQL skips rows another

@@ -46,6 +46,9 @@ import { authorize } from './verify/authorize.ts';
 import { introspectToken } from './verify/introspect-token.ts';
 import { tokenUsage } from './verify/token-usage.ts';
 import { verifyToken } from './verify/verify-token.ts';
+import { reminderRoutes } from './webhooks/reminder-routes.ts';
+import { webhookDeliveryRoutes } from './webhooks/webhook-deliveries.ts';
+import { webhookEndpointRoutes } from './webhooks/webhook-endpoints.ts';
 
 /** Every operation Keyward serves, one file each. */
 export const ROUTES: readonly Route[] = [
@@ -96,4 +99,7 @@ export const ROUTES: readonly Route[] = [
   authorize,
   verifyToken,
   introspectToken,
+  webhookEndpointRoutes,
+  webhookDeliveryRoutes,
+  reminderRoutes,
 ];

@@ -173,14 +173,17 @@ export function createWebhookRepository(db: Db): WebhookRepository {
       return Number(result.numDeletedRows) > 0;
     },
 
-    async enqueue(message) {
-      const endpoints = await db
+    async enqueue(message, onlyEndpoint) {
+      let query = db
         .selectFrom('webhook_endpoints')
         .select(['id', 'events'])
         .where('project_id', '=', message.projectId)
-        .where('disabled_at', 'is', null)
-        .execute();
-      const wanting = endpoints.filter((e) => endpointWants(fromJson<string[]>(e.events), message.type));
+        .where('disabled_at', 'is', null);
+      if (onlyEndpoint) query = query.where('id', '=', onlyEndpoint);
+      const endpoints = await query.execute();
+      const wanting = onlyEndpoint
+        ? endpoints
+        : endpoints.filter((e) => endpointWants(fromJson<string[]>(e.events), message.type));
       // No endpoint wants it: nothing is stored (the outbox holds deliveries, not a copy of the audit log).
       if (wanting.length === 0) return 0;
       await db
