@@ -1,2 +1,3 @@
 export * from './api.ts';
 export * from './client.ts';
+export * from './webhooks.ts';
