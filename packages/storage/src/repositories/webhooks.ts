@@ -245,6 +245,9 @@ export function createWebhookRepository(db: Db): WebhookRepository {
         .updateTable('webhook_deliveries')
         .set({ lease_until: leaseUntil, leased_by: node })
         .where('id', 'in', picked)
+        // Checked again on the row as it is when the update locks it (PostgreSQL re-evaluates these).
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
         .returning('id')
         .execute();
       if (claimed.length === 0) return [];
