@@ -100,7 +100,7 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks (%s)', (database
     expect(new Set(failedIds).size).toBe(3);
 
     // Not due before the backoff ends.
-    clock += WEBHOOK_RETRY_DELAYS_SECONDS[0] * 1000 - 1000;
+    clock += (WEBHOOK_RETRY_DELAYS_SECONDS[0] as number) * 1000 - 1000;
     expect(await h.deps.webhooks.dispatchDue()).toBe(0);
     clock += 1000;
     expect(await h.deps.webhooks.dispatchDue()).toBe(3);

@@ -4,6 +4,7 @@ import {
   DEFAULT_EXPIRY_REMINDER_DAYS,
   idleDeadlines,
   type ProjectId,
+  type TokenId,
 } from '@keyward/core';
 import type { Project, ReminderCandidate, Repositories, Storage } from '@keyward/storage';
 import type { Logger } from 'pino';
@@ -37,14 +38,19 @@ export const idleKind = (lastActiveAt: number) => `idle@${lastActiveAt}`;
 export const lastActiveAt = (t: ReminderCandidate) =>
   Math.max(t.lastUsedAt ?? 0, t.lastRotatedAt ?? 0, t.createdAt);
 
+export const rotatedKind = (expiresAt: number) => `rotated@${expiresAt}`;
+
 /**
- * A token rotated inside its reminder window has been looked after by its owner since the window
- * opened: it gets no (further) expiry reminders. Rotation keeps the token's expiry in Keyward, so
- * this is the one signal that someone is already acting on it.
+ * Expiry reminders ask the owner to rotate or replace the token (as GitLab's do). A rotation while
+ * the token has this expiry answers them: its remaining reminders for this expiry are not sent.
+ * A new expiry (an update) starts a new series. Call it in the rotation's transaction.
  */
-function rotatedInWindow(token: ReminderCandidate, expiresAt: number, days: readonly number[]): boolean {
-  const widest = Math.max(...days);
-  return token.lastRotatedAt !== null && token.lastRotatedAt >= expiresAt - widest * DAY_MS;
+export async function markRotated(
+  tx: Pick<Repositories, 'webhooks'>,
+  token: { id: TokenId; expiresAt: number | null },
+  at: number,
+): Promise<void> {
+  if (token.expiresAt !== null) await tx.webhooks.markReminder(token.id, rotatedKind(token.expiresAt), 0, at);
 }
 
 export type RemindersOptions = {
@@ -79,11 +85,12 @@ export function createReminders(options: RemindersOptions) {
     const widestDefault = 366;
     const tokens = await storage.webhooks.tokensExpiring(at, at + widestDefault * DAY_MS);
     const policies = await projectPolicies(new Set(tokens.map((t) => t.projectId)));
+    const sent = await storage.webhooks.remindersFor(tokens.map((t) => t.id));
     for (const token of tokens) {
       const policy = policies.get(token.projectId);
       const expiresAt = token.expiresAt as number;
       if (!policy || policy.expiryReminderDays.length === 0) continue;
-      if (rotatedInWindow(token, expiresAt, policy.expiryReminderDays)) continue;
+      if (sent.some((r) => r.tokenId === token.id && r.kind === rotatedKind(expiresAt))) continue;
       const crossed = crossedThresholds(expiresAt, at, policy.expiryReminderDays);
       const smallest = crossed.at(-1);
       if (smallest === undefined) continue;

@@ -17,6 +17,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Deps, Principal } from '../types.ts';
 import { diff } from './audit-log.ts';
 import { authorize, ownerRights, policyContext, tokenTarget } from './policy.ts';
+import { markRotated } from './reminders.ts';
 import { type ExpiryInput, resolveExpiry } from './token-expiry.ts';
 import { grantedScopes, ownerFor } from './token-grant.ts';
 import { userRights } from './user-rights.ts';
@@ -258,6 +259,7 @@ export function createTokenService(deps: Deps) {
         at,
       );
       if (!rotated) return null;
+      await markRotated(tx, rotated, at);
       await audit.record(
         request,
         {

@@ -1,4 +1,4 @@
-import { endpointWants, newId } from '@keyward/core';
+import { endpointWants, newId, type TokenId } from '@keyward/core';
 import { PostgresAdapter, type Selectable, sql } from 'kysely';
 import { fromJson, toJson } from '../json.ts';
 import type { TokensTable, WebhookDeliveriesTable, WebhookEndpointsTable } from '../schema.ts';
@@ -376,13 +376,18 @@ export function createWebhookRepository(db: Db): WebhookRepository {
     },
 
     async remindersFor(tokenIds) {
-      if (tokenIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('token_reminders')
-        .select(['token_id', 'kind', 'threshold'])
-        .where('token_id', 'in', tokenIds)
-        .execute();
-      return rows.map((r) => ({ tokenId: r.token_id, kind: r.kind, threshold: Number(r.threshold) }));
+      const found: { tokenId: TokenId; kind: string; threshold: number }[] = [];
+      // In slices: both databases cap the parameters of one statement.
+      for (let i = 0; i < tokenIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('token_reminders')
+          .select(['token_id', 'kind', 'threshold'])
+          .where('token_id', 'in', tokenIds.slice(i, i + 500))
+          .execute();
+        for (const r of rows)
+          found.push({ tokenId: r.token_id, kind: r.kind, threshold: Number(r.threshold) });
+      }
+      return found;
     },
 
     async tokensExpiring(from, until, projectId) {
