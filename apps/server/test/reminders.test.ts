@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDeps } from '../src/deps.ts';
 import type { Deps } from '../src/types.ts';
 import { call, type Harness, PG_URL, startHarness } from './harness.ts';
-import { type Receiver, startReceiver } from './webhook-receiver.ts';
+import { startReceiver } from './webhook-receiver.ts';
 
 const DAY = 86_400_000;
 const START = Date.parse('2032-06-01T00:00:00Z');
