@@ -1,6 +1,7 @@
 import { WEBHOOK_RETRY_DELAYS_SECONDS } from '@keyward/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { call, type Harness, startHarness } from './harness.ts';
+import { inviteNewMember, roleId } from './invite-helpers.ts';
 import { type Plan, type Receiver, startReceiver } from './webhook-receiver.ts';
 
 const START = Date.parse('2031-03-01T09:00:00Z');
@@ -197,6 +198,54 @@ describe.each(['sqlite', 'postgres'] as const)('signed webhooks (%s)', (database
     await call(h.app, 'POST', `/v1/webhook-deliveries/${failed.id}/redeliver`, h.adminToken, {});
     expect(await h.deps.webhooks.dispatchDue()).toBe(1);
     expect(receiver.received.at(-1)?.headers['webhook-id']).toBe(receiver.received[0]?.headers['webhook-id']);
+  });
+});
+
+describe('member events', () => {
+  let h: Harness;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    h = await startHarness({ config: { webhookAllowPrivateTargets: true } });
+    receiver = await startReceiver(Date.now);
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await h.close();
+  });
+
+  test('invited, joined, role changed, removed: each sent once, signed, without the invitation code', async () => {
+    await addEndpoint(h, receiver, [
+      'member.invited',
+      'member.joined',
+      'member.role_changed',
+      'member.removed',
+    ]);
+    const viewer = await roleId(h, h.adminToken, 'accounting');
+    const owner = await roleId(h, h.adminToken, 'owner');
+    const userId = await inviteNewMember(
+      h,
+      h.adminToken,
+      'dana@example.com',
+      viewer,
+      'a long enough password',
+    );
+    expect(
+      (await call(h.app, 'PATCH', `/v1/members/${userId}`, h.adminToken, { role_id: owner })).status,
+    ).toBe(200);
+    expect((await call(h.app, 'DELETE', `/v1/members/${userId}`, h.adminToken)).status).toBe(204);
+    expect(await h.deps.webhooks.dispatchDue()).toBe(4);
+    expect(receiver.received.every((r) => r.failure === null)).toBe(true);
+    const events = receiver.received.map((r) => r.event);
+    expect(events.map((e) => e?.type).sort()).toEqual([
+      'member.invited',
+      'member.joined',
+      'member.removed',
+      'member.role_changed',
+    ]);
+    const invited = events.find((e) => e?.type === 'member.invited');
+    expect(invited?.data.email).toBe('dana@example.com');
+    expect(events.filter((e) => e?.data.user_id === userId)).toHaveLength(3);
+    for (const r of receiver.received) expect(r.body).not.toMatch(/"code"/);
   });
 });
 
