@@ -1,4 +1,10 @@
-import { WEBHOOK_RETRY_DELAYS_SECONDS } from '@keyward/core';
+import {
+  generateWebhookSecret,
+  newId,
+  type ProjectId,
+  sealWebhookSecret,
+  WEBHOOK_RETRY_DELAYS_SECONDS,
+} from '@keyward/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { call, type Harness, startHarness } from './harness.ts';
 import { inviteNewMember, roleId } from './invite-helpers.ts';
@@ -277,6 +283,35 @@ describe('webhook targets', () => {
       events: ['token.exploded'],
     });
     expect(unknownEvent.status).toBe(400);
+  });
+
+  test('an endpoint already stored on a private address is not connected to once they are refused', async () => {
+    const receiver = await startReceiver(Date.now);
+    try {
+      for (const url of [receiver.url, receiver.url.replace('127.0.0.1', 'localhost')])
+        await h.storage.webhooks.createEndpoint({
+          id: newId('webhookEndpoint'),
+          projectId: h.projectId as ProjectId,
+          url,
+          description: 'stored while private targets were allowed',
+          events: ['*'],
+          sealedSecret: sealWebhookSecret(generateWebhookSecret(), h.deps.peppers.current),
+          createdBy: null,
+          createdAt: h.deps.now(),
+        });
+      expect((await call(h.app, 'POST', '/v1/tokens', h.adminToken, { name: 'p', scopes: [] })).status).toBe(
+        201,
+      );
+      expect(await h.deps.webhooks.dispatchDue()).toBe(2);
+      expect(receiver.received).toHaveLength(0);
+      const deliveries = await h.storage.webhooks.listDeliveries(h.projectId as ProjectId, {}, 10);
+      expect(deliveries.map((d) => [d.status, d.lastError])).toEqual([
+        ['pending', 'EPRIVATETARGET'],
+        ['pending', 'EPRIVATETARGET'],
+      ]);
+    } finally {
+      await receiver.close();
+    }
   });
 
   test('configuring webhooks needs projects:admin; reading them never shows the secret', async () => {

@@ -1,10 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
   type AuditKeys,
   isDelivered,
+  isPrivateAddress,
   newIdBody,
   nextWebhookAttemptAt,
   openWebhookSecret,
@@ -35,8 +37,12 @@ type Answer = { statusCode: number | null; error: string | null };
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 function post(url: string, body: string, headers: Record<string, string>, options: DispatcherOptions) {
+  const target = new URL(url);
+  // Node connects to an address literal without a lookup: check it here (the setting may have changed).
+  const literal = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!options.allowPrivateTargets && isIP(literal) && isPrivateAddress(literal))
+    return Promise.resolve<Answer>({ statusCode: null, error: 'EPRIVATETARGET' });
   return new Promise<Answer>((resolve) => {
-    const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(
       target,
