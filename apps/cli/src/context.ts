@@ -128,7 +128,7 @@ export function resolveTarget(ctx: Context): Target {
   return { url: flagUrl ?? envUrl ?? DEFAULT_URL, token: null, credential: null, source: 'none' };
 }
 
-function clientFor(url: string, token: string | undefined): KeywardClient {
+export function clientFor(url: string, token: string | undefined): KeywardClient {
   return createClient({
     baseUrl: url,
     ...(token ? { token } : {}),

@@ -13,6 +13,7 @@ import { registerRoles } from './commands/roles.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerServiceAccounts } from './commands/service-accounts.ts';
 import { registerTokens } from './commands/tokens.ts';
+import { registerWebhooks } from './commands/webhooks.ts';
 import { readEnv } from './config.ts';
 import { createContext, describeFailure, VERSION } from './context.ts';
 import { EXIT } from './exit-codes.ts';
@@ -56,6 +57,7 @@ registerRoles(program, contextOf);
 registerMembers(program, contextOf);
 registerServiceAccounts(program, contextOf);
 registerProjects(program, contextOf);
+registerWebhooks(program, contextOf);
 registerCompletion(program);
 
 // `keyward … | head` closes stdout early: that ends the output, it is not a failure.

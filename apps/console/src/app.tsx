@@ -13,6 +13,7 @@ import { OverviewPage } from './pages/overview.tsx';
 import { ServiceAccountsPage } from './pages/service-accounts.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { TokensPage } from './pages/tokens.tsx';
+import { WebhooksPage } from './pages/webhooks.tsx';
 import { Link, navigate, usePath } from './router.tsx';
 import { makeCan, SessionContext, type SessionContextValue, useSession } from './session.tsx';
 import type { SessionView } from './types.ts';
@@ -31,6 +32,7 @@ const PAGES: PageDef[] = [
   },
   { path: '/members', label: 'nav.members', scope: 'members:read', component: MembersPage },
   { path: '/audit', label: 'nav.audit', scope: 'audit:read', component: AuditPage },
+  { path: '/webhooks', label: 'nav.webhooks', scope: 'projects:admin', component: WebhooksPage },
   { path: '/errors', label: 'nav.errors', scope: null, component: ErrorLookupPage },
 ];
 const HOME = '/api-access';

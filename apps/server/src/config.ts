@@ -77,6 +77,16 @@ const ConfigSchema = Type.Object({
   githubScanningKeysUrl: Type.String({ default: '' }),
   /** …or a file holding that key list (JSON, as the URL answers); neither: the endpoint is off. */
   githubScanningKeysFile: Type.String({ default: '' }),
+  /** Webhook targets on loopback, private or link-local addresses are refused unless this is true. */
+  webhookAllowPrivateTargets: Type.Boolean({ default: false }),
+  /** How often each node looks for due webhook deliveries. */
+  webhookDispatchIntervalMs: Type.Integer({ minimum: 50, maximum: 600_000, default: 1_000 }),
+  /** How long a receiver may take to answer one delivery. */
+  webhookTimeoutSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 10 }),
+  /** A claimed delivery is this node's for this long; a node that dies loses it to another after it. */
+  webhookLeaseSeconds: Type.Number({ exclusiveMinimum: 0, default: 60 }),
+  /** How often each node looks for tokens due an expiry reminder, an idle warning or idle revocation. */
+  reminderIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 300 }),
 });
 
 export type Config = Static<typeof ConfigSchema>;
@@ -117,6 +127,11 @@ const ENV_NAMES: Record<keyof Config, string> = {
   gatewayMetadataHeader: 'KEYWARD_GATEWAY_METADATA_HEADER',
   githubScanningKeysUrl: 'KEYWARD_GITHUB_SCANNING_KEYS_URL',
   githubScanningKeysFile: 'KEYWARD_GITHUB_SCANNING_KEYS_FILE',
+  webhookAllowPrivateTargets: 'KEYWARD_WEBHOOK_ALLOW_PRIVATE_TARGETS',
+  webhookDispatchIntervalMs: 'KEYWARD_WEBHOOK_DISPATCH_INTERVAL_MS',
+  webhookTimeoutSeconds: 'KEYWARD_WEBHOOK_TIMEOUT_SECONDS',
+  webhookLeaseSeconds: 'KEYWARD_WEBHOOK_LEASE_SECONDS',
+  reminderIntervalSeconds: 'KEYWARD_REMINDER_INTERVAL_SECONDS',
 };
 
 export const CONFIG_ENV_NAMES = ENV_NAMES;

@@ -14,9 +14,11 @@ import { createChangeFeed } from './services/change-feed.ts';
 import { createErrorRecorder } from './services/error-recorder.ts';
 import { createRedisChangeBus } from './services/invalidation-bus.ts';
 import { createRateLimitService, parsePolicyList } from './services/rate-limits.ts';
+import { createReminders } from './services/reminders.ts';
 import { createSignInThrottle } from './services/sign-in-throttle.ts';
 import { createUsageRecorder } from './services/usage-recorder.ts';
 import { createVerifier, type Verifier } from './services/verifier.ts';
+import { createWebhookDispatcher } from './services/webhook-dispatcher.ts';
 import { createWorkSlots } from './services/work-slots.ts';
 import type { Deps } from './types.ts';
 import { VERSION } from './version.ts';
@@ -184,6 +186,25 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
       limiter,
       accountPolicies: policies(config.loginAccountRateLimits, 'KEYWARD_LOGIN_ACCOUNT_RATE_LIMITS'),
       addressPolicies: policies(config.loginAddressRateLimits, 'KEYWARD_LOGIN_ADDRESS_RATE_LIMITS'),
+    }),
+    webhooks: createWebhookDispatcher({
+      storage,
+      peppers,
+      auditKeys,
+      now,
+      logger,
+      allowPrivateTargets: config.webhookAllowPrivateTargets,
+      timeoutMs: config.webhookTimeoutSeconds * 1000,
+      leaseMs: config.webhookLeaseSeconds * 1000,
+      intervalMs: config.webhookDispatchIntervalMs,
+    }),
+    reminders: createReminders({
+      storage,
+      now,
+      logger,
+      auditKeys,
+      verifier,
+      intervalMs: config.reminderIntervalSeconds * 1000,
     }),
     passwordSlots: createWorkSlots({
       concurrency: config.passwordHashConcurrency,

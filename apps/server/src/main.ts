@@ -52,12 +52,16 @@ export async function startServer(
   await checkpoint();
   const checkpointTimer = setInterval(checkpoint, config.auditCheckpointIntervalSeconds * 1000);
   checkpointTimer.unref();
+  deps.webhooks.start();
+  deps.reminders.start();
 
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
       clearInterval(timer);
       clearInterval(checkpointTimer);
+      await deps.reminders.stop();
+      await deps.webhooks.stop();
       await app.close();
       await checkpoint();
       await deps.rateLimits.close();

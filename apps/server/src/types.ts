@@ -22,9 +22,11 @@ import type { AuditLog } from './services/audit-log.ts';
 import type { ChangeFeed } from './services/change-feed.ts';
 import type { ErrorRecorder } from './services/error-recorder.ts';
 import type { RateLimitService, RateLimitState } from './services/rate-limits.ts';
+import type { Reminders } from './services/reminders.ts';
 import type { SignInThrottle } from './services/sign-in-throttle.ts';
 import type { UsageRecorder } from './services/usage-recorder.ts';
 import type { Verifier } from './services/verifier.ts';
+import type { WebhookDispatcher } from './services/webhook-dispatcher.ts';
 import type { WorkSlots } from './services/work-slots.ts';
 
 export type App = FastifyInstance<
@@ -81,6 +83,10 @@ export type Deps = {
   signInThrottle: SignInThrottle;
   /** Bounds the argon2id hashes computed at once. */
   passwordSlots: WorkSlots;
+  /** Sends due webhook deliveries from the outbox (started by the server, driven by tests). */
+  webhooks: WebhookDispatcher;
+  /** Expiry reminders, idle warnings and idle revocation. */
+  reminders: Reminders;
 };
 
 export type RegisteredRoute = {

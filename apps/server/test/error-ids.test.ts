@@ -18,6 +18,7 @@ const NO_SCOPE_ROUTES = new Set([
   'GET /v1/me',
   'GET /v1/me/api-key',
   'POST /v1/me/api-key',
+  'GET /v1/me/reminders',
   'GET /v1/errors/:error_id',
   'GET /admin/errors/:error_id',
   'GET /v1/projects',
@@ -35,6 +36,8 @@ const MISSING_ID: Record<string, () => string> = {
   user_id: () => newId('user'),
   service_account_id: () => newId('serviceAccount'),
   invitation_id: () => newId('invitation'),
+  webhook_id: () => newId('webhookEndpoint'),
+  delivery_id: () => newId('webhookDelivery'),
 };
 
 /** A body each route with a path parameter accepts, so a missing id is what it answers. */
@@ -45,6 +48,7 @@ const VALID_BODY: Record<string, unknown> = {
   'PATCH /v1/members/:user_id': { role_id: newId('role') },
   'PATCH /v1/service-accounts/:service_account_id': { name: 'renamed' },
   'PATCH /v1/users/:user_id': { name: 'renamed' },
+  'PATCH /v1/webhooks/:webhook_id': { description: 'renamed' },
 };
 
 const label = (r: RegisteredRoute) => `${r.method} ${r.url}`;

@@ -12,6 +12,9 @@ export const ID_PREFIXES = {
   request: 'req',
   session: 'ses',
   invitation: 'inv',
+  webhookEndpoint: 'whe',
+  webhookMessage: 'msg',
+  webhookDelivery: 'whd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -28,6 +31,9 @@ export type EventId = Id<'evt'>;
 export type RequestId = Id<'req'>;
 export type SessionId = Id<'ses'>;
 export type InvitationId = Id<'inv'>;
+export type WebhookEndpointId = Id<'whe'>;
+export type WebhookMessageId = Id<'msg'>;
+export type WebhookDeliveryId = Id<'whd'>;
 
 // Crockford base32, lower case: sortable as text, no ambiguous letters.
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';

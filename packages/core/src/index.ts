@@ -22,3 +22,4 @@ export * from './token-format.ts';
 export * from './token-metadata.ts';
 export * from './token-status.ts';
 export * from './verify.ts';
+export * from './webhooks.ts';

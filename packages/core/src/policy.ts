@@ -33,6 +33,14 @@ export const POLICY_ACTIONS = {
   'project.create': [INSTANCE_ADMIN_SCOPE],
   'project.update': [M.projectsAdmin],
   'user.update': [INSTANCE_ADMIN_SCOPE],
+  // Webhooks send the project's events out of Keyward: configuring them is the project admin's.
+  'webhook.create': [M.projectsAdmin],
+  'webhook.update': [M.projectsAdmin],
+  'webhook.delete': [M.projectsAdmin],
+  'webhook.rotate_secret': [M.projectsAdmin],
+  'webhook.redeliver': [M.projectsAdmin],
+  'webhook.test': [M.projectsAdmin],
+  'project.update_reminders': [M.projectsAdmin],
 } as const satisfies Record<string, readonly Scope[]>;
 
 export type PolicyAction = keyof typeof POLICY_ACTIONS;

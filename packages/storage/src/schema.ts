@@ -9,6 +9,9 @@ import type {
   SessionId,
   TokenId,
   UserId,
+  WebhookDeliveryId,
+  WebhookEndpointId,
+  WebhookMessageId,
 } from '@keyward/core';
 import type { Generated } from 'kysely';
 import type { AuditActorType, TokenKind } from './types.ts';
@@ -229,6 +232,64 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+export interface WebhookEndpointsTable {
+  id: WebhookEndpointId;
+  project_id: ProjectId;
+  url: string;
+  description: string;
+  events: JsonText;
+  sealed_secret: string;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookMessagesTable {
+  id: WebhookMessageId;
+  project_id: ProjectId;
+  type: string;
+  payload: JsonText;
+  created_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: WebhookDeliveryId;
+  message_id: WebhookMessageId;
+  endpoint_id: WebhookEndpointId;
+  project_id: ProjectId;
+  status: string;
+  attempts: number;
+  failures: number;
+  next_attempt_at: number | null;
+  lease_until: number | null;
+  leased_by: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  last_attempt_at: number | null;
+  delivered_at: number | null;
+  created_at: number;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: WebhookDeliveryId;
+  attempt: number;
+  attempted_at: number;
+  status_code: number | null;
+  error: string | null;
+  latency_ms: number;
+  node: string;
+}
+
+export interface TokenRemindersTable {
+  token_id: TokenId;
+  kind: string;
+  threshold: number;
+  sent_at: number;
+}
+
 export interface Database {
   projects: ProjectsTable;
   users: UsersTable;
@@ -247,4 +308,9 @@ export interface Database {
   cache_changes: CacheChangesTable;
   cluster_nodes: ClusterNodesTable;
   idempotency_keys: IdempotencyKeysTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  token_reminders: TokenRemindersTable;
 }

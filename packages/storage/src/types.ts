@@ -15,6 +15,9 @@ import type {
   TokenState,
   TokenStatus,
   UserId,
+  WebhookDeliveryId,
+  WebhookEndpointId,
+  WebhookMessageId,
 } from '@keyward/core';
 
 /** Times are milliseconds since the epoch everywhere in storage; the HTTP edge renders ISO 8601. */
@@ -30,6 +33,12 @@ export type ProjectSettings = {
   defaultTokenLifetimeSeconds: number | null;
   /** What a confirmed leak report (secret scanning) does to the token: revoke (default) or notify only. */
   leakAction?: LeakAction;
+  /** Days before expiry at which a token's reminder is sent; absent: 14, 7 and 1. */
+  expiryReminderDays?: number[];
+  /** Revoke tokens unused for this many days; absent or null: never. */
+  idleRevokeDays?: number | null;
+  /** Days before an idle revocation at which the owner is warned. */
+  idleReminderDays?: number | null;
 };
 
 export type LeakAction = 'revoke' | 'notify';
@@ -539,6 +548,146 @@ export interface Notifications {
     /** Shown in pg_stat_activity, so an operator (or a test) can find the listening connection. */
     applicationName?: string,
   ): { close(): Promise<void> };
+export type WebhookEndpoint = {
+  id: WebhookEndpointId;
+  projectId: ProjectId;
+  url: string;
+  description: string;
+  /** Event types, or `*` for all. */
+  events: string[];
+  /** The signing secret sealed under the pepper; never returned by the API after creation. */
+  sealedSecret: string;
+  disabledAt: Millis | null;
+  disabledReason: string | null;
+  createdBy: string | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+};
+
+export type WebhookEndpointPatch = Partial<
+  Pick<WebhookEndpoint, 'url' | 'description' | 'events' | 'sealedSecret' | 'disabledAt' | 'disabledReason'>
+>;
+
+export type WebhookMessage = {
+  id: WebhookMessageId;
+  projectId: ProjectId;
+  type: string;
+  /** The exact JSON body every endpoint receives (signed as is). */
+  payload: string;
+  createdAt: Millis;
+};
+
+/** pending: due or retrying; delivered: a 2xx answer; failed: retries spent. */
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export type WebhookDelivery = {
+  id: WebhookDeliveryId;
+  messageId: WebhookMessageId;
+  endpointId: WebhookEndpointId;
+  projectId: ProjectId;
+  eventType: string;
+  status: WebhookDeliveryStatus;
+  /** Every attempt ever made (redeliveries included). */
+  attempts: number;
+  /** Failed attempts since the last (re)delivery: they choose the next backoff. */
+  failures: number;
+  nextAttemptAt: Millis | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastLatencyMs: number | null;
+  lastAttemptAt: Millis | null;
+  deliveredAt: Millis | null;
+  createdAt: Millis;
+};
+
+export type WebhookAttempt = {
+  attempt: number;
+  attemptedAt: Millis;
+  statusCode: number | null;
+  error: string | null;
+  latencyMs: number;
+  node: string;
+};
+
+/** A delivery a node holds the lease on, with what it needs to send it. */
+export type ClaimedDelivery = WebhookDelivery & {
+  url: string;
+  sealedSecret: string;
+  payload: string;
+  messageCreatedAt: Millis;
+};
+
+export type AttemptOutcome = {
+  at: Millis;
+  statusCode: number | null;
+  error: string | null;
+  latencyMs: number;
+  delivered: boolean;
+  /** Null when the delivery is given up. */
+  nextAttemptAt: Millis | null;
+};
+
+/** The token fields reminders and idle revocation decide on. */
+export type ReminderCandidate = {
+  id: TokenId;
+  projectId: ProjectId;
+  name: string;
+  hint: string;
+  ownerType: OwnerType;
+  ownerId: string;
+  expiresAt: Millis | null;
+  lastUsedAt: Millis | null;
+  lastRotatedAt: Millis | null;
+  createdAt: Millis;
+};
+
+export interface WebhookRepository {
+  createEndpoint(
+    endpoint: Omit<WebhookEndpoint, 'updatedAt' | 'disabledAt' | 'disabledReason'>,
+  ): Promise<WebhookEndpoint>;
+  getEndpoint(projectId: ProjectId, id: WebhookEndpointId): Promise<WebhookEndpoint | null>;
+  listEndpoints(projectId: ProjectId): Promise<WebhookEndpoint[]>;
+  updateEndpoint(
+    projectId: ProjectId,
+    id: WebhookEndpointId,
+    patch: WebhookEndpointPatch,
+    now: Millis,
+  ): Promise<WebhookEndpoint | null>;
+  deleteEndpoint(projectId: ProjectId, id: WebhookEndpointId): Promise<boolean>;
+  /**
+   * The outbox write: the message and one pending delivery per enabled endpoint that wants it
+   * (or to `onlyEndpoint` alone, whatever it subscribes to: a test message).
+   */
+  enqueue(message: WebhookMessage, onlyEndpoint?: WebhookEndpointId): Promise<number>;
+  /**
+   * Leases up to `limit` due deliveries of enabled endpoints to `node` until `leaseUntil`; a
+   * delivery whose lease ran out (its node died) is due again. PostgreSQL skips rows another
+   * node is claiming (FOR UPDATE SKIP LOCKED).
+   */
+  claimDue(now: Millis, leaseUntil: Millis, node: string, limit: number): Promise<ClaimedDelivery[]>;
+  /** Records an attempt and releases the lease; false when the lease was lost to another node. */
+  finishAttempt(id: WebhookDeliveryId, node: string, outcome: AttemptOutcome): Promise<boolean>;
+  listDeliveries(
+    projectId: ProjectId,
+    filter: { endpointId?: WebhookEndpointId; status?: WebhookDeliveryStatus },
+    limit: number,
+  ): Promise<WebhookDelivery[]>;
+  getDelivery(
+    projectId: ProjectId,
+    id: WebhookDeliveryId,
+  ): Promise<(WebhookDelivery & { payload: string; attemptLog: WebhookAttempt[] }) | null>;
+  /** Makes a delivery due now again (same message, same webhook-id); null when it is not found. */
+  redeliver(projectId: ProjectId, id: WebhookDeliveryId, now: Millis): Promise<WebhookDelivery | null>;
+  /** True the first time a token's reminder (kind, threshold) is marked; false ever after. */
+  markReminder(tokenId: TokenId, kind: string, threshold: number, now: Millis): Promise<boolean>;
+  /** Reminder kinds and thresholds already sent for these tokens. */
+  remindersFor(
+    tokenIds: readonly TokenId[],
+  ): Promise<{ tokenId: TokenId; kind: string; threshold: number }[]>;
+  /** Live (not revoked) tokens of a project, or of all projects, expiring after `from` and by `until`. */
+  tokensExpiring(from: Millis, until: Millis, projectId?: ProjectId): Promise<ReminderCandidate[]>;
+  /** Live tokens of a project last used (or, never used, created) at or before `before`. */
+  tokensIdleSince(projectId: ProjectId, before: Millis): Promise<ReminderCandidate[]>;
 }
 
 export type Repositories = {
@@ -555,6 +704,7 @@ export type Repositories = {
   cacheChanges: CacheChangeRepository;
   clusterNodes: ClusterNodeRepository;
   idempotency: IdempotencyRepository;
+  webhooks: WebhookRepository;
 };
 
 export interface Storage extends Repositories {

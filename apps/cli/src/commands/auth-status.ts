@@ -1,7 +1,7 @@
 import { missingScopes, tokenHint } from '@keyward/core';
 import { KeywardApiError, KeywardUnreachableError, type Me, type TokenView } from '@keyward/sdk';
 import type { Command } from 'commander';
-import { apiFor, type Context, describeFailure, resolveTarget, storedFor } from '../context.ts';
+import { apiFor, type Context, clientFor, describeFailure, resolveTarget, storedFor } from '../context.ts';
 import { credentialKey } from '../credentials.ts';
 import { EXIT } from '../exit-codes.ts';
 import { expiryText, relativeTime } from '../output.ts';
@@ -30,7 +30,31 @@ type Checked = {
   last_used_known: boolean;
   /** Headroom of the tightest rate-limit window, when the server reports it. */
   rate_limit: NonNullable<Me['rate_limits']>['effective'];
+  /** The server's notices for this token: expiring soon, or about to be revoked as idle. */
+  reminders: Reminder[];
 };
+
+type Reminder = { kind: 'expiring' | 'idle'; at: string; days_left: number };
+
+/** Notices are advisory: a server without them (older) or a refusal leaves the list empty. */
+async function remindersFor(entry: Entry): Promise<Reminder[]> {
+  try {
+    const answer = await clientFor(entry.url, entry.token).request<{ data: Reminder[] }>(
+      'GET',
+      '/v1/me/reminders',
+    );
+    return answer.data.map(({ kind, at, days_left }) => ({ kind, at, days_left }));
+  } catch {
+    return [];
+  }
+}
+
+export function reminderWarning(r: Reminder): string {
+  const when = r.days_left <= 1 ? 'within a day' : `in ${r.days_left} days`;
+  return r.kind === 'expiring'
+    ? `this token expires ${when} (${r.at}): rotate or replace it`
+    : `this token is unused and will be revoked ${when} (${r.at}) unless it is used`;
+}
 
 function stateOf(error: unknown): CredentialState {
   if (error instanceof KeywardUnreachableError) return 'unreachable';
@@ -64,6 +88,7 @@ async function check(entry: Entry, tokenId: string | null, active: boolean, now:
       last_used_at: null,
       last_used_known: false,
       rate_limit: null,
+      reminders: [],
     };
   }
   let record: TokenView | null = null;
@@ -85,6 +110,7 @@ async function check(entry: Entry, tokenId: string | null, active: boolean, now:
     last_used_at: record?.last_used_at ?? null,
     last_used_known: record !== null,
     rate_limit: me.rate_limits?.effective ?? null,
+    reminders: await remindersFor(entry),
   };
 }
 
@@ -176,6 +202,8 @@ export function registerAuthStatus(auth: Command, contextOf: (command: Command) 
             ]);
           }
         }
+        for (const reminder of ok ? r.reminders : [])
+          pairs.push(['  warning', color.yellow(`⚠ ${reminderWarning(reminder)}`)]);
         out.fields(pairs);
       });
     });

@@ -9,6 +9,10 @@ export const OPENAPI_TAGS = [
   { name: 'support', description: 'Error records and the audit log' },
   { name: 'session', description: 'Console sign-in and first-run setup' },
   { name: 'system', description: 'Health, readiness and documentation' },
+  {
+    name: 'webhooks',
+    description: 'Signed webhooks, their delivery log, expiry reminders and idle revocation',
+  },
 ];
 
 /** OpenAPI 3.1 generated from the route schemas; `/openapi.json` and a docs page at `/docs`. */

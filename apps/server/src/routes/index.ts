@@ -50,6 +50,9 @@ import { authorize } from './verify/authorize.ts';
 import { introspectToken } from './verify/introspect-token.ts';
 import { tokenUsage } from './verify/token-usage.ts';
 import { verifyToken } from './verify/verify-token.ts';
+import { reminderRoutes } from './webhooks/reminder-routes.ts';
+import { webhookDeliveryRoutes } from './webhooks/webhook-deliveries.ts';
+import { webhookEndpointRoutes } from './webhooks/webhook-endpoints.ts';
 
 /** Every operation Keyward serves, one file each. */
 export const ROUTES: readonly Route[] = [
@@ -104,4 +107,7 @@ export const ROUTES: readonly Route[] = [
   ...SDK_ROUTES,
   revokeByValue,
   githubSecretScanning,
+  webhookEndpointRoutes,
+  webhookDeliveryRoutes,
+  reminderRoutes,
 ];

@@ -18,6 +18,7 @@ import type { FastifyRequest } from 'fastify';
 import { DUMMY_HASH } from '../routes/session/login.ts';
 import type { Deps, Principal } from '../types.ts';
 import { hashPassword } from './bootstrap.ts';
+import { recordEvent } from './webhook-events.ts';
 
 export type NewInvitationInput = { email: string; role: Role; lifetimeSeconds?: number };
 
@@ -66,6 +67,19 @@ export async function createInvitation(
         },
       },
       tx,
+    );
+    await recordEvent(
+      tx,
+      p.projectId,
+      'member.invited',
+      {
+        invitation_id: created.id,
+        email: created.email,
+        role_id: input.role.id,
+        role: input.role.name,
+        expires_at: new Date(created.expiresAt).toISOString(),
+      },
+      now,
     );
     return created;
   });
@@ -188,6 +202,19 @@ export async function redeemInvitation(deps: Deps, request: FastifyRequest, inpu
         changes: { account: { after: decision.action === 'create-account' ? 'created' : 'existing' } },
       },
       tx,
+    );
+    await recordEvent(
+      tx,
+      invitation.projectId,
+      'member.joined',
+      {
+        user_id: member.id,
+        email: member.email,
+        role_id: invitation.roleId,
+        via: 'invitation',
+        invitation_id: invitation.id,
+      },
+      now,
     );
     return { invitation, user: member };
   });

@@ -9,6 +9,7 @@ import {
 import type { AuditChange, TokenLookup } from '@keyward/storage';
 import type { FastifyRequest } from 'fastify';
 import type { Deps } from '../types.ts';
+import { recordEvent, tokenEventData } from './webhook-events.ts';
 
 /** How a token was found by its value: it still works, or it is only a record of one that did. */
 export type FoundToken = { lookup: TokenLookup; live: boolean };
@@ -62,14 +63,27 @@ export function createTokenByValue(deps: Deps) {
         },
         tx,
       );
-      // Events (webhooks): token.revoked / token.leaked are recorded here, in `tx`, once the outbox exists.
+      await verifier.invalidate({ tokenId }, tx);
+      const at = now();
+      await recordEvent(tx, projectId, 'token.revoked', { ...tokenEventData(token), reason }, at);
+      if (action === 'token.leaked')
+        await recordEvent(tx, projectId, 'token.leaked', { ...tokenEventData(token), ...leakOf(changes) }, at);
       return true;
     });
-    verifier.invalidate({ tokenId });
     return revoked;
   }
 
   return { find, revoke };
+}
+
+/** Where a leak was found, from its audit changes (`leak_url`, `leak_source`, `leak_type`). */
+export function leakOf(changes: Record<string, AuditChange>): Record<string, unknown> {
+  return {
+    url: changes.leak_url?.after ?? null,
+    source: changes.leak_source?.after ?? null,
+    type: changes.leak_type?.after ?? null,
+    action: changes.leak_action?.after ?? null,
+  };
 }
 
 export type TokenByValue = ReturnType<typeof createTokenByValue>;

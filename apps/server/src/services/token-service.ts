@@ -17,9 +17,11 @@ import type { FastifyRequest } from 'fastify';
 import type { Deps, Principal } from '../types.ts';
 import { diff } from './audit-log.ts';
 import { authorize, ownerRights, policyContext, tokenTarget } from './policy.ts';
+import { markRotated } from './reminders.ts';
 import { type ExpiryInput, resolveExpiry } from './token-expiry.ts';
 import { grantedScopes, ownerFor } from './token-grant.ts';
 import { userRights } from './user-rights.ts';
+import { recordEvent, tokenEventData } from './webhook-events.ts';
 
 export type IssueInput = {
   name: string;
@@ -52,12 +54,25 @@ export function createTokenService(deps: Deps) {
         : 'token.create';
 
   /** Creates one token once the policy allows it; pass `repos` to make it part of a caller's transaction. */
-  async function issue(
+  function issue(
     request: FastifyRequest,
     principal: Principal,
     input: IssueInput,
-    repos: Repositories = storage,
+    repos?: Repositories,
     beforeCreate: (repos: Repositories) => Promise<void> = async () => {},
+  ) {
+    // The token and its `token.created` event commit together (the webhook outbox).
+    if (repos === undefined)
+      return storage.transaction((tx) => issueIn(request, principal, input, tx, beforeCreate));
+    return issueIn(request, principal, input, repos, beforeCreate);
+  }
+
+  async function issueIn(
+    request: FastifyRequest,
+    principal: Principal,
+    input: IssueInput,
+    repos: Repositories,
+    beforeCreate: (repos: Repositories) => Promise<void>,
   ) {
     const project = await projectOf(principal, repos);
     const at = now();
@@ -111,6 +126,13 @@ export function createTokenService(deps: Deps) {
         },
       },
       repos,
+    );
+    await recordEvent(
+      repos,
+      project.id,
+      'token.created',
+      { ...tokenEventData(token), kind: token.kind, scopes: token.scopes, role_id: roleId },
+      at,
     );
     return { token, secret };
   }
@@ -177,37 +199,52 @@ export function createTokenService(deps: Deps) {
           context,
         );
     }
+    const at = now();
     const after = await storage.transaction(async (tx) => {
-      const updated = await tx.tokens.update(principal.projectId, id, patch, now());
-      if (updated) await verifier.invalidate({ tokenId: id }, tx);
-      return updated;
-    });
-    if (!after) throw new KeywardError('NOT_FOUND', 'No such token');
-    await audit.record(request, {
-      action: 'token.updated',
-      projectId: principal.projectId,
-      targetType: 'token',
-      targetId: id,
-      changes: diff(before, after),
+      const changed = await tx.tokens.update(principal.projectId, id, patch, at);
+      if (!changed) throw new KeywardError('NOT_FOUND', 'No such token');
+      await verifier.invalidate({ tokenId: id }, tx);
+      const changes = diff(before, changed);
+      await audit.record(
+        request,
+        {
+          action: 'token.updated',
+          projectId: principal.projectId,
+          targetType: 'token',
+          targetId: id,
+          changes,
+        },
+        tx,
+      );
+      const fields = Object.keys(changes).filter((key) => key !== 'updatedAt');
+      await recordEvent(tx, principal.projectId, 'token.updated', { ...tokenEventData(changed), fields }, at);
+      return changed;
     });
     return after;
   }
 
   async function revoke(request: FastifyRequest, principal: Principal, id: TokenId, reason: string | null) {
     await loadFor(principal, id, 'token.revoke');
+    const at = now();
     const token = await storage.transaction(async (tx) => {
-      const revoked = await tx.tokens.revoke(principal.projectId, id, reason, now());
-      if (revoked) await verifier.invalidate({ tokenId: id }, tx);
+      const revoked = await tx.tokens.revoke(principal.projectId, id, reason, at);
+      if (!revoked) return null;
+      await verifier.invalidate({ tokenId: id }, tx);
+      await audit.record(
+        request,
+        {
+          action: 'token.revoked',
+          projectId: principal.projectId,
+          targetType: 'token',
+          targetId: id,
+          changes: { revoked_at: { after: revoked.revokedAt }, revoked_reason: { after: reason } },
+        },
+        tx,
+      );
+      await recordEvent(tx, principal.projectId, 'token.revoked', { ...tokenEventData(revoked), reason }, at);
       return revoked;
     });
     if (!token) throw new KeywardError('CONFLICT', 'The token is already revoked');
-    await audit.record(request, {
-      action: 'token.revoked',
-      projectId: principal.projectId,
-      targetType: 'token',
-      targetId: id,
-      changes: { revoked_at: { after: token.revokedAt }, revoked_reason: { after: reason } },
-    });
     return token;
   }
 
@@ -229,38 +266,59 @@ export function createTokenService(deps: Deps) {
         tokenHint(secret),
         at,
       );
-      if (rotated) await verifier.invalidate({ tokenId: id }, tx);
+      if (!rotated) return null;
+      await verifier.invalidate({ tokenId: id }, tx);
+      await markRotated(tx, rotated, at);
+      await audit.record(
+        request,
+        {
+          action: 'token.rotated',
+          projectId: principal.projectId,
+          targetType: 'token',
+          targetId: id,
+          changes: {
+            hint: { before: before.hint, after: rotated.hint },
+            grace_period_seconds: { after: graceSeconds },
+          },
+        },
+        tx,
+      );
+      await recordEvent(
+        tx,
+        principal.projectId,
+        'token.rotated',
+        { ...tokenEventData(rotated), previous_hint: before.hint, grace_period_seconds: graceSeconds },
+        at,
+      );
       return rotated;
     });
     if (!token) throw new KeywardError('TOKEN_NOT_ROTATABLE');
-    await audit.record(request, {
-      action: 'token.rotated',
-      projectId: principal.projectId,
-      targetType: 'token',
-      targetId: id,
-      changes: {
-        hint: { before: before.hint, after: token.hint },
-        grace_period_seconds: { after: graceSeconds },
-      },
-    });
     return { token, secret };
   }
 
   async function setDisabled(request: FastifyRequest, principal: Principal, id: TokenId, disabled: boolean) {
     await loadFor(principal, id, disabled ? 'token.disable' : 'token.enable');
+    const at = now();
     const token = await storage.transaction(async (tx) => {
-      const changed = await tx.tokens.setDisabled(principal.projectId, id, disabled, now());
-      if (changed) await verifier.invalidate({ tokenId: id }, tx);
+      const changed = await tx.tokens.setDisabled(principal.projectId, id, disabled, at);
+      if (!changed) return null;
+      await verifier.invalidate({ tokenId: id }, tx);
+      await audit.record(
+        request,
+        {
+          action: disabled ? 'token.disabled' : 'token.enabled',
+          projectId: principal.projectId,
+          targetType: 'token',
+          targetId: id,
+          changes: { disabled_at: { after: changed.disabledAt } },
+        },
+        tx,
+      );
+      const type = disabled ? 'token.disabled' : 'token.enabled';
+      await recordEvent(tx, principal.projectId, type, tokenEventData(changed), at);
       return changed;
     });
     if (!token) throw new KeywardError('CONFLICT', 'A revoked token cannot be disabled or enabled');
-    await audit.record(request, {
-      action: disabled ? 'token.disabled' : 'token.enabled',
-      projectId: principal.projectId,
-      targetType: 'token',
-      targetId: id,
-      changes: { disabled_at: { after: token.disabledAt } },
-    });
     return token;
   }
 
@@ -277,8 +335,16 @@ export function createTokenService(deps: Deps) {
       return issue(request, principal, input, tx, async (repos) => {
         const previous = await repos.tokens.findPersonal(principal.projectId, userId);
         if (!previous) return;
-        await repos.tokens.revoke(principal.projectId, previous.id, 'regenerated', now());
-        await verifier.invalidate({ tokenId: previous.id }, repos);
+        const revoked = await repos.tokens.revoke(principal.projectId, previous.id, 'regenerated', now());
+        if (revoked) await verifier.invalidate({ tokenId: previous.id }, repos);
+        if (revoked)
+          await recordEvent(
+            repos,
+            principal.projectId,
+            'token.revoked',
+            { ...tokenEventData(revoked), reason: 'regenerated' },
+            now(),
+          );
         await audit.record(
           request,
           {

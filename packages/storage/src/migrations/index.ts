@@ -6,6 +6,7 @@ import { status } from './0005-status.ts';
 import { errorRecords } from './0006-error-records.ts';
 import { cacheChanges } from './0007-cache-changes.ts';
 import { tokenControls } from './0009-token-controls.ts';
+import { webhooks } from './0008-webhooks.ts';
 
 /** Listed in code, not scanned from disk, so a bundled server still finds them. Names sort in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0006-error-records': errorRecords,
   '0007-cache-changes': cacheChanges,
   '0009-token-controls': tokenControls,
+  '0008-webhooks': webhooks,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -16,6 +16,7 @@ import { createServiceAccountRepository } from './service-accounts.ts';
 import { createSessionRepository } from './sessions.ts';
 import { createTokenRepository } from './tokens.ts';
 import { createUserRepository } from './users.ts';
+import { createWebhookRepository } from './webhooks.ts';
 
 /** Every repository bound to one executor: the pool, or a transaction. */
 export function createRepositories(db: Db, changes: ChangeContext): Repositories {
@@ -33,5 +34,6 @@ export function createRepositories(db: Db, changes: ChangeContext): Repositories
     cacheChanges: createCacheChangeRepository(db, changes),
     clusterNodes: createClusterNodeRepository(changes.background),
     idempotency: createIdempotencyRepository(db),
+    webhooks: createWebhookRepository(db),
   };
 }

@@ -2,6 +2,7 @@ import { KeywardError, newId } from '@keyward/core';
 import { Type } from 'typebox';
 import { hashPassword } from '../../services/bootstrap.ts';
 import { authorizeScopes } from '../../services/policy.ts';
+import { recordEvent } from '../../services/webhook-events.ts';
 import { principalOf, type Route } from '../context.ts';
 import { presentMember } from '../present.ts';
 import { loadRole } from '../roles/role-params.ts';
@@ -55,18 +56,27 @@ export const addMember: Route = (app, { deps }) => {
       } else if (await deps.storage.members.get(p.projectId, user.id)) {
         throw new KeywardError('CONFLICT', 'The user is already a member; change their role instead');
       }
-      await deps.storage.members.put({
-        projectId: p.projectId,
-        userId: user.id,
-        roleId: role.id,
-        createdAt: now,
-      });
-      await deps.audit.record(request, {
-        action: 'member.added',
-        projectId: p.projectId,
-        targetType: 'user',
-        targetId: user.id,
-        changes: { role: { after: role.name } },
+      const added = user;
+      await deps.storage.transaction(async (tx) => {
+        await tx.members.put({ projectId: p.projectId, userId: added.id, roleId: role.id, createdAt: now });
+        await deps.audit.record(
+          request,
+          {
+            action: 'member.added',
+            projectId: p.projectId,
+            targetType: 'user',
+            targetId: added.id,
+            changes: { role: { after: role.name } },
+          },
+          tx,
+        );
+        await recordEvent(
+          tx,
+          p.projectId,
+          'member.joined',
+          { user_id: added.id, email: added.email, role_id: role.id, role: role.name, via: 'added' },
+          now,
+        );
       });
       return reply.code(201).send(
         presentMember({

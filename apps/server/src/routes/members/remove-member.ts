@@ -1,5 +1,6 @@
 import { KeywardError, type UserId } from '@keyward/core';
 import { authorizeScopes } from '../../services/policy.ts';
+import { recordEvent } from '../../services/webhook-events.ts';
 import { principalOf, type Route } from '../context.ts';
 import { loadRole } from '../roles/role-params.ts';
 import { problemResponses, security } from '../schemas.ts';
@@ -42,6 +43,13 @@ export const removeMember: Route = (app, { deps }) => {
             changes: { role: { before: role.name }, revoked_tokens: { after: revoked } },
           },
           tx,
+        );
+        await recordEvent(
+          tx,
+          p.projectId,
+          'member.removed',
+          { user_id: userId, role_id: role.id, role: role.name, revoked_token_ids: revoked },
+          now,
         );
       });
       return reply.code(204).send(null);

@@ -1,7 +1,8 @@
 import { KeywardError, type ProjectId } from '@keyward/core';
 import { Type } from 'typebox';
 import { createScanningKeySource } from '../../services/github-scanning-keys.ts';
-import { createTokenByValue, type FoundToken } from '../../services/token-by-value.ts';
+import { createTokenByValue, type FoundToken, leakOf } from '../../services/token-by-value.ts';
+import { recordEvent } from '../../services/webhook-events.ts';
 import type { App } from '../../types.ts';
 import type { Route } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
@@ -81,7 +82,14 @@ export const githubSecretScanning: Route = (app, { deps }) => {
       actor: { type: 'anonymous', id: null },
       changes,
     });
-    // Events (webhooks): token.leaked is recorded here once the outbox exists.
+    const state = found.lookup.state;
+    await recordEvent(
+      deps.storage,
+      projectId,
+      'token.leaked',
+      { token: { id: state.tokenId, name: state.name }, ...leakOf(changes) },
+      deps.now(),
+    );
   }
 
   app.register(async (plugin) => {

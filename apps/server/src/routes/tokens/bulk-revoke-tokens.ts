@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { recordEvent } from '../../services/webhook-events.ts';
 import { principalOf, type Route } from '../context.ts';
 import {
   problemResponses,
@@ -74,6 +75,14 @@ export const bulkRevokeTokens: Route = (app, { deps }) => {
             },
             tx,
           );
+          for (const id of ids)
+            await recordEvent(
+              tx,
+              p.projectId,
+              'token.revoked',
+              { token: { id }, reason, bulk: true },
+              deps.now(),
+            );
           return ids;
         })
         .catch((error: unknown) => {
