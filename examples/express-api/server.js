@@ -23,13 +23,11 @@ app.get('/v1/instances/:id', protect(kw, ['instances:read']), (req, res) => {
   res.json(found);
 });
 app.post('/v1/instances', protect(kw, ['instances:write']), (req, res) =>
-  res
-    .status(201)
-    .json({
-      id: `ins_${INSTANCES.length + 1}`,
-      name: String(req.body?.name ?? 'unnamed'),
-      status: 'provisioning',
-    }),
+  res.status(201).json({
+    id: `ins_${INSTANCES.length + 1}`,
+    name: String(req.body?.name ?? 'unnamed'),
+    status: 'provisioning',
+  }),
 );
 app.get('/v1/reports', protect(kw, ['instances:read']), () => {
   throw new Error('report generator crashed');

@@ -548,6 +548,8 @@ export interface Notifications {
     /** Shown in pg_stat_activity, so an operator (or a test) can find the listening connection. */
     applicationName?: string,
   ): { close(): Promise<void> };
+}
+
 export type WebhookEndpoint = {
   id: WebhookEndpointId;
   projectId: ProjectId;

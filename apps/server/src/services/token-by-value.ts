@@ -67,7 +67,13 @@ export function createTokenByValue(deps: Deps) {
       const at = now();
       await recordEvent(tx, projectId, 'token.revoked', { ...tokenEventData(token), reason }, at);
       if (action === 'token.leaked')
-        await recordEvent(tx, projectId, 'token.leaked', { ...tokenEventData(token), ...leakOf(changes) }, at);
+        await recordEvent(
+          tx,
+          projectId,
+          'token.leaked',
+          { ...tokenEventData(token), ...leakOf(changes) },
+          at,
+        );
       return true;
     });
     return revoked;

@@ -702,6 +702,246 @@ export type SdkReportErrorsResponse = {
   duplicates: number;
   rejected: number;
 };
+export type ListWebhooksResponse = {
+  data: {
+    /** whe_… */
+    id: string;
+    project_id: string;
+    url: string;
+    description: string;
+    events: string[];
+    enabled: boolean;
+    disabled_at: string | null;
+    disabled_reason: string | null;
+    created_by: string | null;
+    created_at: string;
+    updated_at: string;
+  }[];
+};
+export type CreateWebhookBody = {
+  url: string;
+  events: (
+    | 'token.created'
+    | 'token.updated'
+    | 'token.rotated'
+    | 'token.revoked'
+    | 'token.disabled'
+    | 'token.enabled'
+    | 'token.expiring'
+    | 'token.expired'
+    | 'token.idle_warning'
+    | 'token.auto_revoked'
+    | 'token.leaked'
+    | 'member.invited'
+    | 'member.joined'
+    | 'member.removed'
+    | 'member.role_changed'
+    | 'webhook.test'
+    | '*'
+  )[];
+  description?: string;
+};
+export type CreateWebhookResponse = {
+  /** whe_… */
+  id: string;
+  project_id: string;
+  url: string;
+  description: string;
+  events: string[];
+  enabled: boolean;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+} & {
+  /** Standard Webhooks signing secret (whsec_…); shown only in this answer */
+  secret: string;
+};
+export type GetWebhookResponse = {
+  /** whe_… */
+  id: string;
+  project_id: string;
+  url: string;
+  description: string;
+  events: string[];
+  enabled: boolean;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+};
+export type UpdateWebhookBody = {
+  url?: string;
+  events?: (
+    | 'token.created'
+    | 'token.updated'
+    | 'token.rotated'
+    | 'token.revoked'
+    | 'token.disabled'
+    | 'token.enabled'
+    | 'token.expiring'
+    | 'token.expired'
+    | 'token.idle_warning'
+    | 'token.auto_revoked'
+    | 'token.leaked'
+    | 'member.invited'
+    | 'member.joined'
+    | 'member.removed'
+    | 'member.role_changed'
+    | 'webhook.test'
+    | '*'
+  )[];
+  description?: string;
+  /** true re-enables an endpoint disabled after failures */
+  enabled?: boolean;
+};
+export type UpdateWebhookResponse = {
+  /** whe_… */
+  id: string;
+  project_id: string;
+  url: string;
+  description: string;
+  events: string[];
+  enabled: boolean;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+};
+export type RotateWebhookSecretResponse = {
+  /** whe_… */
+  id: string;
+  project_id: string;
+  url: string;
+  description: string;
+  events: string[];
+  enabled: boolean;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+} & {
+  /** Standard Webhooks signing secret (whsec_…); shown only in this answer */
+  secret: string;
+};
+export type TestWebhookResponse = {
+  message_id: string;
+};
+export type ListWebhookDeliveriesQuery = {
+  status?: 'pending' | 'delivered' | 'failed';
+  limit?: number;
+};
+export type ListWebhookDeliveriesResponse = {
+  data: {
+    /** whd_… */
+    id: string;
+    /** The endpoint */
+    webhook_id: string;
+    /** The webhook-id header: the same on every attempt and redelivery */
+    message_id: string;
+    event_type: string;
+    status: 'pending' | 'delivered' | 'failed';
+    attempts: number;
+    next_attempt_at: string | null;
+    last_status_code: number | null;
+    last_error: string | null;
+    last_latency_ms: number | null;
+    last_attempt_at: string | null;
+    delivered_at: string | null;
+    created_at: string;
+  }[];
+};
+export type GetWebhookDeliveryResponse = {
+  /** whd_… */
+  id: string;
+  /** The endpoint */
+  webhook_id: string;
+  /** The webhook-id header: the same on every attempt and redelivery */
+  message_id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  last_attempt_at: string | null;
+  delivered_at: string | null;
+  created_at: string;
+} & {
+  /** The signed body, as sent */
+  payload: unknown;
+  attempt_log: {
+    attempt: number;
+    attempted_at: string;
+    status_code: number | null;
+    error: string | null;
+    latency_ms: number;
+  }[];
+};
+export type RedeliverWebhookResponse = {
+  /** whd_… */
+  id: string;
+  /** The endpoint */
+  webhook_id: string;
+  /** The webhook-id header: the same on every attempt and redelivery */
+  message_id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_latency_ms: number | null;
+  last_attempt_at: string | null;
+  delivered_at: string | null;
+  created_at: string;
+};
+export type GetReminderSettingsResponse = {
+  /** Days before expiry at which a reminder is sent */
+  expiry_reminder_days: number[];
+  idle_revoke_days: number | null;
+  idle_reminder_days: number;
+};
+export type UpdateReminderSettingsBody = {
+  expiry_reminder_days?: number[];
+  idle_revoke_days?: number | null;
+  idle_reminder_days?: number;
+};
+export type UpdateReminderSettingsResponse = {
+  /** Days before expiry at which a reminder is sent */
+  expiry_reminder_days: number[];
+  idle_revoke_days: number | null;
+  idle_reminder_days: number;
+};
+export type ListRemindersResponse = {
+  data: {
+    kind: 'expiring' | 'idle';
+    token_id: string;
+    name: string;
+    hint: string;
+    owner_type: string;
+    owner_id: string;
+    at: string;
+    days_left: number;
+  }[];
+};
+export type ListMyRemindersResponse = {
+  data: {
+    kind: 'expiring' | 'idle';
+    token_id: string;
+    name: string;
+    hint: string;
+    owner_type: string;
+    owner_id: string;
+    at: string;
+    days_left: number;
+  }[];
+};
 export type RevokeTokenByValueBody = {
   token: string;
   token_type_hint?: string;
@@ -814,6 +1054,55 @@ export const OPERATIONS = {
   streamTokenChanges: { method: 'GET', path: '/v1/sdk/changes', params: [], input: 'none' },
   sdkReportUsage: { method: 'POST', path: '/v1/sdk/usage', params: [], input: 'body' },
   sdkReportErrors: { method: 'POST', path: '/v1/sdk/errors', params: [], input: 'body' },
+  listWebhooks: { method: 'GET', path: '/v1/webhooks', params: [], input: 'none' },
+  createWebhook: { method: 'POST', path: '/v1/webhooks', params: [], input: 'body' },
+  getWebhook: { method: 'GET', path: '/v1/webhooks/{webhook_id}', params: ['webhook_id'], input: 'none' },
+  deleteWebhook: {
+    method: 'DELETE',
+    path: '/v1/webhooks/{webhook_id}',
+    params: ['webhook_id'],
+    input: 'none',
+  },
+  updateWebhook: {
+    method: 'PATCH',
+    path: '/v1/webhooks/{webhook_id}',
+    params: ['webhook_id'],
+    input: 'body',
+  },
+  rotateWebhookSecret: {
+    method: 'POST',
+    path: '/v1/webhooks/{webhook_id}/rotate-secret',
+    params: ['webhook_id'],
+    input: 'none',
+  },
+  testWebhook: {
+    method: 'POST',
+    path: '/v1/webhooks/{webhook_id}/test',
+    params: ['webhook_id'],
+    input: 'none',
+  },
+  listWebhookDeliveries: {
+    method: 'GET',
+    path: '/v1/webhooks/{webhook_id}/deliveries',
+    params: ['webhook_id'],
+    input: 'query',
+  },
+  getWebhookDelivery: {
+    method: 'GET',
+    path: '/v1/webhook-deliveries/{delivery_id}',
+    params: ['delivery_id'],
+    input: 'none',
+  },
+  redeliverWebhook: {
+    method: 'POST',
+    path: '/v1/webhook-deliveries/{delivery_id}/redeliver',
+    params: ['delivery_id'],
+    input: 'none',
+  },
+  getReminderSettings: { method: 'GET', path: '/v1/reminders/settings', params: [], input: 'none' },
+  updateReminderSettings: { method: 'PATCH', path: '/v1/reminders/settings', params: [], input: 'body' },
+  listReminders: { method: 'GET', path: '/v1/reminders', params: [], input: 'none' },
+  listMyReminders: { method: 'GET', path: '/v1/me/reminders', params: [], input: 'none' },
   introspectToken: { method: 'POST', path: '/v1/introspect', params: [], input: 'body' },
   revokeTokenByValue: { method: 'POST', path: '/v1/revoke', params: [], input: 'body' },
   reportLeakedTokens: { method: 'POST', path: '/v1/secret-scanning/github', params: [], input: 'none' },
@@ -955,6 +1244,40 @@ export type Operations = {
   sdkReportUsage: { args: [body: SdkReportUsageBody]; response: SdkReportUsageResponse };
   /** Record errors a provider's API answered, in one batch */
   sdkReportErrors: { args: [body: SdkReportErrorsBody]; response: SdkReportErrorsResponse };
+  /** The project's webhook endpoints (never their secrets) */
+  listWebhooks: { args: []; response: ListWebhooksResponse };
+  /** Add a webhook endpoint; the answer holds its signing secret, shown only here */
+  createWebhook: { args: [body: CreateWebhookBody]; response: CreateWebhookResponse };
+  /** One webhook endpoint; a disabled one says why */
+  getWebhook: { args: [webhook_id: string]; response: GetWebhookResponse };
+  /** Delete an endpoint and its delivery log */
+  deleteWebhook: { args: [webhook_id: string]; response: null };
+  /** Change an endpoint, or enable / disable it */
+  updateWebhook: { args: [webhook_id: string, body?: UpdateWebhookBody]; response: UpdateWebhookResponse };
+  /** Replace the signing secret; the new one is shown only here */
+  rotateWebhookSecret: { args: [webhook_id: string]; response: RotateWebhookSecretResponse };
+  /** Queue a webhook.test message to this endpoint */
+  testWebhook: { args: [webhook_id: string]; response: TestWebhookResponse };
+  /** An endpoint's delivery log, newest first: status, attempts, latency */
+  listWebhookDeliveries: {
+    args: [webhook_id: string, query?: ListWebhookDeliveriesQuery];
+    response: ListWebhookDeliveriesResponse;
+  };
+  /** One delivery with its payload and every attempt */
+  getWebhookDelivery: { args: [delivery_id: string]; response: GetWebhookDeliveryResponse };
+  /** Send a delivery again now, with the same webhook-id */
+  redeliverWebhook: { args: [delivery_id: string]; response: RedeliverWebhookResponse };
+  /** Expiry reminder thresholds (default 14/7/1 days) and the idle revocation policy */
+  getReminderSettings: { args: []; response: GetReminderSettingsResponse };
+  /** Set the expiry reminder thresholds and "revoke tokens unused for N days" (null: never) */
+  updateReminderSettings: {
+    args: [body?: UpdateReminderSettingsBody];
+    response: UpdateReminderSettingsResponse;
+  };
+  /** Notices for the project's tokens: expiring soon, or about to be revoked as idle */
+  listReminders: { args: []; response: ListRemindersResponse };
+  /** Notices for the calling token (or, in the console, the signed-in user’s tokens) */
+  listMyReminders: { args: []; response: ListMyRemindersResponse };
   /** Token introspection (RFC 7662), form-encoded or JSON */
   introspectToken: { args: [body: IntrospectionRequest]; response: Introspection };
   /** Revoke the token given in the body (RFC 7009), form-encoded or JSON; needs no other token */

@@ -5,8 +5,8 @@ import { invitations } from './0004-invitations.ts';
 import { status } from './0005-status.ts';
 import { errorRecords } from './0006-error-records.ts';
 import { cacheChanges } from './0007-cache-changes.ts';
-import { tokenControls } from './0009-token-controls.ts';
 import { webhooks } from './0008-webhooks.ts';
+import { tokenControls } from './0009-token-controls.ts';
 
 /** Listed in code, not scanned from disk, so a bundled server still finds them. Names sort in order. */
 export const MIGRATIONS: Record<string, Migration> = {

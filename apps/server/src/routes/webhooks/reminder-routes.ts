@@ -61,6 +61,7 @@ export const reminderRoutes: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['tokens:read']),
       schema: {
+        operationId: 'getReminderSettings',
         tags,
         summary: `Expiry reminder thresholds (default ${DEFAULT_EXPIRY_REMINDER_DAYS.join('/')} days) and the idle revocation policy`,
         security,
@@ -79,6 +80,7 @@ export const reminderRoutes: Route = (app, { deps, auth }) => {
     {
       config: { policy: 'project.update_reminders' },
       schema: {
+        operationId: 'updateReminderSettings',
         tags,
         summary: 'Set the expiry reminder thresholds and "revoke tokens unused for N days" (null: never)',
         security,
@@ -115,6 +117,7 @@ export const reminderRoutes: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['tokens:read']),
       schema: {
+        operationId: 'listReminders',
         tags,
         summary: "Notices for the project's tokens: expiring soon, or about to be revoked as idle",
         security,
@@ -131,6 +134,7 @@ export const reminderRoutes: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(),
       schema: {
+        operationId: 'listMyReminders',
         tags,
         summary: 'Notices for the calling token (or, in the console, the signed-in user’s tokens)',
         security,

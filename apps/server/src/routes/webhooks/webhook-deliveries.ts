@@ -38,6 +38,7 @@ export const webhookDeliveryRoutes: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['projects:admin']),
       schema: {
+        operationId: 'listWebhookDeliveries',
         tags,
         summary: "An endpoint's delivery log, newest first: status, attempts, latency",
         security,
@@ -63,6 +64,7 @@ export const webhookDeliveryRoutes: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['projects:admin']),
       schema: {
+        operationId: 'getWebhookDelivery',
         tags,
         summary: 'One delivery with its payload and every attempt',
         security,
@@ -90,6 +92,7 @@ export const webhookDeliveryRoutes: Route = (app, { deps, auth }) => {
     {
       config: { policy: 'webhook.redeliver' },
       schema: {
+        operationId: 'redeliverWebhook',
         tags,
         summary: 'Send a delivery again now, with the same webhook-id',
         security,

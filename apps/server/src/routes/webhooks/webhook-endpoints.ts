@@ -40,6 +40,7 @@ export const webhookEndpointRoutes: Route = (app, { deps, auth }) => {
     {
       config: { policy: 'webhook.create' },
       schema: {
+        operationId: 'createWebhook',
         tags,
         summary: 'Add a webhook endpoint; the answer holds its signing secret, shown only here',
         description:
@@ -62,6 +63,7 @@ export const webhookEndpointRoutes: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['projects:admin']),
       schema: {
+        operationId: 'listWebhooks',
         tags,
         summary: "The project's webhook endpoints (never their secrets)",
         security,
@@ -79,6 +81,7 @@ export const webhookEndpointRoutes: Route = (app, { deps, auth }) => {
     {
       onRequest: auth(['projects:admin']),
       schema: {
+        operationId: 'getWebhook',
         tags,
         summary: 'One webhook endpoint; a disabled one says why',
         security,
@@ -94,6 +97,7 @@ export const webhookEndpointRoutes: Route = (app, { deps, auth }) => {
     {
       config: { policy: 'webhook.update' },
       schema: {
+        operationId: 'updateWebhook',
         tags,
         summary: 'Change an endpoint, or enable / disable it',
         security,
@@ -113,6 +117,7 @@ export const webhookEndpointRoutes: Route = (app, { deps, auth }) => {
     {
       config: { policy: 'webhook.delete' },
       schema: {
+        operationId: 'deleteWebhook',
         tags,
         summary: 'Delete an endpoint and its delivery log',
         security,
@@ -131,6 +136,7 @@ export const webhookEndpointRoutes: Route = (app, { deps, auth }) => {
     {
       config: { policy: 'webhook.rotate_secret' },
       schema: {
+        operationId: 'rotateWebhookSecret',
         tags,
         summary: 'Replace the signing secret; the new one is shown only here',
         security,
@@ -154,6 +160,7 @@ export const webhookEndpointRoutes: Route = (app, { deps, auth }) => {
     {
       config: { policy: 'webhook.test' },
       schema: {
+        operationId: 'testWebhook',
         tags,
         summary: 'Queue a webhook.test message to this endpoint',
         security,
