@@ -175,7 +175,7 @@ describe('console layout from 360 to 1920 px', () => {
       await create.waitFor();
       await expectInViewport(create.getByRole('button', { name: t['create.submit'] }), `${at} create submit`);
       await create.getByRole('button', { name: t['create.submit'] }).click();
-      const name = create.getByLabel(t['create.name'], { exact: true });
+      const name = create.getByLabel(t['create.name'] ?? 'Name', { exact: true });
       expect(await name.evaluate((el) => el === document.activeElement)).toBe(true);
       expect(await name.getAttribute('aria-invalid')).toBe('true');
       const message = create.getByText(t['create.name-required'] ?? '');
