@@ -23,6 +23,7 @@ const manifest = {
   sideEffects: false,
   exports: {
     '.': entry('sdk'),
+    './management': entry('management'),
     './fastify': entry('fastify'),
     './express': entry('express'),
     './hono': entry('hono'),

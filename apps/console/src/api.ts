@@ -1,4 +1,4 @@
-import { createClient, KeywardApiError, type RequestOptions } from '@keyward/sdk';
+import { createClient, KeywardApiError, type RequestOptions } from '@keyward/sdk/management';
 
 /**
  * The console's only way to the server: the SDK client on the same origin, with the session's

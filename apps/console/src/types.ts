@@ -14,4 +14,4 @@ export type {
   TokenStatus,
   TokenView,
   TokenWithSecret,
-} from '@keyward/sdk';
+} from '@keyward/sdk/management';

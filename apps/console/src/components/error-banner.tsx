@@ -1,4 +1,4 @@
-import { KeywardApiError, KeywardUnreachableError } from '@keyward/sdk';
+import { KeywardApiError, KeywardUnreachableError } from '@keyward/sdk/management';
 import { useContext } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from '../router.tsx';
