@@ -9,11 +9,16 @@ import Fastify from 'fastify';
 const [mode, port] = process.argv.slice(2);
 const app = Fastify();
 if (mode === 'with') {
-  const kw = createKeyward({ baseUrl: process.env.KEYWARD_URL ?? '', token: process.env.KEYWARD_TOKEN ?? '' });
+  const kw = createKeyward({
+    baseUrl: process.env.KEYWARD_URL ?? '',
+    token: process.env.KEYWARD_TOKEN ?? '',
+  });
   if (!(await kw.ready(10_000))) throw new Error('the change stream did not become ready');
   await app.register(keyward, { keyward: kw });
 }
 const INSTANCES = [{ id: 'ins_1', name: 'web-1', region: 'ewr1', status: 'running' }];
 app.get('/healthz', { config: { keyward: false } }, async () => ({ ok: true }));
-app.get('/v1/instances', { config: { keyward: { requiredScopes: ['api:read'] } } }, async () => ({ data: INSTANCES }));
+app.get('/v1/instances', { config: { keyward: { requiredScopes: ['api:read'] } } }, async () => ({
+  data: INSTANCES,
+}));
 await app.listen({ port: Number(port), host: '127.0.0.1' });

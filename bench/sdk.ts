@@ -14,7 +14,15 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKeyward } from '@keyward/sdk';
 import { seedDatabase } from './seed.ts';
-import { nextBenchPort, ROOT, type Server, startKeyward, startProcess, type WrkResult, wrk } from './tools.ts';
+import {
+  nextBenchPort,
+  ROOT,
+  type Server,
+  startKeyward,
+  startProcess,
+  type WrkResult,
+  wrk,
+} from './tools.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -47,7 +55,8 @@ try {
   const map = new Map([[createHash('sha256').update(tokens.gateway).digest('base64'), { ok: true }]]);
   let sink = 0;
   const baselineNs = await bestNsPerOp(5, iterations, (n) => {
-    for (let i = 0; i < n; i++) if (map.get(createHash('sha256').update(tokens.gateway).digest('base64'))) sink++;
+    for (let i = 0; i < n; i++)
+      if (map.get(createHash('sha256').update(tokens.gateway).digest('base64'))) sink++;
   });
   const callsPer10k = async (token: string) => {
     await kw.verify(token, ['api:read']);
@@ -63,7 +72,12 @@ try {
   const route = async (mode: 'with' | 'without') => {
     const port = nextBenchPort();
     const env = { ...process.env, KEYWARD_URL: keyward.url, KEYWARD_TOKEN: tokens.verifier };
-    const server = await startProcess(['--import', 'tsx', join(ROOT, 'bench/sdk-route-server.ts'), mode, String(port)], env, '/healthz', port);
+    const server = await startProcess(
+      ['--import', 'tsx', join(ROOT, 'bench/sdk-route-server.ts'), mode, String(port)],
+      env,
+      '/healthz',
+      port,
+    );
     servers.push(server);
     return server;
   };
@@ -91,15 +105,25 @@ try {
   const report = {
     at: new Date().toISOString(),
     machine: { cpus: availableParallelism(), loadavg: loadavg() },
-    inProcess: { iterations, verifyNsPerOp: verifyNs, sha256MapNsPerOp: baselineNs, ratio: verifyNs / baselineNs },
+    inProcess: {
+      iterations,
+      verifyNsPerOp: verifyNs,
+      sha256MapNsPerOp: baselineNs,
+      ratio: verifyNs / baselineNs,
+    },
     networkCallsPer10kCached: { tokenWithoutLimits: unlimitedCalls, tokenWithLimit: leasedCalls },
     fastifyRoute: Object.fromEntries([...results].map(([name, r]) => [name, { ...r, ratio: r.rps / base }])),
   };
   const lines = [
     `in-process cached verify: ${verifyNs.toFixed(0)} ns/op; sha256 + Map.get: ${baselineNs.toFixed(0)} ns/op; ratio ${(verifyNs / baselineNs).toFixed(2)}× (sink ${sink > 0})`,
     `network calls per 10,000 cached requests: ${unlimitedCalls} (token without limits), ${leasedCalls} (token with a limit, quota leases)`,
-    ...[...results].map(([name, r]) => `${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${(r.rps / base).toFixed(2)}×`),
-    `load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+    ...[...results].map(
+      ([name, r]) =>
+        `${name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, ${(r.rps / base).toFixed(2)}×`,
+    ),
+    `load average at the end: ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });

@@ -14,14 +14,20 @@ const app = express();
 app.use(express.json());
 
 app.get('/healthz', (_req, res) => res.json({ ok: true }));
-app.get('/v1/instances', protect(kw, ['instances:read']), (req, res) => res.json({ data: INSTANCES, principal: req.keyward }));
+app.get('/v1/instances', protect(kw, ['instances:read']), (req, res) =>
+  res.json({ data: INSTANCES, principal: req.keyward }),
+);
 app.get('/v1/instances/:id', protect(kw, ['instances:read']), (req, res) => {
   const found = INSTANCES.find((i) => i.id === req.params.id);
   if (!found) throw new ApiProblem(404, 'NOT_FOUND', `No instance ${req.params.id}`);
   res.json(found);
 });
 app.post('/v1/instances', protect(kw, ['instances:write']), (req, res) =>
-  res.status(201).json({ id: `ins_${INSTANCES.length + 1}`, name: String(req.body?.name ?? 'unnamed'), status: 'provisioning' }),
+  res.status(201).json({
+    id: `ins_${INSTANCES.length + 1}`,
+    name: String(req.body?.name ?? 'unnamed'),
+    status: 'provisioning',
+  }),
 );
 app.get('/v1/reports', protect(kw, ['instances:read']), () => {
   throw new Error('report generator crashed');

@@ -17,21 +17,35 @@ await app.register(keyward, { keyward: kw });
 
 app.get('/healthz', { config: { keyward: false } }, async () => ({ ok: true }));
 
-app.get('/v1/instances', { config: { keyward: { requiredScopes: ['instances:read'] } } }, async (request) => ({
-  data: INSTANCES,
-  principal: request.keyward,
-}));
+app.get(
+  '/v1/instances',
+  { config: { keyward: { requiredScopes: ['instances:read'] } } },
+  async (request) => ({
+    data: INSTANCES,
+    principal: request.keyward,
+  }),
+);
 
-app.get('/v1/instances/:id', { config: { keyward: { requiredScopes: ['instances:read'] } } }, async (request) => {
-  const found = INSTANCES.find((i) => i.id === request.params.id);
-  if (!found) throw new ApiProblem(404, 'NOT_FOUND', `No instance ${request.params.id}`);
-  return found;
-});
+app.get(
+  '/v1/instances/:id',
+  { config: { keyward: { requiredScopes: ['instances:read'] } } },
+  async (request) => {
+    const found = INSTANCES.find((i) => i.id === request.params.id);
+    if (!found) throw new ApiProblem(404, 'NOT_FOUND', `No instance ${request.params.id}`);
+    return found;
+  },
+);
 
-app.post('/v1/instances', { config: { keyward: { requiredScopes: ['instances:write'] } } }, async (request, reply) => {
-  const name = String(request.body?.name ?? 'unnamed');
-  return reply.code(201).send({ id: `ins_${INSTANCES.length + 1}`, name, region: 'ewr1', status: 'provisioning' });
-});
+app.post(
+  '/v1/instances',
+  { config: { keyward: { requiredScopes: ['instances:write'] } } },
+  async (request, reply) => {
+    const name = String(request.body?.name ?? 'unnamed');
+    return reply
+      .code(201)
+      .send({ id: `ins_${INSTANCES.length + 1}`, name, region: 'ewr1', status: 'provisioning' });
+  },
+);
 
 // A bug in the provider's code: answered as 500 problem+json with an error id the caller can quote.
 app.get('/v1/reports', { config: { keyward: { requiredScopes: ['instances:read'] } } }, async () => {

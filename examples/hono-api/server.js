@@ -16,7 +16,9 @@ const options = { clientIp: (c) => getConnInfo(c).remote.address ?? null };
 const app = new Hono();
 
 app.get('/healthz', (c) => c.json({ ok: true }));
-app.get('/v1/instances', protect(kw, ['instances:read'], options), (c) => c.json({ data: INSTANCES, principal: c.get('keyward') }));
+app.get('/v1/instances', protect(kw, ['instances:read'], options), (c) =>
+  c.json({ data: INSTANCES, principal: c.get('keyward') }),
+);
 app.get('/v1/instances/:id', protect(kw, ['instances:read'], options), (c) => {
   const found = INSTANCES.find((i) => i.id === c.req.param('id'));
   if (!found) throw new ApiProblem(404, 'NOT_FOUND', `No instance ${c.req.param('id')}`);
@@ -24,7 +26,10 @@ app.get('/v1/instances/:id', protect(kw, ['instances:read'], options), (c) => {
 });
 app.post('/v1/instances', protect(kw, ['instances:write'], options), async (c) => {
   const body = await c.req.json().catch(() => ({}));
-  return c.json({ id: `ins_${INSTANCES.length + 1}`, name: String(body.name ?? 'unnamed'), status: 'provisioning' }, 201);
+  return c.json(
+    { id: `ins_${INSTANCES.length + 1}`, name: String(body.name ?? 'unnamed'), status: 'provisioning' },
+    201,
+  );
 });
 app.get('/v1/reports', protect(kw, ['instances:read'], options), () => {
   throw new Error('report generator crashed');
@@ -32,8 +37,9 @@ app.get('/v1/reports', protect(kw, ['instances:read'], options), () => {
 app.onError(onError(kw, options));
 
 await kw.ready(10_000);
-const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1' }, (info) =>
-  console.log(`listening on http://127.0.0.1:${info.port}`),
+const server = serve(
+  { fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1' },
+  (info) => console.log(`listening on http://127.0.0.1:${info.port}`),
 );
 process.once('SIGTERM', async () => {
   server.close();

@@ -21,9 +21,17 @@ describe('one token limit across three provider processes, two Keyward nodes and
   beforeAll(async () => {
     ({ a, b } = await twoNodes());
     const tarball = await packSdk(a.dataDir);
-    const provider = await createToken(a, ['tokens:verify', 'errors:write'], [{ limit: 1_000_000, window_seconds: 60 }]);
+    const provider = await createToken(
+      a,
+      ['tokens:verify', 'errors:write'],
+      [{ limit: 1_000_000, window_seconds: 60 }],
+    );
     // Generous: both Keyward nodes share this test's one process on a loaded machine.
-    const env = (url: string) => ({ KEYWARD_URL: url, KEYWARD_TOKEN: provider.token, KEYWARD_TIMEOUT_MS: '30000' });
+    const env = (url: string) => ({
+      KEYWARD_URL: url,
+      KEYWARD_TOKEN: provider.token,
+      KEYWARD_TIMEOUT_MS: '30000',
+    });
     const first = await startExample('fastify-api', tarball, ['fastify'], env(a.url));
     providers.push(first);
     providers.push(await startIn(first.dir, env(a.url)));
@@ -47,14 +55,25 @@ describe('one token limit across three provider processes, two Keyward nodes and
       const answers = await Promise.all(
         Array.from({ length: REQUESTS }, (_, i) => {
           const at = i % targets.length;
-          return httpGet(targets[at] as string, caller.token, agents[at] as ReturnType<typeof concurrentAgent>);
+          return httpGet(
+            targets[at] as string,
+            caller.token,
+            agents[at] as ReturnType<typeof concurrentAgent>,
+          );
         }),
       );
       const counts = countStatuses(answers);
-      const perTarget = targets.map((_, t) => countStatuses(answers.filter((_, i) => i % targets.length === t)));
+      const perTarget = targets.map((_, t) =>
+        countStatuses(answers.filter((_, i) => i % targets.length === t)),
+      );
       const failed = answers.find((x) => x.status >= 500);
-      if (failed) process.stdout.write(`a failed answer: ${failed.body}\n${providers.map((p) => p.log()).join('\n')}\n`);
-      process.stdout.write(`exact limit: ${JSON.stringify(counts)}; per target ${JSON.stringify(perTarget)}\n`);
+      if (failed)
+        process.stdout.write(
+          `a failed answer: ${failed.body}\n${providers.map((p) => p.log()).join('\n')}\n`,
+        );
+      process.stdout.write(
+        `exact limit: ${JSON.stringify(counts)}; per target ${JSON.stringify(perTarget)}\n`,
+      );
       const admitted = counts[200] ?? 0;
       expect(admitted).toBeLessThanOrEqual(LIMIT);
       expect(admitted).toBeGreaterThanOrEqual(95);

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { freePort, stopChild, waitForPort } from '../e2e/processes.ts';
 import { ROOT, scratchProject } from './scratch-project.ts';
 
-export type RunningExample = { url: string; child: ChildProcess; log: () => string; stop: () => Promise<void> };
+export type RunningExample = {
+  url: string;
+  child: ChildProcess;
+  log: () => string;
+  stop: () => Promise<void>;
+};
 
 /** Copies examples/NAME into a scratch project with the packed SDK installed, and starts it. */
 export async function startExample(

@@ -53,11 +53,17 @@ describe('Express adapter, chained as Express chains middleware', () => {
     const weak = await createToken(h, ['billing:read']);
     const refused = await get('/v1/instances', { authorization: `Bearer ${weak.token}` });
     expect(refused).toMatchObject({ status: 403, body: { code: 'INSUFFICIENT_SCOPE' } });
-    await until(async () => (await call(h.app, 'GET', `/v1/errors/${refused.body.error_id}`, weak.token)).status === 200);
+    await until(
+      async () =>
+        (await call(h.app, 'GET', `/v1/errors/${refused.body.error_id}`, weak.token)).status === 200,
+    );
     const good = await createToken(h, ['instances:read']);
     const ok = await get('/v1/instances', { 'x-api-key': good.token });
     expect(ok).toMatchObject({ status: 200, body: { principal: { tokenId: good.id } } });
-    const mismatch = await get('/v1/instances', { 'x-api-key': good.token, authorization: `Bearer ${weak.token}` });
+    const mismatch = await get('/v1/instances', {
+      'x-api-key': good.token,
+      authorization: `Bearer ${weak.token}`,
+    });
     expect(mismatch).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
   });
 
@@ -66,7 +72,9 @@ describe('Express adapter, chained as Express chains middleware', () => {
     const res = await get('/v1/reports', { authorization: `Bearer ${good.token}` });
     expect(res).toMatchObject({ status: 500, body: { code: 'INTERNAL' } });
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    await until(async () => (await call(h.app, 'GET', `/v1/errors/${res.body.error_id}`, good.token)).status === 200);
+    await until(
+      async () => (await call(h.app, 'GET', `/v1/errors/${res.body.error_id}`, good.token)).status === 200,
+    );
     const other = await createToken(h, ['instances:read']);
     expect((await call(h.app, 'GET', `/v1/errors/${res.body.error_id}`, other.token)).status).toBe(404);
   });

@@ -16,7 +16,11 @@ async function get(url: string, token?: string, method = 'GET', body?: unknown):
     },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }
 
 /** The Fastify example (examples/fastify-api), installed from the packed SDK, against a real Keyward. */
@@ -26,7 +30,11 @@ describe('examples/fastify-api through real sockets', () => {
   beforeAll(async () => {
     h = await keywardOnSocket({ config: { usageFlushIntervalSeconds: 0.2 } });
     const tarball = await packSdk(h.dataDir);
-    const provider = await createToken(h, ['tokens:verify', 'errors:write'], [{ limit: 1_000_000, window_seconds: 60 }]);
+    const provider = await createToken(
+      h,
+      ['tokens:verify', 'errors:write'],
+      [{ limit: 1_000_000, window_seconds: 60 }],
+    );
     api = await startExample('fastify-api', tarball, ['fastify'], {
       KEYWARD_URL: h.url,
       KEYWARD_TOKEN: provider.token,
@@ -41,7 +49,10 @@ describe('examples/fastify-api through real sockets', () => {
   });
 
   /** The caller reads its error record at Keyward with its own token (it arrives in a batch). */
-  async function lookUp(errorId: unknown, token: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  async function lookUp(
+    errorId: unknown,
+    token: string,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
     let res = await call(h.app, 'GET', `/v1/errors/${errorId}`, token);
     await until(async () => {
       res = await call(h.app, 'GET', `/v1/errors/${errorId}`, token);
@@ -69,20 +80,30 @@ describe('examples/fastify-api through real sockets', () => {
       'Bearer realm="api", error="insufficient_scope", scope="instances:read"',
     );
     const record = await lookUp(res.body.error_id, caller.token);
-    expect(record.body).toMatchObject({ code: 'INSUFFICIENT_SCOPE', status: 403, token_id: caller.id, path: '/v1/instances' });
+    expect(record.body).toMatchObject({
+      code: 'INSUFFICIENT_SCOPE',
+      status: 403,
+      token_id: caller.id,
+      path: '/v1/instances',
+    });
   });
 
   test('good token: 200 with the principal and RateLimit fields; usage reaches Keyward; revoke: refused', async () => {
     const caller = await createToken(h, ['instances:read', 'instances:write']);
     const res = await get(`${api.url}/v1/instances`, caller.token);
     expect(res.status).toBe(200);
-    expect(res.body.principal).toMatchObject({ tokenId: caller.id, scopes: ['instances:read', 'instances:write'] });
+    expect(res.body.principal).toMatchObject({
+      tokenId: caller.id,
+      scopes: ['instances:read', 'instances:write'],
+    });
     expect(res.headers.get('ratelimit-policy')).toMatch(/^"token-60s";q=6000;w=60/);
     expect(res.headers.get('ratelimit')).toMatch(/^"token-60s";r=\d+;t=\d+/);
     expect((await get(`${api.url}/v1/instances`, caller.token, 'POST', { name: 'web-2' })).status).toBe(201);
     await until(async () => {
       const view = await call(h.app, 'GET', `/v1/tokens/${caller.id}`, h.adminToken);
-      return view.body.usage.admitted >= 2 && view.body.last_used_at !== null && view.body.last_used_ips.length > 0;
+      return (
+        view.body.usage.admitted >= 2 && view.body.last_used_at !== null && view.body.last_used_ips.length > 0
+      );
     }, 15_000);
     expect((await call(h.app, 'POST', `/v1/tokens/${caller.id}/revoke`, h.adminToken)).status).toBe(200);
     await until(async () => (await get(`${api.url}/v1/instances`, caller.token)).status === 401);

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createToken, type KeywardOnSocket, keywardOnSocket } from './sdk-harness.ts';
 import { installedManifest, packSdk, ROOT, run, scratchProject } from './scratch-project.ts';
+import { createToken, type KeywardOnSocket, keywardOnSocket } from './sdk-harness.ts';
 
 /** The SDK as a provider installs it: the packed tarball, in a project outside the workspace. */
 describe('@keyward/sdk installed from its tarball', () => {
@@ -25,7 +25,13 @@ describe('@keyward/sdk installed from its tarball', () => {
     expect(manifest).toMatchObject({ license: 'Apache-2.0', type: 'module', engines: { node: '>=20.19' } });
     expect(manifest.private).toBeUndefined();
     expect(manifest.dependencies).toBeUndefined();
-    expect(Object.keys(manifest.exports)).toEqual(['.', './fastify', './express', './hono', './package.json']);
+    expect(Object.keys(manifest.exports)).toEqual([
+      '.',
+      './fastify',
+      './express',
+      './hono',
+      './package.json',
+    ]);
     expect(manifest.peerDependenciesMeta).toEqual({
       express: { optional: true },
       fastify: { optional: true },
@@ -57,7 +63,12 @@ await kw.close();
     );
     const out = await run(process.execPath, ['check.js'], {
       cwd: dir,
-      env: { PATH: process.env.PATH ?? '', KEYWARD_URL: h.url, PROVIDER_TOKEN: provider.token, CALLER_TOKEN: caller.token },
+      env: {
+        PATH: process.env.PATH ?? '',
+        KEYWARD_URL: h.url,
+        PROVIDER_TOKEN: provider.token,
+        CALLER_TOKEN: caller.token,
+      },
     });
     expect(JSON.parse(out.stdout)).toEqual({
       good: 'VALID',

@@ -66,17 +66,22 @@ describe('revoke on node A, provider streaming from node B', () => {
     const sorted = [...times].sort((x, y) => x - y);
     const p = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? 0;
     const ackSorted = [...acks].sort((x, y) => x - y);
-    process.stdout.write(`revoke request answered by node A: p50 ${ackSorted[25]?.toFixed(1)} ms, max ${ackSorted.at(-1)?.toFixed(1)} ms\n`);
+    process.stdout.write(
+      `revoke request answered by node A: p50 ${ackSorted[25]?.toFixed(1)} ms, max ${ackSorted.at(-1)?.toFixed(1)} ms\n`,
+    );
     process.stdout.write(
       `revocation, node A → SDK on node B, ${REVOKES} revokes: p50 ${p(0.5).toFixed(1)} ms, p99 ${p(0.99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms\n`,
     );
     const applied = [...fromApplied].sort((x, y) => x - y);
-    const q = (list: number[], at: number) => list[Math.min(list.length - 1, Math.ceil(at * list.length) - 1)] ?? 0;
+    const q = (list: number[], at: number) =>
+      list[Math.min(list.length - 1, Math.ceil(at * list.length) - 1)] ?? 0;
     process.stdout.write(
       `revocation, applied on node A → refused by the SDK streaming from node B: p50 ${q(applied, 0.5).toFixed(1)} ms, p99 ${q(applied, 0.99).toFixed(1)} ms\n`,
     );
     const heardSorted = [...heard].sort((x, y) => x - y);
-    process.stdout.write(`bus A → B: p50 ${q(heardSorted, 0.5).toFixed(1)} ms, p99 ${q(heardSorted, 0.99).toFixed(1)} ms\n`);
+    process.stdout.write(
+      `bus A → B: p50 ${q(heardSorted, 0.5).toFixed(1)} ms, p99 ${q(heardSorted, 0.99).toFixed(1)} ms\n`,
+    );
     expect(times).toHaveLength(REVOKES);
     expect(fromApplied.every((ms) => Number.isFinite(ms))).toBe(true);
   });

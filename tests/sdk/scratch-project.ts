@@ -22,7 +22,10 @@ export async function packSdk(outDir: string): Promise<string> {
  */
 export async function scratchProject(tarball: string, frameworks: string[] = []): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-provider-'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'provider', private: true, type: 'module' }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'provider', private: true, type: 'module' }),
+  );
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', tarball], {
     cwd: dir,
     maxBuffer: 16 * 1024 * 1024,

@@ -34,7 +34,11 @@ export async function providerKeyward(
   options: Partial<KeywardOptions> = {},
   url = h.url,
 ): Promise<Keyward> {
-  const provider = await createToken(h, ['tokens:verify', 'errors:write'], [{ limit: 1_000_000, window_seconds: 60 }]);
+  const provider = await createToken(
+    h,
+    ['tokens:verify', 'errors:write'],
+    [{ limit: 1_000_000, window_seconds: 60 }],
+  );
   const keyward = createKeyward({ baseUrl: url, token: provider.token, ...options });
   if (options.changeStream !== false && !(await keyward.ready(10_000)))
     throw new Error('the change stream did not become ready');

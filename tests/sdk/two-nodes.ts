@@ -7,10 +7,16 @@ import { type KeywardOnSocket, keywardOnSocket } from './sdk-harness.ts';
 export type SecondNode = { app: App; deps: Deps; url: string; close: () => Promise<void> };
 
 /** Keyward node A (harness) and node B on one PostgreSQL schema and one Redis (own key prefix). */
-export async function twoNodes(config: Record<string, unknown> = {}): Promise<{ a: KeywardOnSocket; b: SecondNode }> {
+export async function twoNodes(
+  config: Record<string, unknown> = {},
+): Promise<{ a: KeywardOnSocket; b: SecondNode }> {
   const a = await keywardOnSocket({
     database: 'postgres',
-    config: { redisUrl: 'redis://127.0.0.1:6379', redisKeyPrefix: `kw-sdk-${randomBytes(6).toString('hex')}:`, ...config },
+    config: {
+      redisUrl: 'redis://127.0.0.1:6379',
+      redisKeyPrefix: `kw-sdk-${randomBytes(6).toString('hex')}:`,
+      ...config,
+    },
   });
   const deps = await createDeps(a.deps.config, { storage: a.storage });
   const app = await buildApp(deps);

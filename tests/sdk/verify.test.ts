@@ -26,9 +26,18 @@ describe.each(['sqlite', 'postgres'] as const)('in-process verify against Keywar
     const { rate_limit: _a, ...localFields } = local;
     const { rate_limit: _b, ...remoteFields } = remote.body;
     expect(localFields).toEqual(remoteFields);
-    expect(local).toMatchObject({ valid: true, code: 'VALID', token_id: caller.id, scopes: ['instances:read'] });
+    expect(local).toMatchObject({
+      valid: true,
+      code: 'VALID',
+      token_id: caller.id,
+      scopes: ['instances:read'],
+    });
     const wrong = await keyward.verify(caller.token, ['instances:write']);
-    expect(wrong).toMatchObject({ valid: false, code: 'INSUFFICIENT_SCOPE', missing_scopes: ['instances:write'] });
+    expect(wrong).toMatchObject({
+      valid: false,
+      code: 'INSUFFICIENT_SCOPE',
+      missing_scopes: ['instances:write'],
+    });
     expect(await keyward.verify('kw_not_a_real_token_at_all', [])).toMatchObject({ valid: false });
     expect(await keyward.verify('', [])).toMatchObject({ code: 'MALFORMED' });
   });
@@ -57,6 +66,10 @@ describe.each(['sqlite', 'postgres'] as const)('in-process verify against Keywar
     const revoked = await call(h.app, 'POST', `/v1/tokens/${caller.id}/revoke`, h.adminToken);
     expect(revoked.status).toBe(200);
     await until(async () => (await keyward.verify(caller.token)).code === 'REVOKED');
-    expect(await keyward.verify(caller.token)).toMatchObject({ valid: false, code: 'REVOKED', token_id: caller.id });
+    expect(await keyward.verify(caller.token)).toMatchObject({
+      valid: false,
+      code: 'REVOKED',
+      token_id: caller.id,
+    });
   });
 });

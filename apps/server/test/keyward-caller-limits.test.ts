@@ -5,7 +5,10 @@ import { call, type Harness, startHarness, tokenWithScopes } from './harness.ts'
 describe.each(['sqlite', 'postgres'] as const)('tokens that call Keyward, on %s', (database) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ database, config: { defaultTokenRateLimits: '5/60', failedAuthRateLimits: 'none' } });
+    h = await startHarness({
+      database,
+      config: { defaultTokenRateLimits: '5/60', failedAuthRateLimits: 'none' },
+    });
   });
   afterAll(() => h.close());
 

@@ -35,7 +35,11 @@ function send(response: ServerResponse, answer: HttpAnswer): void {
 }
 
 /** Route middleware: `app.get('/v1/instances', protect(keyward, ['instances:read']), handler)`. */
-export function protect(keyward: Keyward, requiredScopes: readonly string[] = [], options: ProtectOptions = {}) {
+export function protect(
+  keyward: Keyward,
+  requiredScopes: readonly string[] = [],
+  options: ProtectOptions = {},
+) {
   return (request: ExpressLikeRequest, response: ServerResponse, next: Next): void => {
     protectRequest(keyward, factsOf(request), requiredScopes, options).then((result) => {
       if (!result.ok) return send(response, result.answer);
@@ -49,7 +53,10 @@ export function protect(keyward: Keyward, requiredScopes: readonly string[] = []
 /** The last middleware: every error the API answers gets an error id, recorded in Keyward. */
 export function errorHandler(keyward: Keyward) {
   return (error: unknown, request: ExpressLikeRequest, response: ServerResponse, next: Next): void => {
-    if (response.headersSent) return next(error);
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
     send(response, errorAnswer(keyward, factsOf(request), error, request.keyward ?? null));
   };
 }

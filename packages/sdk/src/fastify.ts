@@ -29,7 +29,12 @@ export type KeywardFastifyOptions = ProtectOptions & {
 };
 
 function factsOf(request: FastifyRequest): RequestFacts {
-  return { method: request.method, path: request.url, ip: request.ip, headers: (name) => request.headers[name] };
+  return {
+    method: request.method,
+    path: request.url,
+    ip: request.ip,
+    headers: (name) => request.headers[name],
+  };
 }
 
 function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
@@ -41,13 +46,22 @@ function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
  * refusals are answered as Keyward answers them, and every error the API answers gets an error id
  * recorded in Keyward. Opt a route out with `config: { keyward: false }`.
  */
-function keywardPlugin(app: FastifyInstance, options: KeywardFastifyOptions, done: (error?: Error) => void): void {
+function keywardPlugin(
+  app: FastifyInstance,
+  options: KeywardFastifyOptions,
+  done: (error?: Error) => void,
+): void {
   const { keyward, requiredScopes = [] } = options;
   app.decorateRequest('keyward', null);
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config.keyward;
     if (config === false) return;
-    const result = await protectRequest(keyward, factsOf(request), config?.requiredScopes ?? requiredScopes, options);
+    const result = await protectRequest(
+      keyward,
+      factsOf(request),
+      config?.requiredScopes ?? requiredScopes,
+      options,
+    );
     if (!result.ok) return send(reply, result.answer);
     request.keyward = result.principal;
     reply.headers(result.headers);
@@ -55,7 +69,8 @@ function keywardPlugin(app: FastifyInstance, options: KeywardFastifyOptions, don
   app.setErrorHandler((error, request, reply) => {
     if (reply.sent) return;
     const answer = errorAnswer(keyward, factsOf(request), error, request.keyward);
-    if (answer.status >= 500) request.log.error({ err: error, errorId: answer.body.error_id }, 'request failed');
+    if (answer.status >= 500)
+      request.log.error({ err: error, errorId: answer.body.error_id }, 'request failed');
     return send(reply, answer);
   });
   done();

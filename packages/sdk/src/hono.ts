@@ -38,7 +38,11 @@ function response(answer: HttpAnswer): Response {
 }
 
 /** `app.use('/v1/*', protect(keyward, ['instances:read']))`; the principal is `c.get('keyward')`. */
-export function protect(keyward: Keyward, requiredScopes: readonly string[] = [], options: HonoProtectOptions = {}) {
+export function protect(
+  keyward: Keyward,
+  requiredScopes: readonly string[] = [],
+  options: HonoProtectOptions = {},
+) {
   return async (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
     const result = await protectRequest(keyward, factsOf(c, options.clientIp), requiredScopes, options);
     if (!result.ok) return response(result.answer);

@@ -1,5 +1,20 @@
 // The published entry of @keyward/sdk: what a provider's API needs to verify its callers.
-export { type Check, createKeyward, type Keyward, type KeywardOptions, type VerifyContext } from './provider/keyward.ts';
+
+export {
+  type ClientOptions,
+  createClient,
+  KeywardApiError,
+  type KeywardClient,
+  KeywardUnreachableError,
+} from './client.ts';
+export type { ProviderErrorReport } from './provider/error-reporter.ts';
+export {
+  type Check,
+  createKeyward,
+  type Keyward,
+  type KeywardOptions,
+  type VerifyContext,
+} from './provider/keyward.ts';
 export { ApiProblem } from './provider/problems.ts';
 export {
   errorAnswer,
@@ -11,6 +26,4 @@ export {
   type RequestFacts,
   rateLimitHeaders,
 } from './provider/protect.ts';
-export type { ProviderErrorReport } from './provider/error-reporter.ts';
 export type { RateLimitState, RateLimitWindow, VerifyCode, VerifyResult } from './provider/wire.ts';
-export { createClient, type ClientOptions, type KeywardClient, KeywardApiError, KeywardUnreachableError } from './client.ts';

@@ -94,7 +94,8 @@ export function createUsageRecorder({
     if (count > 0) addCount(tokenId, outcome, at - (at % USAGE_BUCKET_MS), count);
     if (lastUsed === null) return;
     const stamp = stamps.get(tokenId);
-    if (stamp === undefined) stamps.set(tokenId, { projectId, at: lastUsed.at, ips: mergeIps(lastUsed.ips, []) });
+    if (stamp === undefined)
+      stamps.set(tokenId, { projectId, at: lastUsed.at, ips: mergeIps(lastUsed.ips, []) });
     else {
       if (lastUsed.at > stamp.at) stamp.at = lastUsed.at;
       stamp.ips = mergeIps(lastUsed.ips, stamp.ips);

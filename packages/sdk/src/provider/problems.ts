@@ -48,7 +48,12 @@ export class ApiProblem extends Error {
   readonly title: string;
   /** Stored with the error record (secret-looking keys dropped, at most 4 KB); never sent to the caller. */
   readonly context: Record<string, unknown>;
-  constructor(status: number, code: string, detail?: string, options: { title?: string; context?: Record<string, unknown> } = {}) {
+  constructor(
+    status: number,
+    code: string,
+    detail?: string,
+    options: { title?: string; context?: Record<string, unknown> } = {},
+  ) {
     const known = (PROBLEMS as Record<string, { title: string } | undefined>)[code];
     super(detail ?? options.title ?? known?.title ?? code);
     this.name = 'ApiProblem';

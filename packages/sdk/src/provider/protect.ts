@@ -24,7 +24,7 @@ export type RequestFacts = {
 };
 
 export type ProtectResult =
-  | { ok: true; principal: KeywardPrincipal; headers: Record<string, string>; requestId: string }
+  | { ok: true; principal: KeywardPrincipal; headers: Record<string, string> }
   | { ok: false; answer: HttpAnswer };
 
 export type ProtectOptions = {
@@ -40,10 +40,15 @@ function sfString(text: string): string {
 }
 
 /** RateLimit-Policy, RateLimit and Retry-After, as Keyward writes them (most restrictive first). */
-export function rateLimitHeaders(windows: readonly RateLimitWindow[], retryAfter: number | null): Record<string, string> {
+export function rateLimitHeaders(
+  windows: readonly RateLimitWindow[],
+  retryAfter: number | null,
+): Record<string, string> {
   if (windows.length === 0) return {};
   const headers: Record<string, string> = {
-    'RateLimit-Policy': windows.map((w) => `${sfString(w.name)};q=${w.limit};w=${w.window_seconds}`).join(', '),
+    'RateLimit-Policy': windows
+      .map((w) => `${sfString(w.name)};q=${w.limit};w=${w.window_seconds}`)
+      .join(', '),
     RateLimit: windows.map((w) => `${sfString(w.name)};r=${w.remaining};t=${w.reset_seconds}`).join(', '),
   };
   if (retryAfter !== null) headers['Retry-After'] = String(retryAfter);
@@ -70,7 +75,12 @@ type Refusal = {
 };
 
 /** Answers a refusal or error as problem+json with a fresh error id, and queues its record. */
-export function problem(keyward: Keyward, facts: RequestFacts, requestId: string, refusal: Refusal): HttpAnswer {
+export function problem(
+  keyward: Keyward,
+  facts: RequestFacts,
+  requestId: string,
+  refusal: Refusal,
+): HttpAnswer {
   const errorId = newErrorId();
   keyward.reportError({
     error_id: errorId,
@@ -102,7 +112,12 @@ export function problem(keyward: Keyward, facts: RequestFacts, requestId: string
   };
 }
 
-function catalog(code: ProblemCode, detail: string, headers: Record<string, string>, tokenId: string | null): Refusal {
+function catalog(
+  code: ProblemCode,
+  detail: string,
+  headers: Record<string, string>,
+  tokenId: string | null,
+): Refusal {
   return { code, status: PROBLEMS[code].status, title: PROBLEMS[code].title, detail, headers, tokenId };
 }
 
@@ -116,14 +131,22 @@ function presentedToken(facts: RequestFacts, realm: string): { token: string | n
     if (!match?.[1]) {
       const detail = 'Use `Authorization: Bearer <token>` (one space, one token) or `X-Api-Key: <token>`';
       return {
-        refusal: catalog('AUTHORIZATION_MALFORMED', detail, { 'www-authenticate': `${realm}, error="invalid_request"` }, null),
+        refusal: catalog(
+          'AUTHORIZATION_MALFORMED',
+          detail,
+          { 'www-authenticate': `${realm}, error="invalid_request"` },
+          null,
+        ),
       };
     }
     bearer = match[1];
   }
-  if (Array.isArray(apiKey)) return { refusal: catalog('VALIDATION_FAILED', 'Send one X-Api-Key header', {}, null) };
+  if (Array.isArray(apiKey))
+    return { refusal: catalog('VALIDATION_FAILED', 'Send one X-Api-Key header', {}, null) };
   if (bearer !== null && apiKey !== undefined && apiKey !== bearer)
-    return { refusal: catalog('VALIDATION_FAILED', 'Authorization and X-Api-Key name different tokens', {}, null) };
+    return {
+      refusal: catalog('VALIDATION_FAILED', 'Authorization and X-Api-Key name different tokens', {}, null),
+    };
   return { token: bearer ?? apiKey ?? null };
 }
 
@@ -133,20 +156,33 @@ function refusalOf(result: VerifyResult, windows: RateLimitWindow[], realm: stri
   if (code === 'INSUFFICIENT_SCOPE') {
     const missing = result.missing_scopes ?? [];
     return {
-      ...catalog(code, `Requires scope ${missing.join(' ')}`, {
-        ...limits,
-        'www-authenticate': `${realm}, error="insufficient_scope", scope="${missing.join(' ')}"`,
-      }, result.token_id),
+      ...catalog(
+        code,
+        `Requires scope ${missing.join(' ')}`,
+        {
+          ...limits,
+          'www-authenticate': `${realm}, error="insufficient_scope", scope="${missing.join(' ')}"`,
+        },
+        result.token_id,
+      ),
       extra: { missing_scopes: missing },
     };
   }
   if (code === 'RATE_LIMITED') {
     const w = result.rate_limit;
     const detail = `Limit of ${w?.limit ?? 0} requests per ${windows[0]?.window_seconds ?? 0} s reached; retry after Retry-After seconds`;
-    return { ...catalog(code, detail, limits, result.token_id), extra: { retry_after: w?.retry_after_seconds ?? null } };
+    return {
+      ...catalog(code, detail, limits, result.token_id),
+      extra: { retry_after: w?.retry_after_seconds ?? null },
+    };
   }
   const description = `The token is ${result.code.toLowerCase().replaceAll('_', ' ')}`;
-  return catalog(code, description, { 'www-authenticate': `${realm}, error="invalid_token", error_description="${description}"` }, result.token_id);
+  return catalog(
+    code,
+    description,
+    { 'www-authenticate': `${realm}, error="invalid_token", error_description="${description}"` },
+    result.token_id,
+  );
 }
 
 /** The middleware's one decision: the caller's token, verified in-process, against `requiredScopes`. */
@@ -157,12 +193,15 @@ export async function protectRequest(
   options: ProtectOptions = {},
 ): Promise<ProtectResult> {
   const realm = `Bearer realm="${options.realm ?? 'api'}"`;
-  const requestId = requestIdOf(facts);
+  const refuse = (refusal: Refusal): ProtectResult => ({
+    ok: false,
+    answer: problem(keyward, facts, requestIdOf(facts), refusal),
+  });
   const presented = presentedToken(facts, realm);
-  if ('refusal' in presented) return { ok: false, answer: problem(keyward, facts, requestId, presented.refusal) };
+  if ('refusal' in presented) return refuse(presented.refusal);
   if (presented.token === null) {
-    const refusal = catalog('UNAUTHENTICATED', PROBLEMS.UNAUTHENTICATED.title, { 'www-authenticate': realm }, null);
-    return { ok: false, answer: problem(keyward, facts, requestId, refusal) };
+    const challenge = { 'www-authenticate': realm };
+    return refuse(catalog('UNAUTHENTICATED', PROBLEMS.UNAUTHENTICATED.title, challenge, null));
   }
   let checked: Awaited<ReturnType<Keyward['check']>>;
   try {
@@ -170,15 +209,13 @@ export async function protectRequest(
   } catch {
     // Keyward did not answer in time: nothing is admitted unverified, and the caller may retry.
     const detail = 'The token could not be verified right now; retry after Retry-After seconds';
-    const refusal = catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null);
-    return { ok: false, answer: problem(keyward, facts, requestId, refusal) };
+    return refuse(catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null));
   }
   const { result, windows } = checked;
   if (!result.valid || result.token_id === null || result.owner === null || result.project_id === null)
-    return { ok: false, answer: problem(keyward, facts, requestId, refusalOf(result, windows, realm)) };
+    return refuse(refusalOf(result, windows, realm));
   return {
     ok: true,
-    requestId,
     principal: {
       tokenId: result.token_id,
       projectId: result.project_id,

@@ -69,7 +69,8 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
         absorb(answer.lease, token);
         if (answer.lease.granted === 0 && !unlimited) return settle('limited');
         // Demand ate the whole lease: ask for more next time; a lease that outlived its use asks less.
-        prefetch = answer.lease.granted >= wanted ? Math.min(MAX_PREFETCH, Math.max(4, prefetch * 2)) : prefetch;
+        prefetch =
+          answer.lease.granted >= wanted ? Math.min(MAX_PREFETCH, Math.max(4, prefetch * 2)) : prefetch;
         while (waiters.length > 0 && takeNow()) waiters.shift()?.('admitted');
       }
     } catch {
@@ -82,8 +83,8 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
 
   return {
     absorb,
-    /** A unit for one request: at once from the lease, else after one shared lease call. */
-    take(): Admission | Promise<Admission> {
+    /** A unit at once, without any call: null when only a lease call can tell (see `take`). */
+    tryTake(): Admission | null {
       const at = now();
       if (at >= expiresAt && !unlimited) {
         units = 0;
@@ -91,6 +92,12 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
       }
       if (takeNow()) return 'admitted';
       if (at < blockedUntil) return 'limited';
+      return null;
+    },
+    /** A unit for one request: at once from the lease, else after one shared lease call. */
+    take(): Admission | Promise<Admission> {
+      const at = this.tryTake();
+      if (at !== null) return at;
       const waiting = new Promise<Admission>((resolve) => waiters.push(resolve));
       if (!refilling) void refill();
       return waiting;

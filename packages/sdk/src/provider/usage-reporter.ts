@@ -30,7 +30,8 @@ export function createUsageReporter({ send, flushIntervalMs, maxTokens = 10_000 
     usage.outcomes[code] = (usage.outcomes[code] ?? 0) + 1;
     if (code !== 'VALID') return;
     usage.lastUsedAt = at;
-    if (ip !== null && usage.ips[0] !== ip) usage.ips = [ip, ...usage.ips.filter((x) => x !== ip)].slice(0, 5);
+    if (ip !== null && usage.ips[0] !== ip)
+      usage.ips = [ip, ...usage.ips.filter((x) => x !== ip)].slice(0, 5);
   }
 
   async function flushOnce(): Promise<void> {

@@ -54,4 +54,7 @@ export type SdkVerifyAnswer = VerifyResult & {
 };
 
 /** A change on `GET /v1/sdk/changes`. */
-export type WireChange = { token_id: string } | { owner_id: string } | { project_id: string; owner_id?: string };
+export type WireChange =
+  | { token_id: string }
+  | { owner_id: string }
+  | { project_id: string; owner_id?: string };

@@ -14,7 +14,11 @@ export type Lease = {
  * Charges up to `requested` units to every window of the subject at once. The check is all or
  * nothing, so the grant is sized from a peek and halved when other callers took units meanwhile.
  */
-export async function leaseUnits(rateLimits: RateLimitService, subject: Subject, requested: number): Promise<Lease> {
+export async function leaseUnits(
+  rateLimits: RateLimitService,
+  subject: Subject,
+  requested: number,
+): Promise<Lease> {
   if (requested === 0) {
     const peek = await rateLimits.consumeUnits(subject, 0);
     return { granted: 0, unlimited: peek === null, expiresInMs: 0, result: peek };

@@ -3,12 +3,17 @@ import type { Storage } from '@keyward/storage';
 import type { CacheChange } from '../../services/verifier.ts';
 
 /** A change as an SDK client reads it on the stream (snake_case, like every other answer). */
-export type WireChange = { token_id: string } | { owner_id: string } | { project_id: string; owner_id?: string };
+export type WireChange =
+  | { token_id: string }
+  | { owner_id: string }
+  | { project_id: string; owner_id?: string };
 
 export function wireChange(change: CacheChange): WireChange {
   if ('tokenId' in change) return { token_id: change.tokenId };
   if ('projectId' in change)
-    return change.ownerId ? { project_id: change.projectId, owner_id: change.ownerId } : { project_id: change.projectId };
+    return change.ownerId
+      ? { project_id: change.projectId, owner_id: change.ownerId }
+      : { project_id: change.projectId };
   return { owner_id: change.ownerId };
 }
 

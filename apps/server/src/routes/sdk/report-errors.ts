@@ -59,7 +59,11 @@ export const reportErrors: Route = (app, { deps, auth }) => {
         security,
         body: Body,
         response: {
-          200: Type.Object({ accepted: Type.Integer(), duplicates: Type.Integer(), rejected: Type.Integer() }),
+          200: Type.Object({
+            accepted: Type.Integer(),
+            duplicates: Type.Integer(),
+            rejected: Type.Integer(),
+          }),
           ...problemResponses,
         },
       },

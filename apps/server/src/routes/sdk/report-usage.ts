@@ -49,7 +49,9 @@ export const reportUsage: Route = (app, { deps, auth }) => {
         if (!isId('token', tokenId) || (await deps.storage.tokens.get(projectId, tokenId)) === null) continue;
         accepted++;
         const stamp =
-          entry.last_used_at === null ? null : { at: Math.min(Date.parse(entry.last_used_at), at), ips: entry.ips };
+          entry.last_used_at === null
+            ? null
+            : { at: Math.min(Date.parse(entry.last_used_at), at), ips: entry.ips };
         const outcomes = Object.entries(entry.outcomes).filter(([, n]) => typeof n === 'number' && n > 0);
         if (outcomes.length === 0 && stamp) deps.usage.recordMany(tokenId, projectId, 'VALID', 0, stamp);
         for (const [i, [outcome, n]] of outcomes.entries())
