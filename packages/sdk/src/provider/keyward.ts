@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { openChangeStream } from './change-stream.ts';
-import { createErrorReporter, type ProviderErrorReport } from './error-reporter.ts';
+import { createErrorReporter, type ProviderErrorReport, safeContext } from './error-reporter.ts';
 import { type Admission, createQuotaPool, type QuotaPool } from './quota.ts';
 import { missingScopes } from './scopes.ts';
 import { type CachedToken, cachedTokenOf, createTokenCache } from './token-cache.ts';
@@ -269,7 +269,7 @@ export function createKeyward(options: KeywardOptions) {
     check,
     /** Queues an error the provider answered for delivery to Keyward (never delays the answer). */
     reportError(report: ProviderErrorReport): void {
-      errors.enqueue(report);
+      errors.enqueue({ ...report, context: safeContext(report.context) });
     },
     /** Resolves true once the change stream is subscribed (cached answers start then). */
     ready: (timeoutMs = 5_000) => stream?.whenTrusted(timeoutMs) ?? Promise.resolve(false),
