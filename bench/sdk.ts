@@ -38,6 +38,7 @@ async function bestNsPerOp(rounds: number, iterations: number, run: (n: number) 
 }
 
 execFileSync(process.execPath, [join(ROOT, 'apps/cli/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+execFileSync(process.execPath, [join(ROOT, 'packages/sdk/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
 const dataDir = mkdtempSync(join(tmpdir(), 'keyward-sdk-bench-'));
 const pepper = randomBytes(32).toString('hex');
 const tokens = await seedDatabase(dataDir, pepper, 1000);
@@ -76,7 +77,7 @@ try {
     const port = nextBenchPort();
     const env = { ...process.env, KEYWARD_URL: keyward.url, KEYWARD_TOKEN: tokens.verifier };
     const server = await startProcess(
-      ['--import', 'tsx', join(ROOT, 'bench/sdk-route-server.ts'), mode, String(port)],
+      [join(ROOT, 'bench/sdk-route-server.mjs'), mode, String(port)],
       env,
       '/healthz',
       port,
