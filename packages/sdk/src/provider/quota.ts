@@ -81,6 +81,23 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
     }
   }
 
+  /** Steady traffic: the next lease is asked for before this one runs out, so no request waits. */
+  function topUp(): void {
+    if (refilling || prefetch === 0 || unlimited || units > prefetch / 2 || now() < blockedUntil) return;
+    refilling = true;
+    calls++;
+    source(token, Math.min(prefetch, 10_000))
+      .then((answer) => {
+        if (GOOD.has(answer.code) && answer.lease !== null) absorb(answer.lease, token);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        refilling = false;
+        while (waiters.length > 0 && takeNow()) waiters.shift()?.('admitted');
+        if (waiters.length > 0) void refill();
+      });
+  }
+
   return {
     absorb,
     /** A unit at once, without any call: null when only a lease call can tell (see `take`). */
@@ -90,7 +107,10 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
         units = 0;
         if (prefetch > 0 && at - leasedAt > 2 * 60_000) prefetch = 0;
       }
-      if (takeNow()) return 'admitted';
+      if (takeNow()) {
+        topUp();
+        return 'admitted';
+      }
       if (at < blockedUntil) return 'limited';
       return null;
     },
