@@ -86,9 +86,13 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
     if (refilling || prefetch === 0 || unlimited || units > prefetch / 2 || now() < blockedUntil) return;
     refilling = true;
     calls++;
-    source(token, Math.min(prefetch, 10_000))
+    const wanted = Math.min(prefetch, 10_000);
+    source(token, wanted)
       .then((answer) => {
-        if (GOOD.has(answer.code) && answer.lease !== null) absorb(answer.lease, token);
+        if (!GOOD.has(answer.code) || answer.lease === null) return;
+        absorb(answer.lease, token);
+        // Granted in full: traffic keeps up, so the next lease may be larger (fewer calls).
+        if (answer.lease.granted >= wanted) prefetch = Math.min(MAX_PREFETCH, prefetch * 2);
       })
       .catch(() => undefined)
       .finally(() => {
