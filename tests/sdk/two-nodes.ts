@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { createStorage } from '@keyward/storage';
 import { buildApp } from '../../apps/server/src/app.ts';
 import { createDeps } from '../../apps/server/src/deps.ts';
 import type { App, Deps } from '../../apps/server/src/types.ts';
+import { PG_URL } from '../../apps/server/test/harness.ts';
 import { type KeywardOnSocket, keywardOnSocket } from './sdk-harness.ts';
 
 export type SecondNode = { app: App; deps: Deps; url: string; close: () => Promise<void> };
@@ -18,7 +20,9 @@ export async function twoNodes(
       ...config,
     },
   });
-  const deps = await createDeps(a.deps.config, { storage: a.storage });
+  // Node B has its own connection pool on the same schema, as a second process would.
+  const storage = createStorage({ kind: 'postgres', url: PG_URL, schema: a.schema ?? '' });
+  const deps = await createDeps(a.deps.config, { storage });
   const app = await buildApp(deps);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   if (!a.deps.invalidationBus?.connected() || !deps.invalidationBus?.connected())
@@ -33,6 +37,7 @@ export async function twoNodes(
         await app.close();
         await deps.rateLimits.close();
         await deps.invalidationBus?.close();
+        await storage.close();
       },
     },
   };

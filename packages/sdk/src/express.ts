@@ -53,7 +53,10 @@ export function protect(
 /** The last middleware: every error the API answers gets an error id, recorded in Keyward. */
 export function errorHandler(keyward: Keyward) {
   return (error: unknown, request: ExpressLikeRequest, response: ServerResponse, next: Next): void => {
-    if (response.headersSent) return next(error);
+    if (response.headersSent) {
+      next(error);
+      return;
+    }
     send(response, errorAnswer(keyward, factsOf(request), error, request.keyward ?? null));
   };
 }

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { openChangeStream } from './change-stream.ts';
-import { createErrorReporter, type ProviderErrorReport } from './error-reporter.ts';
-import { createQuotaPool, type QuotaPool } from './quota.ts';
+import { createErrorReporter, type ProviderErrorReport, safeContext } from './error-reporter.ts';
+import { type Admission, createQuotaPool, type QuotaPool } from './quota.ts';
 import { missingScopes } from './scopes.ts';
 import { type CachedToken, cachedTokenOf, createTokenCache } from './token-cache.ts';
 import { createUsageReporter } from './usage-reporter.ts';
@@ -35,6 +35,9 @@ export type Check = { result: VerifyResult; windows: RateLimitWindow[] };
 const MAX_TOKEN_LENGTH = 512;
 const PRINTABLE = /^[\x21-\x7e]+$/;
 const GOOD = new Set<VerifyCode>(['VALID', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED']);
+const NO_SCOPES: string[] = [];
+/** The cache key: SHA-256 of the secret (the secret itself is never kept). */
+const hashOf = (token: string): string => hash('sha256', token, 'base64');
 
 /** A provider's handle on Keyward: in-process `verify`, instant revocation, exact limits, reports. */
 export function createKeyward(options: KeywardOptions) {
@@ -73,7 +76,7 @@ export function createKeyward(options: KeywardOptions) {
           onTrust: () => cache.clear(),
           ...(options.onError ? { onError: options.onError } : {}),
         });
-  const trusted = () => stream !== null && stream.trusted();
+  const trusted = () => stream?.trusted() === true;
 
   const usage = createUsageReporter({
     send: (body) => post('/v1/sdk/usage', body).then(() => undefined),
@@ -131,56 +134,94 @@ export function createKeyward(options: KeywardOptions) {
     };
   }
 
-  /** The decision about a good token, made here: expiry, rotation end, scopes; then its limits. */
-  async function decideLocally(
-    entry: CachedToken,
-    token: string,
-    required: readonly string[],
-  ): Promise<Check | null> {
-    const at = Date.now();
-    const base = {
+  function missingFor(entry: CachedToken, required: readonly string[]): string[] {
+    if (required.length === 0) return NO_SCOPES;
+    const key = required.join(' ');
+    let missing = entry.missing.get(key);
+    if (missing === undefined) {
+      missing = missingScopes(entry.scopes, required);
+      if (entry.missing.size < 16) entry.missing.set(key, missing);
+    }
+    return missing;
+  }
+
+  /** A refusal the token's own dates decide (no limit is counted for it). */
+  function dated(entry: CachedToken, at: number): Check | null {
+    const code: VerifyCode | null =
+      entry.secretExpiresAt !== null && entry.secretExpiresAt <= at
+        ? 'ROTATED'
+        : entry.expiresAt !== null && entry.expiresAt <= at
+          ? 'EXPIRED'
+          : null;
+    if (code === null) return null;
+    const result: VerifyResult = {
+      valid: false,
+      code,
       token_id: entry.tokenId,
       owner: entry.owner,
       project_id: entry.projectId,
+      scopes: [],
       expires_at: entry.expiresAtText,
+      rate_limit: null,
     };
-    if (entry.secretExpiresAt !== null && entry.secretExpiresAt <= at)
-      return {
-        result: { ...base, valid: false, code: 'ROTATED', scopes: [], rate_limit: null },
-        windows: [],
-      };
-    if (entry.expiresAt !== null && entry.expiresAt <= at)
-      return {
-        result: { ...base, valid: false, code: 'EXPIRED', scopes: [], rate_limit: null },
-        windows: [],
-      };
-    const missing = missingScopes(entry.scopes, required);
-    const pool = poolFor(entry.tokenId);
-    const admission = await pool.take();
-    if (admission === 'refused') return null;
-    const limited = admission === 'limited';
-    const code: VerifyCode = limited ? 'RATE_LIMITED' : missing.length > 0 ? 'INSUFFICIENT_SCOPE' : 'VALID';
-    return {
-      result: {
-        ...base,
-        valid: code === 'VALID',
-        code,
-        scopes: entry.scopes,
-        rate_limit: pool.rateLimit(limited),
-        ...(missing.length > 0 ? { missing_scopes: missing } : {}),
-      },
-      windows: pool.windows(limited),
-    };
+    return { result, windows: [] };
   }
 
-  async function check(
+  function admitted(entry: CachedToken, missing: string[], pool: QuotaPool, admission: Admission): Check {
+    const limited = admission === 'limited';
+    const code: VerifyCode = limited ? 'RATE_LIMITED' : missing.length > 0 ? 'INSUFFICIENT_SCOPE' : 'VALID';
+    const result: VerifyResult = {
+      valid: code === 'VALID',
+      code,
+      token_id: entry.tokenId,
+      owner: entry.owner,
+      project_id: entry.projectId,
+      scopes: entry.scopes,
+      expires_at: entry.expiresAtText,
+      rate_limit: pool.rateLimit(limited),
+    };
+    if (missing.length > 0) result.missing_scopes = missing;
+    return { result, windows: pool.windows(limited) };
+  }
+
+  /** The decision about a good token, made here: dates, scopes, then a unit of its limits. */
+  async function decideLocally(entry: CachedToken, required: readonly string[]): Promise<Check | null> {
+    const early = dated(entry, Date.now());
+    if (early) return early;
+    const pool = poolFor(entry.tokenId);
+    const admission = await pool.take();
+    return admission === 'refused' ? null : admitted(entry, missingFor(entry, required), pool, admission);
+  }
+
+  const wellFormed = (token: string) =>
+    token.length > 0 && token.length <= MAX_TOKEN_LENGTH && PRINTABLE.test(token);
+
+  /** The answer without waiting (cached token, unit at hand), or null when only a call can answer. */
+  function checkNow(token: string, required: readonly string[], context: VerifyContext): Check | null {
+    if (!wellFormed(token)) return refusal('MALFORMED', null);
+    if (!trusted()) return null;
+    const entry = cache.get(hashOf(token));
+    const at = Date.now();
+    if (entry === undefined || at - entry.storedAt >= cacheTtlMs) return null;
+    const decided = dated(entry, at) ?? tryAdmit(entry, required);
+    if (decided === null) return null;
+    counters.cachedAnswers++;
+    usage.record(entry.tokenId, decided.result.code, context.ip ?? null, at);
+    return decided;
+  }
+
+  function tryAdmit(entry: CachedToken, required: readonly string[]): Check | null {
+    const pool = poolFor(entry.tokenId);
+    const admission = pool.tryTake();
+    return admission === null ? null : admitted(entry, missingFor(entry, required), pool, admission);
+  }
+
+  async function checkWithCalls(
     token: string,
-    required: readonly string[] = [],
-    context: VerifyContext = {},
+    required: readonly string[],
+    context: VerifyContext,
   ): Promise<Check> {
-    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH || !PRINTABLE.test(token))
-      return refusal('MALFORMED', null);
-    const hash = createHash('sha256').update(token).digest('base64');
+    const hash = hashOf(token);
     let answer: SdkVerifyAnswer | null = null;
     for (let attempt = 0; attempt < 2; attempt++) {
       let entry = trusted() ? cache.get(hash) : undefined;
@@ -188,13 +229,12 @@ export function createKeyward(options: KeywardOptions) {
         cache.delete(hash);
         entry = undefined;
       }
-      if (entry) counters.cachedAnswers++;
-      else {
+      if (!entry) {
         answer = await miss(token, hash);
         entry = GOOD.has(answer.code) ? (cachedTokenOf(answer, Date.now()) ?? undefined) : undefined;
       }
       const decided = entry
-        ? await decideLocally(entry, token, required)
+        ? await decideLocally(entry, required)
         : refusal(answer?.code ?? 'NOT_FOUND', answer);
       // 'refused': the lease call found the token no longer good; ask again, uncached.
       if (decided === null) {
@@ -208,15 +248,28 @@ export function createKeyward(options: KeywardOptions) {
     return refusal(answer?.code ?? 'NOT_FOUND', answer);
   }
 
+  async function check(
+    token: string,
+    required: readonly string[] = [],
+    context: VerifyContext = {},
+  ): Promise<Check> {
+    return checkNow(token, required, context) ?? checkWithCalls(token, required, context);
+  }
+
   return {
     /** The same codes and fields as `POST /v1/verify`; cached tokens are answered without a call. */
-    async verify(token: string, requiredScopes: readonly string[] = [], context: VerifyContext = {}) {
-      return (await check(token, requiredScopes, context)).result;
+    async verify(
+      token: string,
+      requiredScopes: readonly string[] = [],
+      context: VerifyContext = {},
+    ): Promise<VerifyResult> {
+      const now = checkNow(token, requiredScopes, context);
+      return now ? now.result : (await checkWithCalls(token, requiredScopes, context)).result;
     },
     check,
     /** Queues an error the provider answered for delivery to Keyward (never delays the answer). */
     reportError(report: ProviderErrorReport): void {
-      errors.enqueue(report);
+      errors.enqueue({ ...report, context: safeContext(report.context) });
     },
     /** Resolves true once the change stream is subscribed (cached answers start then). */
     ready: (timeoutMs = 5_000) => stream?.whenTrusted(timeoutMs) ?? Promise.resolve(false),

@@ -24,7 +24,7 @@ export type RequestFacts = {
 };
 
 export type ProtectResult =
-  | { ok: true; principal: KeywardPrincipal; headers: Record<string, string>; requestId: string }
+  | { ok: true; principal: KeywardPrincipal; headers: Record<string, string> }
   | { ok: false; answer: HttpAnswer };
 
 export type ProtectOptions = {
@@ -193,18 +193,15 @@ export async function protectRequest(
   options: ProtectOptions = {},
 ): Promise<ProtectResult> {
   const realm = `Bearer realm="${options.realm ?? 'api'}"`;
-  const requestId = requestIdOf(facts);
+  const refuse = (refusal: Refusal): ProtectResult => ({
+    ok: false,
+    answer: problem(keyward, facts, requestIdOf(facts), refusal),
+  });
   const presented = presentedToken(facts, realm);
-  if ('refusal' in presented)
-    return { ok: false, answer: problem(keyward, facts, requestId, presented.refusal) };
+  if ('refusal' in presented) return refuse(presented.refusal);
   if (presented.token === null) {
-    const refusal = catalog(
-      'UNAUTHENTICATED',
-      PROBLEMS.UNAUTHENTICATED.title,
-      { 'www-authenticate': realm },
-      null,
-    );
-    return { ok: false, answer: problem(keyward, facts, requestId, refusal) };
+    const challenge = { 'www-authenticate': realm };
+    return refuse(catalog('UNAUTHENTICATED', PROBLEMS.UNAUTHENTICATED.title, challenge, null));
   }
   let checked: Awaited<ReturnType<Keyward['check']>>;
   try {
@@ -212,15 +209,13 @@ export async function protectRequest(
   } catch {
     // Keyward did not answer in time: nothing is admitted unverified, and the caller may retry.
     const detail = 'The token could not be verified right now; retry after Retry-After seconds';
-    const refusal = catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null);
-    return { ok: false, answer: problem(keyward, facts, requestId, refusal) };
+    return refuse(catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null));
   }
   const { result, windows } = checked;
   if (!result.valid || result.token_id === null || result.owner === null || result.project_id === null)
-    return { ok: false, answer: problem(keyward, facts, requestId, refusalOf(result, windows, realm)) };
+    return refuse(refusalOf(result, windows, realm));
   return {
     ok: true,
-    requestId,
     principal: {
       tokenId: result.token_id,
       projectId: result.project_id,

@@ -81,17 +81,47 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
     }
   }
 
+  /** Steady traffic: the next lease is asked for before this one runs out, so no request waits. */
+  function topUp(): void {
+    if (refilling || prefetch === 0 || unlimited || units > prefetch / 2 || now() < blockedUntil) return;
+    refilling = true;
+    calls++;
+    const wanted = Math.min(prefetch, 10_000);
+    source(token, wanted)
+      .then((answer) => {
+        if (!GOOD.has(answer.code) || answer.lease === null) return;
+        absorb(answer.lease, token);
+        // Granted in full: traffic keeps up, so the next lease may be larger (fewer calls).
+        if (answer.lease.granted >= wanted) prefetch = Math.min(MAX_PREFETCH, prefetch * 2);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        refilling = false;
+        while (waiters.length > 0 && takeNow()) waiters.shift()?.('admitted');
+        if (waiters.length > 0) void refill();
+      });
+  }
+
   return {
     absorb,
-    /** A unit for one request: at once from the lease, else after one shared lease call. */
-    take(): Admission | Promise<Admission> {
+    /** A unit at once, without any call: null when only a lease call can tell (see `take`). */
+    tryTake(): Admission | null {
       const at = now();
       if (at >= expiresAt && !unlimited) {
         units = 0;
         if (prefetch > 0 && at - leasedAt > 2 * 60_000) prefetch = 0;
       }
-      if (takeNow()) return 'admitted';
+      if (takeNow()) {
+        topUp();
+        return 'admitted';
+      }
       if (at < blockedUntil) return 'limited';
+      return null;
+    },
+    /** A unit for one request: at once from the lease, else after one shared lease call. */
+    take(): Admission | Promise<Admission> {
+      const at = this.tryTake();
+      if (at !== null) return at;
       const waiting = new Promise<Admission>((resolve) => waiters.push(resolve));
       if (!refilling) void refill();
       return waiting;

@@ -10,6 +10,8 @@ export type CachedToken = {
   expiresAtText: string | null;
   secretExpiresAt: number | null;
   storedAt: number;
+  /** Missing scopes by required scopes (a pure function of the entry): at most 16 kept. */
+  missing: Map<string, string[]>;
 };
 
 const time = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
@@ -25,6 +27,7 @@ export function cachedTokenOf(answer: SdkVerifyAnswer, now: number): CachedToken
     expiresAtText: answer.expires_at,
     secretExpiresAt: time(answer.secret_expires_at),
     storedAt: now,
+    missing: new Map(),
   };
 }
 

@@ -1,10 +1,9 @@
-/**
- * The Fastify route of the SDK bench, with or without the Keyward middleware:
- *   node --import tsx bench/sdk-route-server.ts with|without PORT   (KEYWARD_URL, KEYWARD_TOKEN)
- */
-import { createKeyward } from '@keyward/sdk';
-import { keyward } from '@keyward/sdk/fastify';
+// The Fastify route of the SDK bench, with or without the Keyward middleware, on the built SDK
+// (packages/sdk/dist, what a provider installs; no TypeScript loader):
+//   node bench/sdk-route-server.mjs with|without PORT   (KEYWARD_URL, KEYWARD_TOKEN)
 import Fastify from 'fastify';
+import { keyward } from '../packages/sdk/dist/fastify.js';
+import { createKeyward } from '../packages/sdk/dist/sdk.js';
 
 const [mode, port] = process.argv.slice(2);
 const app = Fastify();
