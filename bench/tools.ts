@@ -90,6 +90,12 @@ export function startBare(): Promise<Server> {
   return startProcess([join(ROOT, 'bench/bare-server.mjs'), String(port)], process.env, '/', port);
 }
 
+/** Any server script that takes its port as its one argument and answers on it (experiments). */
+export function startScript(script: string, health = '/'): Promise<Server> {
+  const port = nextPort++;
+  return startProcess([script, String(port)], process.env, health, port);
+}
+
 export type KeywardOptions = {
   dataDir: string;
   pepper: string;
