@@ -2,7 +2,8 @@
  * `node --import tsx bench/door.ts`: the gateway door alone against the bare node:http ceiling,
  * `wrk -t1 -c32`, interleaved rounds, best of each (a quick loop for work on the door; `npm run
  * bench` has the full table). Extra servers to compare with can be named in BENCH_DOOR_EXTRA
- * (`name=path/to/server.mjs`, comma-separated; each gets a port as its argument).
+ * (`name=path/to/server.mjs`, comma-separated; each gets a port as its argument), and Keyward
+ * servers with other settings in BENCH_DOOR_VARIANTS (`{"name": {"ENV_VAR": "value"}}`).
  * Figures, never assertions.
  */
 import { execFileSync } from 'node:child_process';
@@ -36,6 +37,14 @@ async function main(): Promise<void> {
       { name: 'bare', server: bare, path: '/', headers: {} },
       { name: 'authorize', server: keyward, path: '/v1/authorize', headers: gateway },
     ];
+    // More Keyward servers with other settings: BENCH_DOOR_VARIANTS='{"name":{"KEY":"value"}}'.
+    for (const [name, env] of Object.entries(
+      JSON.parse(process.env.BENCH_DOOR_VARIANTS ?? '{}') as Record<string, NodeJS.ProcessEnv>,
+    )) {
+      const server = await startKeyward({ dataDir, pepper, env });
+      servers.push(server);
+      rows.push({ name, server, path: '/v1/authorize', headers: gateway });
+    }
     for (const extra of (process.env.BENCH_DOOR_EXTRA ?? '').split(',').filter((s) => s !== '')) {
       const [name = '', script = ''] = extra.split('=');
       const server = await startScript(script);
