@@ -31,7 +31,11 @@ async function main(): Promise<void> {
     const gateway = { authorization: `Bearer ${tokens.gateway}`, 'x-keyward-required-scopes': 'api:read' };
     const bare = await startBare();
     servers.push(bare);
-    const keyward = await startKeyward({ dataDir, pepper, env: process.env.BENCH_ENV ? JSON.parse(process.env.BENCH_ENV) : {} });
+    const keyward = await startKeyward({
+      dataDir,
+      pepper,
+      env: process.env.BENCH_ENV ? JSON.parse(process.env.BENCH_ENV) : {},
+    });
     servers.push(keyward);
     const rows: { name: string; server: Server; path: string; headers: Record<string, string> }[] = [
       { name: 'bare', server: bare, path: '/', headers: {} },
