@@ -3,7 +3,9 @@
  * `wrk -t1 -c32`, interleaved rounds, best of each (a quick loop for work on the door; `npm run
  * bench` has the full table). Extra servers to compare with can be named in BENCH_DOOR_EXTRA
  * (`name=path/to/server.mjs`, comma-separated; each gets a port as its argument), and Keyward
- * servers with other settings in BENCH_DOOR_VARIANTS (`{"name": {"ENV_VAR": "value"}}`).
+ * servers with other settings in BENCH_DOOR_VARIANTS (`{"name": {"ENV_VAR": "value"}}`), and another
+ * built checkout in BENCH_DOOR_COMPARE (a directory), so a change is measured against its
+ * predecessor in one run.
  * Figures, never assertions.
  */
 import { execFileSync } from 'node:child_process';
@@ -48,6 +50,13 @@ async function main(): Promise<void> {
       const server = await startKeyward({ dataDir, pepper, env });
       servers.push(server);
       rows.push({ name, server, path: '/v1/authorize', headers: gateway });
+    }
+    // Another checkout (built: `node apps/cli/build.mjs` there) as its own row, e.g. the commit before.
+    const other = process.env.BENCH_DOOR_COMPARE;
+    if (other !== undefined) {
+      const server = await startKeyward({ dataDir, pepper, cli: join(other, 'apps/cli/bin/keyward.js') });
+      servers.push(server);
+      rows.push({ name: 'compared', server, path: '/v1/authorize', headers: gateway });
     }
     for (const extra of (process.env.BENCH_DOOR_EXTRA ?? '').split(',').filter((s) => s !== '')) {
       const [name = '', script = ''] = extra.split('=');

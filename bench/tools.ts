@@ -102,9 +102,17 @@ export type KeywardOptions = {
   redisPrefix?: string;
   /** More settings for the server (e.g. rate limits), over the bench defaults. */
   env?: NodeJS.ProcessEnv;
+  /** Another checkout's built CLI (its `apps/cli/bin/keyward.js`), to compare builds in one run. */
+  cli?: string;
 };
 
-export function startKeyward({ dataDir, pepper, redisPrefix, env: extra }: KeywardOptions): Promise<Server> {
+export function startKeyward({
+  dataDir,
+  pepper,
+  redisPrefix,
+  env: extra,
+  cli = join(ROOT, 'apps/cli/bin/keyward.js'),
+}: KeywardOptions): Promise<Server> {
   const port = nextPort++;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -116,7 +124,6 @@ export function startKeyward({ dataDir, pepper, redisPrefix, env: extra }: Keywa
     ...(redisPrefix ? { REDIS_URL, KEYWARD_REDIS_KEY_PREFIX: redisPrefix } : {}),
     ...extra,
   };
-  const cli = join(ROOT, 'apps/cli/bin/keyward.js');
   return startProcess(
     [cli, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
     env,
