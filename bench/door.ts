@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++)
       for (const r of rows) {
         const result = wrk(LOAD, `${r.server.url}${r.path}`, SECONDS, r.headers, undefined, r.server.pid);
-        if (result.errors > 0) throw new Error(`${r.name}: ${result.errors} failed responses`);
+        if (result.non2xx > 0) throw new Error(`${r.name}: ${result.non2xx} non-2xx responses`);
         results[r.name] = [...(results[r.name] ?? []), result];
       }
     const best = (name: string) => (results[name] ?? []).reduce((a, b) => (b.rps > a.rps ? b : a));
