@@ -93,15 +93,29 @@ export function startBare(): Promise<Server> {
   return startProcess([join(ROOT, 'bench/bare-server.mjs'), String(port)], process.env, '/', port);
 }
 
+/** Any server script that takes its port as its one argument and answers on it (experiments). */
+export function startScript(script: string, health = '/'): Promise<Server> {
+  const port = nextPort++;
+  return startProcess([script, String(port)], process.env, health, port);
+}
+
 export type KeywardOptions = {
   dataDir: string;
   pepper: string;
   redisPrefix?: string;
   /** More settings for the server (e.g. rate limits), over the bench defaults. */
   env?: NodeJS.ProcessEnv;
+  /** Another checkout's built CLI (its `apps/cli/bin/keyward.js`), to compare builds in one run. */
+  cli?: string;
 };
 
-export function startKeyward({ dataDir, pepper, redisPrefix, env: extra }: KeywardOptions): Promise<Server> {
+export function startKeyward({
+  dataDir,
+  pepper,
+  redisPrefix,
+  env: extra,
+  cli = join(ROOT, 'apps/cli/bin/keyward.js'),
+}: KeywardOptions): Promise<Server> {
   const port = nextPort++;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -113,7 +127,6 @@ export function startKeyward({ dataDir, pepper, redisPrefix, env: extra }: Keywa
     ...(redisPrefix ? { REDIS_URL, KEYWARD_REDIS_KEY_PREFIX: redisPrefix } : {}),
     ...extra,
   };
-  const cli = join(ROOT, 'apps/cli/bin/keyward.js');
   return startProcess(
     [cli, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir],
     env,

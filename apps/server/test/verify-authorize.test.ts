@@ -189,6 +189,24 @@ describe('GET /v1/authorize over a socket (fast path)', () => {
     expect(await counts(id)).toEqual({ INSUFFICIENT_SCOPE: 1, REVOKED: 1 });
   });
 
+  it('answers each request by its own headers when gateways repeat the same scope and token texts', async () => {
+    const { token: reader } = await tokenWithScopes(h, ['data:read']);
+    const { token: both } = await tokenWithScopes(h, ['data:read', 'data:write']);
+    for (let round = 0; round < 3; round++) {
+      for (const [headers, status] of [
+        [{ authorization: `Bearer ${both}`, 'x-keyward-required-scopes': 'data:read,data:write' }, 200],
+        [{ authorization: `Bearer ${reader}`, 'x-keyward-required-scopes': 'data:read,data:write' }, 403],
+        [{ authorization: `bearer ${reader}`, 'x-keyward-required-scopes': 'data:read' }, 200],
+        [{ authorization: `Bearer ${reader}`, 'x-keyward-required-scopes': 'data:read DROP;' }, 400],
+        [{ authorization: `Bearer  ${reader}` }, 400],
+        [{ authorization: `Basic ${reader}` }, 400],
+      ] as const) {
+        const res = await get(headers);
+        expect(`${JSON.stringify(headers)} → ${res.status}`).toBe(`${JSON.stringify(headers)} → ${status}`);
+      }
+    }
+  });
+
   it("serves Envoy's path prefix: /v1/authorize/<original path>, any method", async () => {
     const { token, id } = await tokenWithScopes(h, ['data:read']);
     for (const method of ['GET', 'POST', 'DELETE']) {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { isValidScope, KeywardError, metadataHeaderValue, rateLimitHeaders } from '@keyward/core';
+import { isValidScope, KeywardError, metadataHeaderValue, rateLimitHeaders, type Scope } from '@keyward/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BEARER_CREDENTIALS, presentedToken, REALM } from '../../plugins/auth.ts';
 import { sendProblem } from '../../plugins/problem.ts';
@@ -39,13 +39,33 @@ async function evaluate(deps: Deps, headers: IncomingHttpHeaders, ip: string): P
 }
 
 /**
+ * The scopes a gateway requires, by the header's exact text: gateways send a handful of fixed
+ * values, so each is split and checked once. Null marks a value the general path must answer.
+ */
+const MAX_SCOPE_TEXTS = 256;
+const scopeTexts = new Map<string, readonly Scope[] | null>();
+
+function plainScopes(text: string): readonly Scope[] | null {
+  let scopes = scopeTexts.get(text);
+  if (scopes === undefined) {
+    const split = splitScopes(text);
+    scopes = split.every(isValidScope) ? Object.freeze(split) : null;
+    if (scopeTexts.size >= MAX_SCOPE_TEXTS) scopeTexts.clear();
+    scopeTexts.set(text, scopes);
+  }
+  return scopes;
+}
+
+const BEARER_PREFIX_LENGTH = 'Bearer '.length;
+
+/**
  * `question` read straight from the raw header list, without building `request.headers`: the
  * common shape only (one token header, at most one scopes header, all well-formed). Anything else
  * returns null and takes the general path, which answers it exactly.
  */
-function plainQuestion(raw: readonly string[]): { token: string; required: string[] } | null {
+function plainQuestion(raw: readonly string[]): { token: string; required: readonly Scope[] } | null {
   let token: string | null = null;
-  let required: string[] = [];
+  let required: readonly Scope[] = [];
   let scopesSeen = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] ?? '';
@@ -54,13 +74,16 @@ function plainQuestion(raw: readonly string[]): { token: string; required: strin
     const value = raw[i + 1] ?? '';
     if (lower === 'authorization' || lower === 'x-api-key') {
       if (token !== null) return null;
-      token = lower === 'x-api-key' ? value : (BEARER_CREDENTIALS.exec(value)?.[1] ?? null);
-      if (token === null) return null;
+      if (lower === 'x-api-key') token = value;
+      // The whole value matches `Bearer <token>`: the token is what follows the one space.
+      else if (BEARER_CREDENTIALS.test(value)) token = value.slice(BEARER_PREFIX_LENGTH);
+      else return null;
     } else if (lower === REQUIRED_SCOPES_HEADER) {
       if (scopesSeen) return null;
       scopesSeen = true;
-      required = splitScopes(value);
-      if (!required.every(isValidScope)) return null;
+      const scopes = plainScopes(value);
+      if (scopes === null) return null;
+      required = scopes;
     }
   }
   return token === null ? null : { token, required };
@@ -74,13 +97,20 @@ function evaluateNow(deps: Deps, raw: readonly string[], ip: string): Decision |
   );
 }
 
-/** The identity headers of a principal, built once: cached principals are shared and frozen. */
-const identityHeaders = new WeakMap<object, string[]>();
+/**
+ * The admitted answer's headers of a principal, built once (cached principals are shared and
+ * frozen): the request id slot first, then content-length and the identity headers.
+ */
+const admittedTemplates = new WeakMap<object, string[]>();
 
-function identityOf(p: NonNullable<Decision['principal']>): string[] {
-  let headers = identityHeaders.get(p);
+function admittedTemplate(p: NonNullable<Decision['principal']>): string[] {
+  let headers = admittedTemplates.get(p);
   if (headers === undefined) {
     headers = [
+      'x-request-id',
+      '',
+      'content-length',
+      '0',
       'x-keyward-token-id',
       p.tokenId,
       'x-keyward-project-id',
@@ -90,7 +120,7 @@ function identityOf(p: NonNullable<Decision['principal']>): string[] {
       'x-keyward-scopes',
       p.scopes.join(' '),
     ];
-    identityHeaders.set(p, headers);
+    admittedTemplates.set(p, headers);
   }
   return headers;
 }
@@ -107,19 +137,29 @@ function metadataOf(metadata: Record<string, unknown>): string {
   return value;
 }
 
+/** Adds the token's metadata header when the operator configured one. */
+function withMetadata(deps: Deps, headers: string[], lookup: Decision['lookup']): string[] {
+  const name = deps.config.gatewayMetadataHeader;
+  if (name !== '' && lookup !== null) headers.push(name, metadataOf(lookup.metadata));
+  return headers;
+}
+
+function withRateLimit(headers: string[], rateLimit: Decision['rateLimit']): string[] {
+  if (rateLimit !== null)
+    for (const [name, value] of Object.entries(rateLimitHeaders(rateLimit))) headers.push(name, value);
+  return headers;
+}
+
 /** Identity, metadata (when configured) and RateLimit headers of an admitted request, as [name, value, …]. */
 function admittedHeaders(
   deps: Deps,
   principal: NonNullable<Decision['principal']>,
   decision: Decision,
 ): string[] {
-  const { rateLimit, lookup } = decision;
-  const headers = [...identityOf(principal)];
-  const metadataHeader = deps.config.gatewayMetadataHeader;
-  if (metadataHeader !== '' && lookup !== null) headers.push(metadataHeader, metadataOf(lookup.metadata));
-  if (rateLimit !== null)
-    for (const [name, value] of Object.entries(rateLimitHeaders(rateLimit))) headers.push(name, value);
-  return headers;
+  return withRateLimit(
+    withMetadata(deps, admittedTemplate(principal).slice(4), decision.lookup),
+    decision.rateLimit,
+  );
 }
 
 /** A fault the fast path met before handing the request to Fastify, to answer there. */
@@ -146,9 +186,9 @@ function answer(
     writeRefusal(deps, request, response, decision, { route: AUTHORIZE_PATH, requestId });
     return;
   }
-  const headers = ['x-request-id', requestId, 'content-length', '0'];
-  headers.push(...admittedHeaders(deps, decision.principal, decision));
-  response.writeHead(200, headers);
+  const headers = admittedTemplate(decision.principal).slice();
+  headers[1] = requestId;
+  response.writeHead(200, withRateLimit(withMetadata(deps, headers, decision.lookup), decision.rateLimit));
   response.end();
 }
 
