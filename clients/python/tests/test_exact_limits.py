@@ -8,12 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from checks import http
-from keyward_server import KeywardServer
+from keyward_server import NODE, KeywardServer
 
-WORKER = Path(__file__).resolve().parent / "limit_worker.py"
+HERE = Path(__file__).resolve().parent
+WORKER = HERE / "limit_worker.py"
+NODE_WORKER = HERE / "node_limit_worker.mjs"
 
 
-def test_two_python_processes_and_the_gateway_door_admit_at_most_the_limit(keyward: KeywardServer) -> None:
+def test_python_processes_a_node_sdk_process_and_the_gateway_door_admit_at_most_the_limit(keyward: KeywardServer) -> None:
     provider = keyward.token("limit provider", ["tokens:verify"])["token"]
     caller = keyward.token("shared caller", ["instances:read"], rate_limits=[{"limit": 100, "window_seconds": 60}])
     workers = [
@@ -22,6 +24,11 @@ def test_two_python_processes_and_the_gateway_door_admit_at_most_the_limit(keywa
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         for _ in range(2)
+    ] + [
+        subprocess.Popen(
+            [NODE, str(NODE_WORKER), keyward.url, provider, caller["token"], "200"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
     ]
     for worker in workers:
         assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
@@ -41,5 +48,5 @@ def test_two_python_processes_and_the_gateway_door_admit_at_most_the_limit(keywa
         out, _ = worker.communicate(timeout=120)
         assert worker.returncode == 0, out
         admitted += int(out.strip().rsplit(" ", 1)[1])
-    print(f"1,000 requests against 100/min over 2 Python processes and the gateway door: {admitted} admitted")
+    print(f"1,200 requests against 100/min over 2 Python processes, 1 Node SDK process and the gateway door: {admitted} admitted")
     assert 95 <= admitted <= 100
