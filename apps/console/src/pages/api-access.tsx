@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { SecretReveal } from '../components/secret-reveal.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
+import { TokenNotices } from '../components/token-notices.tsx';
 import { displayStatus, formatDate, maskedHint } from '../format.ts';
 import type { TokenView, TokenWithSecret } from '../types.ts';
 import { useSubmit } from '../use-submit.ts';
@@ -52,6 +53,7 @@ export function ApiAccessPage() {
   return (
     <>
       <PageHeader title={t('api-access.title')} intro={t('api-access.intro')} />
+      <TokenNotices mine />
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
       <section className="card" aria-labelledby={`${fieldId}-heading`}>
         <h2 id={`${fieldId}-heading`}>{t('api-access.personal-key')}</h2>

@@ -9,6 +9,7 @@ import { SecretReveal } from '../components/secret-reveal.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { type Column, Table } from '../components/table.tsx';
 import { TableFooter } from '../components/table-footer.tsx';
+import { TokenNotices } from '../components/token-notices.tsx';
 import { displayStatus, EXPIRING_SOON_MS, formatNumber, partialId } from '../format.ts';
 import { ownerLabel, rightsLabel, tokenName, useLookups } from '../lookups.ts';
 import { useSession } from '../session.tsx';
@@ -250,6 +251,7 @@ export function TokensPage() {
           ) : null
         }
       />
+      <TokenNotices />
       <form className="filters" aria-label={t('tokens.filters')} onSubmit={(e) => e.preventDefault()}>
         <div className="field">
           <label htmlFor={`${filterId}-search`}>{t('tokens.search')}</label>
