@@ -3,8 +3,8 @@ import { Type } from 'typebox';
 import { createTokenByValue } from '../../services/token-by-value.ts';
 import type { App } from '../../types.ts';
 import type { Route } from '../context.ts';
+import { acceptOAuthForms } from '../oauth-form.ts';
 import { problemResponses } from '../schemas.ts';
-import { parseForm } from '../verify/introspect-token.ts';
 
 const Body = Type.Object(
   {
@@ -26,19 +26,7 @@ export const revokeByValue: Route = (app, { deps }) => {
   const byValue = createTokenByValue(deps);
   app.register(async (plugin) => {
     const scope = plugin as unknown as App;
-    scope.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      (_request, body, done) => {
-        try {
-          done(null, parseForm(String(body)));
-        } catch (error) {
-          const fault = error as Error & { statusCode?: number };
-          fault.statusCode = 400;
-          done(fault, undefined);
-        }
-      },
-    );
+    acceptOAuthForms(scope);
     scope.post(
       '/v1/revoke',
       {

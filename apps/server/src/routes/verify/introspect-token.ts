@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { decideToken } from '../../services/token-decision.ts';
 import type { App } from '../../types.ts';
 import { principalOf, type Route } from '../context.ts';
+import { acceptOAuthForms } from '../oauth-form.ts';
 import { named, problemResponses, security } from '../schemas.ts';
 import { ClientIpField, checkedClientIp } from './checked-client-ip.ts';
 
@@ -48,14 +49,6 @@ export function issuedAtSeconds(tokenId: string): number | undefined {
   return body.length === 10 ? Math.floor(ms / 1000) : undefined;
 }
 
-/** OAuth parameters come as a form; each at most once (RFC 6749 §3.1). */
-export function parseForm(body: string): Record<string, string> {
-  const entries = [...new URLSearchParams(body)];
-  const names = new Set(entries.map(([name]) => name));
-  if (names.size !== entries.length) throw new Error('a form parameter is repeated');
-  return Object.fromEntries(entries);
-}
-
 /**
  * RFC 7662 token introspection. The caller authenticates with its own token holding tokens:verify;
  * an inactive token (unknown, refused, another project's, or rate-limited) answers only
@@ -64,19 +57,7 @@ export function parseForm(body: string): Record<string, string> {
 export const introspectToken: Route = (app, { deps, auth }) => {
   app.register(async (plugin) => {
     const scope = plugin as unknown as App;
-    scope.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      (_request, body, done) => {
-        try {
-          done(null, parseForm(String(body)));
-        } catch (error) {
-          const fault = error as Error & { statusCode?: number };
-          fault.statusCode = 400;
-          done(fault, undefined);
-        }
-      },
-    );
+    acceptOAuthForms(scope);
     scope.post(
       '/v1/introspect',
       {
