@@ -27,6 +27,7 @@ describe('@keyward/sdk installed from its tarball', () => {
     expect(manifest.dependencies).toBeUndefined();
     expect(Object.keys(manifest.exports)).toEqual([
       '.',
+      './management',
       './fastify',
       './express',
       './hono',

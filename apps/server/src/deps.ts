@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { createAuditKeys, newSetupCode } from '@keyward/core';
-import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '@keyward/ratelimit';
+import {
+  createMemoryRateLimiter,
+  createRedisRateLimiter,
+  createShareRateLimiter,
+  type RateLimiter,
+} from '@keyward/ratelimit';
 import { migrateToLatest, type Notifications, type Storage, storageFromUrl } from '@keyward/storage';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError } from './config.ts';
@@ -65,7 +70,11 @@ async function createLimiter(
   } | null,
 ): Promise<RateLimiter> {
   const liveNodes = () => cluster?.liveNodes() ?? 1;
-  if (!config.redisUrl) return createMemoryRateLimiter();
+  if (!config.redisUrl) {
+    // Several nodes on PostgreSQL alone count apart: each admits its share, never more in total.
+    const memory = createMemoryRateLimiter();
+    return cluster ? createShareRateLimiter(memory, liveNodes) : memory;
+  }
   const limiter = createRedisRateLimiter({
     url: config.redisUrl,
     keyPrefix: `${config.redisKeyPrefix}rl:`,

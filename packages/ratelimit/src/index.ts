@@ -6,4 +6,5 @@ export {
   type RedisRateLimiter,
   type RedisRateLimiterOptions,
 } from './redis-rate-limiter.ts';
+export { createShareRateLimiter, shareOf } from './share-rate-limiter.ts';
 export type { RateLimitBucket, RateLimiter } from './types.ts';

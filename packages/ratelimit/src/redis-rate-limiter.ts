@@ -2,7 +2,8 @@ import { type RateLimitWindowState, summarizeRateLimit, windowLengthMs } from '@
 import { Redis } from 'ioredis';
 import { FIXED_WINDOW_SCRIPT, FIXED_WINDOW_SCRIPT_SHA } from './fixed-window-script.ts';
 import { createMemoryRateLimiter } from './memory-rate-limiter.ts';
-import type { RateLimitBucket, RateLimiter } from './types.ts';
+import { createShareRateLimiter } from './share-rate-limiter.ts';
+import type { RateLimiter } from './types.ts';
 import { keyedWindows, stateKey } from './windows.ts';
 
 export type RedisRateLimiterOptions = {
@@ -58,20 +59,6 @@ export type RedisRateLimiter = RateLimiter & {
 };
 
 /**
- * This node's share of every policy while it decides alone: `floor(limit / nodes)`. A share of 0
- * (more nodes than the limit) refuses everything; a cost above the share is refused, not thrown.
- */
-export function shareOf(buckets: readonly RateLimitBucket[], nodes: number): RateLimitBucket[] {
-  const n = Number.isFinite(nodes) && nodes > 1 ? Math.floor(nodes) : 1;
-  if (n === 1) return [...buckets];
-  // The window state is kept under the shared limit: a change in the node count starts it afresh.
-  return buckets.map(({ key, policies }) => ({
-    key,
-    policies: policies.map((policy) => ({ ...policy, limit: Math.floor(policy.limit / n) })),
-  }));
-}
-
-/**
  * Exact across any number of nodes: one EVALSHA per check applies every window atomically.
  * When Redis cannot answer, checks never throw: they are decided by a per-node limiter (each node
  * then enforces the limit on its own, so N nodes admit up to N × limit) until Redis is back.
@@ -102,6 +89,7 @@ export function createRedisRateLimiter({
       retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
     });
   const fallback = givenFallback ?? createMemoryRateLimiter();
+  const fallbackShares = createShareRateLimiter(fallback, fallbackShare);
 
   let mode: RateLimiterMode = client.status === 'ready' ? 'redis' : 'fallback';
   /** Whether onFallback has announced the current outage (so onRecover announces its end). */
@@ -179,11 +167,7 @@ export function createRedisRateLimiter({
       };
       const decideHere = async () => {
         fallbackChecks++;
-        const shared = shareOf(buckets, fallbackShare());
-        const need = Math.max(1, cost);
-        // More nodes than the limit allows them shares of: this node admits none of it.
-        if (shared.some((b) => b.policies.some((p) => p.limit < need))) return refuse(policies);
-        return fallback.checkMany(shared, cost);
+        return fallbackShares.checkMany(buckets, cost);
       };
       // ioredis sets the status a tick before it emits 'ready'.
       if (client.status === 'ready' && !everReady) onReady();

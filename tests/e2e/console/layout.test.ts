@@ -29,6 +29,7 @@ const PAGES = [
   { path: '/service-accounts', title: 'sa.title', shot: 'service-accounts' },
   { path: '/members', title: 'members.title', shot: 'members' },
   { path: '/audit', title: 'audit.title', shot: 'audit' },
+  { path: '/webhooks', title: 'webhooks.title', shot: 'webhooks' },
   { path: '/errors', title: 'errors.title', shot: 'error-lookup' },
 ] as const;
 /** Screenshots for the README: a phone and a laptop. */

@@ -27,6 +27,10 @@ const PROBLEM_RESPONSES: Record<string, { name: string; description: string; hea
   '409': { name: 'Conflict', description: 'The change conflicts with the current state' },
   '413': { name: 'ContentTooLarge', description: 'The body exceeds the size limit' },
   '415': { name: 'UnsupportedMediaType', description: 'The body is not in a type this operation reads' },
+  '422': {
+    name: 'UnprocessableContent',
+    description: 'An Idempotency-Key was used before with another request body',
+  },
   '429': { name: 'TooManyRequests', description: 'A rate limit is exhausted', headers: ['Retry-After'] },
   '500': { name: 'InternalError', description: 'Keyward failed; the error id finds the record' },
   '503': {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal, NotRequired, TypedDict
 
 
-class TokenCreateRateLimitsItem(TypedDict):
+class RateLimitPolicy(TypedDict):
     limit: int
     window_seconds: int
 
@@ -17,29 +17,26 @@ class TokenCreate(TypedDict):
     role_id: NotRequired[str | None]
     expires_in_seconds: NotRequired[int]
     expires_at: NotRequired[str | None]
-    rate_limits: NotRequired[list[TokenCreateRateLimitsItem]]
+    rate_limits: NotRequired[list[RateLimitPolicy]]
+    allowed_ips: NotRequired[list[str]]
+    metadata: NotRequired[dict[str, Any]]
     service_account_id: NotRequired[str]
 
 
-class CreatedTokenOwner(TypedDict):
+class TokenWithSecretOwner(TypedDict):
     type: Literal["user", "service_account"]
     id: str
 
 
-class CreatedTokenRateLimitsItem(TypedDict):
-    limit: int
-    window_seconds: int
-
-
-class CreatedTokenUsage(TypedDict):
+class TokenWithSecretUsage(TypedDict):
     admitted: int
     refused: int
 
 
-class CreatedToken(TypedDict):
+class TokenWithSecret(TypedDict):
     id: str
     project_id: str
-    owner: CreatedTokenOwner
+    owner: TokenWithSecretOwner
     kind: str
     name: str
     description: str
@@ -48,7 +45,7 @@ class CreatedToken(TypedDict):
     scopes: list[str]
     hint: str
     status: Literal["active", "expired", "revoked", "disabled", "owner_inactive"]
-    rate_limits: list[CreatedTokenRateLimitsItem]
+    rate_limits: list[RateLimitPolicy]
     created_at: str
     created_by: str | None
     updated_at: str
@@ -59,29 +56,26 @@ class CreatedToken(TypedDict):
     last_rotated_at: str | None
     last_used_at: str | None
     last_used_ips: list[str]
-    usage: CreatedTokenUsage
+    allowed_ips: list[str]
+    metadata: dict[str, Any]
+    usage: TokenWithSecretUsage
     token: str
 
 
-class TokenPageDataItemOwner(TypedDict):
+class TokenReplayOwner(TypedDict):
     type: Literal["user", "service_account"]
     id: str
 
 
-class TokenPageDataItemRateLimitsItem(TypedDict):
-    limit: int
-    window_seconds: int
-
-
-class TokenPageDataItemUsage(TypedDict):
+class TokenReplayUsage(TypedDict):
     admitted: int
     refused: int
 
 
-class TokenPageDataItem(TypedDict):
+class TokenReplay(TypedDict):
     id: str
     project_id: str
-    owner: TokenPageDataItemOwner
+    owner: TokenReplayOwner
     kind: str
     name: str
     description: str
@@ -90,7 +84,7 @@ class TokenPageDataItem(TypedDict):
     scopes: list[str]
     hint: str
     status: Literal["active", "expired", "revoked", "disabled", "owner_inactive"]
-    rate_limits: list[TokenPageDataItemRateLimitsItem]
+    rate_limits: list[RateLimitPolicy]
     created_at: str
     created_by: str | None
     updated_at: str
@@ -101,53 +95,53 @@ class TokenPageDataItem(TypedDict):
     last_rotated_at: str | None
     last_used_at: str | None
     last_used_ips: list[str]
-    usage: TokenPageDataItemUsage
+    allowed_ips: list[str]
+    metadata: dict[str, Any]
+    usage: TokenReplayUsage
+    secret_already_delivered: Literal[true]
+
+
+class TokenViewOwner(TypedDict):
+    type: Literal["user", "service_account"]
+    id: str
+
+
+class TokenViewUsage(TypedDict):
+    admitted: int
+    refused: int
+
+
+class TokenView(TypedDict):
+    id: str
+    project_id: str
+    owner: TokenViewOwner
+    kind: str
+    name: str
+    description: str
+    role_id: str | None
+    role_name: str | None
+    scopes: list[str]
+    hint: str
+    status: Literal["active", "expired", "revoked", "disabled", "owner_inactive"]
+    rate_limits: list[RateLimitPolicy]
+    created_at: str
+    created_by: str | None
+    updated_at: str
+    expires_at: str | None
+    revoked_at: str | None
+    revoked_reason: str | None
+    disabled_at: str | None
+    last_rotated_at: str | None
+    last_used_at: str | None
+    last_used_ips: list[str]
+    allowed_ips: list[str]
+    metadata: dict[str, Any]
+    usage: TokenViewUsage
 
 
 class TokenPage(TypedDict):
-    data: list[TokenPageDataItem]
+    data: list[TokenView]
     next_cursor: str | None
-
-
-class TokenOwner(TypedDict):
-    type: Literal["user", "service_account"]
-    id: str
-
-
-class TokenRateLimitsItem(TypedDict):
-    limit: int
-    window_seconds: int
-
-
-class TokenUsage(TypedDict):
-    admitted: int
-    refused: int
-
-
-class Token(TypedDict):
-    id: str
-    project_id: str
-    owner: TokenOwner
-    kind: str
-    name: str
-    description: str
-    role_id: str | None
-    role_name: str | None
-    scopes: list[str]
-    hint: str
-    status: Literal["active", "expired", "revoked", "disabled", "owner_inactive"]
-    rate_limits: list[TokenRateLimitsItem]
-    created_at: str
-    created_by: str | None
-    updated_at: str
-    expires_at: str | None
-    revoked_at: str | None
-    revoked_reason: str | None
-    disabled_at: str | None
-    last_rotated_at: str | None
-    last_used_at: str | None
-    last_used_ips: list[str]
-    usage: TokenUsage
 
 
 class TokenRevoke(TypedDict):
@@ -158,72 +152,38 @@ class TokenRotate(TypedDict):
     grace_period_seconds: int
 
 
-class RotatedTokenOwner(TypedDict):
-    type: Literal["user", "service_account"]
-    id: str
-
-
-class RotatedTokenRateLimitsItem(TypedDict):
-    limit: int
-    window_seconds: int
-
-
-class RotatedTokenUsage(TypedDict):
-    admitted: int
-    refused: int
-
-
-class RotatedToken(TypedDict):
-    id: str
-    project_id: str
-    owner: RotatedTokenOwner
-    kind: str
-    name: str
-    description: str
-    role_id: str | None
-    role_name: str | None
-    scopes: list[str]
-    hint: str
-    status: Literal["active", "expired", "revoked", "disabled", "owner_inactive"]
-    rate_limits: list[RotatedTokenRateLimitsItem]
-    created_at: str
-    created_by: str | None
-    updated_at: str
-    expires_at: str | None
-    revoked_at: str | None
-    revoked_reason: str | None
-    disabled_at: str | None
-    last_rotated_at: str | None
-    last_used_at: str | None
-    last_used_ips: list[str]
-    usage: RotatedTokenUsage
-    token: str
-
-
 class VerifyRequest(TypedDict):
     token: str
     required_scopes: NotRequired[list[str]]
+    client_ip: NotRequired[str]
 
 
-class VerifyResultOwner(TypedDict):
+class VerificationOwner(TypedDict):
     type: str
     id: str
 
 
-class VerifyResultRateLimit(TypedDict):
+class RateLimitState(TypedDict):
     limit: int
     remaining: int
     reset_seconds: int
     retry_after_seconds: int | None
 
 
-class VerifyResult(TypedDict):
+class Verification(TypedDict):
     valid: bool
     code: Literal["VALID", "MALFORMED", "NOT_FOUND", "EXPIRED", "ROTATED", "REVOKED", "DISABLED", "OWNER_INACTIVE", "INSUFFICIENT_SCOPE", "RATE_LIMITED", "IP_NOT_ALLOWED"]
     token_id: str | None
-    owner: VerifyResultOwner | None
+    owner: VerificationOwner | None
     project_id: str | None
     scopes: list[str]
     expires_at: str | None
-    rate_limit: VerifyResultRateLimit | None
+    rate_limit: RateLimitState | None
     missing_scopes: NotRequired[list[str]]
+    metadata: NotRequired[dict[str, Any]]
+
+
+CreatedToken = TokenWithSecret | TokenReplay
+Token = TokenView
+RotatedToken = TokenWithSecret | TokenReplay
+VerifyResult = Verification

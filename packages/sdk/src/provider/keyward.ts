@@ -179,6 +179,7 @@ export function createKeyward(options: KeywardOptions) {
       scopes: entry.scopes,
       expires_at: entry.expiresAtText,
       rate_limit: pool.rateLimit(limited),
+      metadata: entry.metadata,
     };
     if (missing.length > 0) result.missing_scopes = missing;
     return { result, windows: pool.windows(limited) };

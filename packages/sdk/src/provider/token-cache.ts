@@ -9,6 +9,7 @@ export type CachedToken = {
   expiresAt: number | null;
   expiresAtText: string | null;
   secretExpiresAt: number | null;
+  metadata: Record<string, unknown>;
   storedAt: number;
   /** Missing scopes by required scopes (a pure function of the entry): at most 16 kept. */
   missing: Map<string, string[]>;
@@ -26,6 +27,7 @@ export function cachedTokenOf(answer: SdkVerifyAnswer, now: number): CachedToken
     expiresAt: time(answer.expires_at),
     expiresAtText: answer.expires_at,
     secretExpiresAt: time(answer.secret_expires_at),
+    metadata: answer.metadata ?? {},
     storedAt: now,
     missing: new Map(),
   };

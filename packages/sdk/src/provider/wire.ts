@@ -30,6 +30,8 @@ export type VerifyResult = {
   expires_at: string | null;
   rate_limit: RateLimitState | null;
   missing_scopes?: string[];
+  /** The token's metadata, on answers that name a working token (VALID, INSUFFICIENT_SCOPE, RATE_LIMITED). */
+  metadata?: Record<string, unknown>;
 };
 
 /** One rate-limit window as the RateLimit header fields name it. */

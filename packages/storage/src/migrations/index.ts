@@ -16,8 +16,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0005-status': status,
   '0006-error-records': errorRecords,
   '0007-cache-changes': cacheChanges,
-  '0009-token-controls': tokenControls,
   '0008-webhooks': webhooks,
+  '0009-token-controls': tokenControls,
 };
 
 export const migrationProvider: MigrationProvider = {

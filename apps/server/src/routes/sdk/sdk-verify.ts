@@ -118,6 +118,7 @@ export const sdkVerify =
           expires_at: isoOrNull(state?.expiresAt ?? null),
           rate_limit: presentRateLimit(result),
           ...(outcome.code === 'INSUFFICIENT_SCOPE' ? { missing_scopes: outcome.missingScopes } : {}),
+          ...(principal !== null && lookup !== null ? { metadata: lookup.metadata } : {}),
           secret_expires_at: isoOrNull(state?.secretExpiresAt ?? null),
           lease: lease && {
             granted: lease.granted,
