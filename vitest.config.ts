@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most files wait on servers, browsers and databases: three at a time keep the 2 cores busy.
+    maxWorkers: 3,
   },
 });
