@@ -56,12 +56,6 @@ const ConfigSchema = Type.Object({
   auditCheckpointIntervalSeconds: Type.Number({ exclusiveMinimum: 0, default: 600 }),
   redisKeyPrefix: Type.String({ default: 'keyward:' }),
   /**
-   * How long a rate-limit check waits for Redis before this node decides it alone (the fallback).
-   * It also counts this process's own event-loop delay, so too short a value sends a busy node into
-   * the fallback (and its per-node limits) while Redis is fine.
-   */
-  redisCommandTimeoutMs: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
-  /**
    * Several nodes (ADR 0007): a node answers from its cache only while it confirmed it was caught
    * up with the change log less than this long ago; with the 20 ms poll this bounds how late any
    * node may still admit a revoked token (75 ms + one request: within 100 ms).
@@ -120,7 +114,6 @@ const ENV_NAMES: Record<keyof Config, string> = {
   auditCoalesceSeconds: 'KEYWARD_AUDIT_COALESCE_SECONDS',
   auditCheckpointIntervalSeconds: 'KEYWARD_AUDIT_CHECKPOINT_INTERVAL_SECONDS',
   redisKeyPrefix: 'KEYWARD_REDIS_KEY_PREFIX',
-  redisCommandTimeoutMs: 'KEYWARD_REDIS_COMMAND_TIMEOUT_MS',
   changeTrustWindowMs: 'KEYWARD_CHANGE_TRUST_WINDOW_MS',
   readinessTimeoutMs: 'KEYWARD_READINESS_TIMEOUT_MS',
   metricsToken: 'KEYWARD_METRICS_TOKEN',

@@ -1,11 +1,6 @@
 import { join } from 'node:path';
 import { createAuditKeys, newSetupCode } from '@keyward/core';
-import {
-  createMemoryRateLimiter,
-  createRedisRateLimiter,
-  createShareRateLimiter,
-  type RateLimiter,
-} from '@keyward/ratelimit';
+import { createLeaseRateLimiter, createMemoryRateLimiter, createShareRateLimiter } from '@keyward/ratelimit';
 import { migrateToLatest, type Notifications, type Storage, storageFromUrl } from '@keyward/storage';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { type Config, ConfigError } from './config.ts';
@@ -56,44 +51,25 @@ function policies(text: string, setting: string) {
   }
 }
 
-/** How long start-up waits for Redis; past it the node starts on its per-node fallback. */
-const REDIS_START_WAIT_MS = 2_000;
+/** How long start-up waits for the bus; past it the node starts reading the database for every check. */
+const BUS_START_WAIT_MS = 2_000;
 
-/** One node: limits in memory. Several nodes: Redis, falling back to per-node limits while it is down. */
-async function createLimiter(
-  config: Config,
-  logger: Logger,
-  cluster: {
-    liveNodes(): number;
-    othersInFallback(): number;
-    reportFallback(probe: () => boolean): void;
-  } | null,
-): Promise<RateLimiter> {
-  const liveNodes = () => cluster?.liveNodes() ?? 1;
-  if (!config.redisUrl) {
-    // Several nodes on PostgreSQL alone count apart: each admits its share, never more in total.
-    const memory = createMemoryRateLimiter();
-    return cluster ? createShareRateLimiter(memory, liveNodes) : memory;
-  }
-  const limiter = createRedisRateLimiter({
-    url: config.redisUrl,
-    keyPrefix: `${config.redisKeyPrefix}rl:`,
-    commandTimeoutMs: config.redisCommandTimeoutMs,
-    // While Redis is away each node admits its share of every limit (ADR 0007): never more in total.
-    fallbackShare: liveNodes,
-    reservedShares: () => cluster?.othersInFallback() ?? 0,
-    onFallback: (error) =>
-      logger.warn(
-        { err: error, nodes: liveNodes() },
-        'Redis unreachable: each node admits its share of every limit (limit ÷ live nodes) until it is back',
-      ),
-    onRecover: () => logger.info('Redis is back: rate limits are shared across nodes again'),
-  });
-  // Until the connection is ready every check would be decided per node: the first requests after
-  // a start would not be shared. A Redis that is down only delays the start this long.
-  cluster?.reportFallback(() => limiter.mode() === 'fallback');
-  await limiter.waitUntilReady(REDIS_START_WAIT_MS);
-  return limiter;
+/**
+ * One node: every limit in memory. Several nodes on PostgreSQL: token, owner and project limits are
+ * counted in the database and spent from leases (ADR 0016), exact through any node's or Redis's
+ * restart; per-address throttles (failed authentications, sign-ins) stay on each node at its share
+ * of the limit, so a flood of refusals costs no database write.
+ */
+function createLimiters(storage: Storage, cluster: { liveNodes(): number } | null) {
+  const memory = createMemoryRateLimiter();
+  if (!cluster) return { limiter: memory, throttle: memory };
+  const liveNodes = () => cluster.liveNodes();
+  const throttle = createShareRateLimiter(memory, liveNodes);
+  const windows = storage.rateLimitWindows;
+  return {
+    limiter: windows ? createLeaseRateLimiter({ store: windows, nodes: liveNodes }) : throttle,
+    throttle,
+  };
 }
 
 /**
@@ -120,7 +96,7 @@ function createChangeFeedFor(config: Config, storage: Storage, verifier: Verifie
   return createChangeFeed({ storage, verifier, logger, bus, trustWindowMs: config.changeTrustWindowMs });
 }
 
-type DepsOptions = { storage?: Storage; now?: () => number; logger?: Logger; limiter?: RateLimiter };
+type DepsOptions = { storage?: Storage; now?: () => number; logger?: Logger };
 
 /** The composition root: the only place that chooses implementations. */
 export async function createDeps(config: Config, options: DepsOptions = {}): Promise<Deps> {
@@ -133,10 +109,11 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
   const verifier = createVerifier({ storage, peppers, now, cacheTtlMs: config.verifyCacheTtlSeconds * 1000 });
   verifier.setAcceptsLegacyKeys(await storage.tokens.hasImported());
   const invalidationBus = createChangeFeedFor(config, storage, verifier, logger);
-  await invalidationBus?.waitUntilConnected(REDIS_START_WAIT_MS);
-  const limiter = options.limiter ?? (await createLimiter(config, logger, invalidationBus));
+  await invalidationBus?.waitUntilConnected(BUS_START_WAIT_MS);
+  const { limiter, throttle } = createLimiters(storage, invalidationBus);
   const rateLimits = createRateLimitService({
     limiter,
+    throttle,
     defaultTokenPolicies: policies(config.defaultTokenRateLimits, 'KEYWARD_DEFAULT_TOKEN_RATE_LIMITS'),
     failedAuthPolicies: policies(config.failedAuthRateLimits, 'KEYWARD_FAILED_AUTH_RATE_LIMITS'),
   });
@@ -192,7 +169,7 @@ export async function createDeps(config: Config, options: DepsOptions = {}): Pro
     setupCode: needsSetup ? newSetupCode() : null,
     setupGuard: { wrong: 0, locked: false },
     signInThrottle: createSignInThrottle({
-      limiter,
+      limiter: throttle,
       accountPolicies: policies(config.loginAccountRateLimits, 'KEYWARD_LOGIN_ACCOUNT_RATE_LIMITS'),
       addressPolicies: policies(config.loginAddressRateLimits, 'KEYWARD_LOGIN_ADDRESS_RATE_LIMITS'),
     }),

@@ -33,3 +33,46 @@ export const KEYWARD_CALLER_SCOPES: readonly string[] = ['tokens:verify', 'error
 export function callsKeyward(scopes: readonly string[]): boolean {
   return scopes.some((scope) => KEYWARD_CALLER_SCOPES.includes(scope));
 }
+
+export type NodeLeaseInput = {
+  /** Units this check still lacks on this node (at least 1). */
+  shortfall: number;
+  /** Units the waiting checks on this node want in all, this one included. */
+  demand: number;
+  /** The node's previous grant for this window (0 for none). */
+  lastGrant: number;
+  /** What the shared window had left at the last look (the limit when never looked). */
+  remaining: number;
+  /** Live nodes sharing the window. */
+  nodes: number;
+};
+
+/**
+ * Units a node asks the shared window for (ADR 0016): what its waiting checks need, doubling while
+ * it keeps coming back (slow start), but at most a `LEASE_SHARE × nodes`-th of what is left, so
+ * an idle node never sits on much of a limit the others need. Never less than the shortfall.
+ */
+export function nodeLeaseWant({ shortfall, demand, lastGrant, remaining, nodes }: NodeLeaseInput): number {
+  const share = Math.max(1, Math.ceil(remaining / (LEASE_SHARE * Math.max(1, nodes))));
+  const want = Math.min(Math.max(demand, 2 * lastGrant, 1), share, MAX_LEASE_UNITS);
+  return Math.max(shortfall, want);
+}
+
+/** A window asked for units: where its state lives, its limit and length, and the units wanted. */
+export type LeaseRequest = { key: string; limit: number; windowMs: number; want: number };
+
+/**
+ * A shared window after an ask, in the store's clock: when it began, its count (every node's
+ * grants) and the units granted to this ask (0 when it was full).
+ */
+export type LeaseGrant = { key: string; start: number; count: number; granted: number; nowMs: number };
+
+/** Durable shared windows (ADR 0016, packages/ratelimit spends them, packages/storage keeps them): each ask is atomic, so grants never add up past a limit. */
+export interface LeaseStore {
+  /** Answers every request (in any order), granting what each window has left up to `want`. */
+  grant(requests: readonly LeaseRequest[]): Promise<LeaseGrant[]>;
+  /** Gives unspent units back to a window that has not ended (a node shutting down). */
+  refund(key: string, start: number, units: number): Promise<void>;
+  /** Deletes windows that have ended; returns how many. */
+  prune(): Promise<number>;
+}

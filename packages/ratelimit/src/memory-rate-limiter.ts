@@ -1,5 +1,11 @@
-import { decideRateLimit, type RateLimitWindowState, windowLengthMs } from '@keyward/core';
-import type { RateLimiter } from './types.ts';
+import {
+  decideRateLimit,
+  type RateLimitPolicy,
+  type RateLimitResult,
+  type RateLimitWindowState,
+  windowLengthMs,
+} from '@keyward/core';
+import type { RateLimitBucket } from './types.ts';
 import { keyedWindows, stateKey } from './windows.ts';
 
 export type MemoryRateLimiterOptions = {
@@ -22,7 +28,7 @@ export function createMemoryRateLimiter({
   clock = Date.now,
   sweepIntervalMs = 10_000,
   maxEntries = 1_000_000,
-}: MemoryRateLimiterOptions = {}): RateLimiter & { size(): number } {
+}: MemoryRateLimiterOptions = {}) {
   const entries = new Map<string, Entry>();
   let lastSweepMs = -Infinity;
 
@@ -47,33 +53,32 @@ export function createMemoryRateLimiter({
     entries.set(k, entry);
   }
 
-  const limiter: Required<RateLimiter> & { size(): number } = {
-    async check(key, policies, cost = 1) {
-      return limiter.checkManyNow([{ key, policies }], cost);
-    },
-    async checkMany(buckets, cost = 1) {
-      return limiter.checkManyNow(buckets, cost);
-    },
-    checkManyNow(buckets, cost = 1) {
-      const windows = keyedWindows(buckets, cost);
-      const nowMs = Math.floor(clock());
-      if (nowMs - lastSweepMs >= sweepIntervalMs) sweep(nowMs);
-      const keys = windows.map((w) => stateKey(w.key, w.policy));
-      const policies = windows.map((w) => w.policy);
-      const decision = decideRateLimit({
-        nowMs,
-        policies,
-        windows: keys.map((k) => entries.get(k) ?? null),
-        cost,
-      });
-      decision.next?.forEach((state, i) => {
-        const k = keys[i];
-        const policy = policies[i];
-        if (k !== undefined && policy !== undefined)
-          store(k, { ...state, end: state.start + windowLengthMs(policy) }, nowMs);
-      });
-      return decision.result;
-    },
+  function decide(buckets: readonly RateLimitBucket[], cost = 1): RateLimitResult {
+    const windows = keyedWindows(buckets, cost);
+    const nowMs = Math.floor(clock());
+    if (nowMs - lastSweepMs >= sweepIntervalMs) sweep(nowMs);
+    const keys = windows.map((w) => stateKey(w.key, w.policy));
+    const policies = windows.map((w) => w.policy);
+    const decision = decideRateLimit({
+      nowMs,
+      policies,
+      windows: keys.map((k) => entries.get(k) ?? null),
+      cost,
+    });
+    decision.next?.forEach((state, i) => {
+      const k = keys[i];
+      const policy = policies[i];
+      if (k !== undefined && policy !== undefined)
+        store(k, { ...state, end: state.start + windowLengthMs(policy) }, nowMs);
+    });
+    return decision.result;
+  }
+
+  const limiter = {
+    check: async (key: string, policies: readonly RateLimitPolicy[], cost = 1) =>
+      decide([{ key, policies }], cost),
+    checkMany: async (buckets: readonly RateLimitBucket[], cost = 1) => decide(buckets, cost),
+    checkManyNow: decide,
     async close() {
       entries.clear();
     },

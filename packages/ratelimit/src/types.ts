@@ -14,7 +14,10 @@ export interface RateLimiter {
    * of one request): admitted only if all admit. Results list windows in bucket order.
    */
   checkMany(buckets: readonly RateLimitBucket[], cost?: number): Promise<RateLimitResult>;
-  /** `checkMany` answered synchronously, for stores that need no I/O (the in-memory one). */
-  checkManyNow?(buckets: readonly RateLimitBucket[], cost?: number): RateLimitResult;
+  /**
+   * `checkMany` answered synchronously, for stores that can answer without I/O (the in-memory one
+   * always; the database one from the units it holds); undefined when only `checkMany` can answer.
+   */
+  checkManyNow?(buckets: readonly RateLimitBucket[], cost?: number): RateLimitResult | undefined;
   close(): Promise<void>;
 }

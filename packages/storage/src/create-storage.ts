@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { instrumentDialect, type StatementCounter } from './instrumented-dialect.ts';
 import { createPgNotifications } from './pg-notifications.ts';
+import { createPgRateLimitWindows } from './pg-rate-limit-windows.ts';
 import { type PendingChange, writeChanges } from './repositories/cache-changes.ts';
 import { createRepositories } from './repositories/index.ts';
 import type { Database } from './schema.ts';
@@ -145,6 +146,7 @@ export function createStorage(options: StorageOptions): Storage {
     },
     notifications:
       options.kind === 'postgres' ? createPgNotifications(db, options.url, options.schema) : null,
+    rateLimitWindows: options.kind === 'postgres' ? createPgRateLimitWindows(db) : null,
     statementCount: () => counter.count,
     async ping() {
       // `select 1` never touches an SQLite file; reading its schema does (a lock or a bad file fails it).

@@ -216,7 +216,16 @@ export interface ClusterNodesTable {
   node_id: string;
   started_at: number;
   last_seen_at: number;
-  fallback: Flag;
+}
+
+export interface RateLimitWindowsTable {
+  key: string;
+  window_start: number;
+  window_ms: number;
+  limit_units: number;
+  count: number;
+  granted: number;
+  seen_at: number;
 }
 
 export interface IdempotencyKeysTable {
@@ -307,6 +316,7 @@ export interface Database {
   invitations: InvitationsTable;
   cache_changes: CacheChangesTable;
   cluster_nodes: ClusterNodesTable;
+  rate_limit_windows: RateLimitWindowsTable;
   idempotency_keys: IdempotencyKeysTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_messages: WebhookMessagesTable;

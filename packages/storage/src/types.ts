@@ -5,6 +5,7 @@ import type {
   ErrorId,
   EventId,
   InvitationId,
+  LeaseStore,
   OwnerType,
   ProjectId,
   RoleId,
@@ -528,10 +529,9 @@ export interface CacheChangeRepository {
 
 /** Each node's heartbeat; background writes, not counted by `statementCount`. */
 export interface ClusterNodeRepository {
-  /** `fallback`: the node decides rate limits alone (it cannot reach Redis). */
-  heartbeat(nodeId: string, startedAt: Millis, at: Millis, fallback: boolean): Promise<void>;
-  /** Nodes seen at `since` or later (the caller's own included once it has beaten), and how many of them are in fallback. */
-  countLive(since: Millis): Promise<{ live: number; fallback: number }>;
+  heartbeat(nodeId: string, startedAt: Millis, at: Millis): Promise<void>;
+  /** Nodes seen at `since` or later (the caller's own included once it has beaten). */
+  countLive(since: Millis): Promise<number>;
   remove(nodeId: string): Promise<void>;
 }
 
@@ -722,6 +722,8 @@ export interface Storage extends Repositories {
   onCacheChanges(listener: (records: CacheChangeRecord[]) => void): void;
   /** LISTEN/NOTIFY on PostgreSQL; null on SQLite. */
   readonly notifications: Notifications | null;
+  /** Rate-limit windows shared by every node (ADR 0016) on PostgreSQL; null on SQLite (one node). */
+  readonly rateLimitWindows: LeaseStore | null;
   close(): Promise<void>;
 }
 

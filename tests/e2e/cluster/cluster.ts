@@ -14,8 +14,17 @@ export type Cluster = {
   nodes: ClusterNode[];
   adminToken: string;
   first: Harness;
+  /** Stops node `i` (not the first) as a shutdown does and starts it again on the same database. */
+  restartNode(i: number): Promise<void>;
   close(): Promise<void>;
 };
+
+async function stopClusterNode(node: ClusterNode): Promise<void> {
+  await node.app.close();
+  await node.deps.rateLimits.close();
+  await node.deps.invalidationBus?.close();
+  await node.storage.close();
+}
 
 /**
  * `count` Keyward nodes in this process, each with its own connection pool, bus connection and
@@ -31,7 +40,6 @@ export async function startCluster(
     changeTrustWindowMs: 75,
     failedAuthRateLimits: 'none',
     defaultTokenRateLimits: 'none',
-    redisCommandTimeoutMs: 200,
     usageFlushIntervalSeconds: 3600,
     ...config,
   };
@@ -47,26 +55,30 @@ export async function startCluster(
     return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   };
   nodes.push({ app: first.app, deps: first.deps, storage: first.storage, url: await listen(first.app) });
-  for (let i = 1; i < count; i++) {
+  const startNode = async (i: number): Promise<ClusterNode> => {
     const storage = createStorage({ kind: 'postgres', url: PG_URL, schema: first.schema ?? '' });
     const url = redisUrl(i);
     const { redisUrl: _, ...base } = first.deps.config;
     const deps = await createDeps({ ...base, ...(url ? { redisUrl: url } : {}) }, { storage });
     const app = await buildApp(deps);
-    nodes.push({ app, deps, storage, url: await listen(app) });
-  }
+    return { app, deps, storage, url: await listen(app) };
+  };
+  for (let i = 1; i < count; i++) nodes.push(await startNode(i));
   for (const node of nodes) await node.deps.invalidationBus?.waitUntilConnected(10_000);
   return {
     nodes,
     adminToken: first.adminToken,
     first,
+    async restartNode(i) {
+      const node = nodes[i];
+      if (i < 1 || node === undefined) throw new Error(`node ${i} cannot be restarted`);
+      await stopClusterNode(node);
+      const started = await startNode(i);
+      await started.deps.invalidationBus?.waitUntilConnected(10_000);
+      nodes[i] = started;
+    },
     async close() {
-      for (const node of nodes.slice(1)) {
-        await node.app.close();
-        await node.deps.rateLimits.close();
-        await node.deps.invalidationBus?.close();
-        await node.storage.close();
-      }
+      for (const node of nodes.slice(1)) await stopClusterNode(node);
       await first.close();
     },
   };

@@ -118,13 +118,12 @@ export function createMetrics({
   });
   new Gauge({
     name: 'keyward_rate_limiter_mode',
-    help: 'The rate limiter in use: 1 for the current mode (memory, redis, or fallback while Redis is down)',
+    help: 'Where rate limits are counted: 1 for the current mode (memory on one node, database on several)',
     labelNames: ['mode'] as const,
     registers: [registry],
     collect() {
       const current = limiterMode();
-      for (const mode of ['memory', 'redis', 'fallback'] as const)
-        this.set({ mode }, mode === current ? 1 : 0);
+      for (const mode of ['memory', 'database'] as const) this.set({ mode }, mode === current ? 1 : 0);
     },
   });
 

@@ -55,8 +55,6 @@ export function createChangeFeed({
   let pollFailing = false;
   let closed = false;
   let liveNodes = 1;
-  let othersInFallback = 0;
-  let inFallback = () => false;
   const timers: NodeJS.Timeout[] = [];
 
   function updateTrust(): void {
@@ -159,13 +157,10 @@ export function createChangeFeed({
   async function beat(): Promise<void> {
     const at = Date.now();
     try {
-      const fallback = inFallback();
-      await storage.clusterNodes.heartbeat(node, startedAt, at, fallback);
-      const counts = await storage.clusterNodes.countLive(at - LIVE_HORIZON_MS);
-      liveNodes = Math.max(1, counts.live);
-      othersInFallback = Math.max(0, counts.fallback - (fallback ? 1 : 0));
+      await storage.clusterNodes.heartbeat(node, startedAt, at);
+      liveNodes = Math.max(1, await storage.clusterNodes.countLive(at - LIVE_HORIZON_MS));
     } catch {
-      // The database is away: keep the last count (the rate-limit share stays as it was).
+      // The database is away: keep the last count (lease sizes and throttle shares stay as they were).
     }
   }
 
@@ -190,12 +185,6 @@ export function createChangeFeed({
     connected: () => verifier.isCacheTrusted(),
     /** Nodes that beat within the last few seconds, this one included (at least 1). */
     liveNodes: () => liveNodes,
-    /** Other live nodes deciding rate limits alone: the shared count leaves their shares to them. */
-    othersInFallback: () => othersInFallback,
-    /** Tells the heartbeat whether this node's rate limits are in fallback. */
-    reportFallback(probe: () => boolean) {
-      inFallback = probe;
-    },
     /** The last sequence applied here (null before the first read of the change log). */
     appliedSequence: () => applied,
     /** Resolves once the cache is trusted (false after `timeoutMs`); for start-up and tests. */

@@ -5,7 +5,7 @@ import {
   type RateLimitResult,
   rateLimitHeaders,
 } from '@keyward/core';
-import type { RateLimitBucket, RateLimiter, RedisRateLimiter } from '@keyward/ratelimit';
+import type { RateLimitBucket, RateLimiter } from '@keyward/ratelimit';
 import type { TokenLookup } from '@keyward/storage';
 
 /** Parses `limit/windowSeconds` entries such as `6000/60,100/1`; `none` means no limit. */
@@ -23,8 +23,10 @@ export function parsePolicyList(text: string): RateLimitPolicy[] {
 }
 
 export type RateLimitServiceOptions = {
-  /** A Redis limiter also reports where checks are decided (`mode`, `fallbackChecks`). */
-  limiter: RateLimiter & Partial<Pick<RedisRateLimiter, 'mode' | 'fallbackChecks'>>;
+  /** Token, owner and project limits; the database's limiter says so (`mode`). */
+  limiter: RateLimiter & { mode?(): 'database' };
+  /** Per-address throttles (failed authentications): never a database write per refusal. */
+  throttle: RateLimiter;
   /** Applied to a token that has no policy of its own, so every response can state its limit. */
   defaultTokenPolicies: RateLimitPolicy[];
   /** Failed authentications allowed per client address. */
@@ -40,8 +42,8 @@ export type Subject = {
   callsKeyward?: boolean;
 };
 
-/** Where checks are decided: this node only, the shared Redis, or this node while Redis is away. */
-export type RateLimitMode = 'memory' | 'redis' | 'fallback';
+/** Where limits are counted: in this node's memory, or in the database every node shares (ADR 0016). */
+export type RateLimitMode = 'memory' | 'database';
 
 /** The limits that applied to a request and what counting it gave (for GET /v1/me and verify results). */
 export type RateLimitState = {
@@ -78,6 +80,7 @@ export const NO_LIMITS: TokenLookup['rateLimits'] = { token: [], owner: [], proj
 /** Per-token, per-owner and per-project limits, and the failed-authentication throttle per address. */
 export function createRateLimitService({
   limiter,
+  throttle,
   defaultTokenPolicies,
   failedAuthPolicies,
 }: RateLimitServiceOptions) {
@@ -135,7 +138,7 @@ export function createRateLimitService({
       return buckets.length === 0 ? null : limiter.checkMany(buckets, units);
     },
 
-    /** `consume` without waiting: undefined when the store needs I/O (Redis) and only `consume` will do. */
+    /** `consume` without waiting: undefined when the store needs I/O (the database) and only `consume` will do. */
     consumeNow(subject: Subject): RateLimitResult | null | undefined {
       const buckets = bucketsFor(subject);
       if (buckets.length === 0) return null;
@@ -151,24 +154,25 @@ export function createRateLimitService({
      */
     async assertAddressNotBlocked(address: string): Promise<void> {
       if (failedAuth.length === 0) return;
-      const result = await limiter.check(`ip:${address}`, failedAuth, 0);
+      const result = await throttle.check(`ip:${address}`, failedAuth, 0);
       if (!result.allowed) throw addressThrottledError(result.retryAfterSeconds, result.mostRestrictive.name);
     },
 
     /** Counts a failed authentication; once the address is over its allowance the answer becomes 429. */
     async recordFailure(address: string): Promise<void> {
       if (failedAuth.length === 0) return;
-      const result = await limiter.check(`ip:${address}`, failedAuth, 1);
+      const result = await throttle.check(`ip:${address}`, failedAuth, 1);
       if (!result.allowed) throw addressThrottledError(result.retryAfterSeconds, result.mostRestrictive.name);
     },
 
     headers: (result: RateLimitResult | null) => (result ? rateLimitHeaders(result) : {}),
 
-    /** For a metric: 'memory' on one node; with Redis, 'fallback' while checks are decided per node. */
+    /** For a metric: 'memory' on one node, 'database' on several. */
     mode: (): RateLimitMode => limiter.mode?.() ?? 'memory',
-    /** Checks decided by the per-node fallback since start (0 without Redis). */
-    fallbackChecks: (): number => limiter.fallbackChecks?.() ?? 0,
-    close: () => limiter.close(),
+    async close() {
+      await limiter.close();
+      if (throttle !== limiter) await throttle.close();
+    },
   };
 }
 

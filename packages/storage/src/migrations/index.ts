@@ -7,6 +7,7 @@ import { errorRecords } from './0006-error-records.ts';
 import { cacheChanges } from './0007-cache-changes.ts';
 import { webhooks } from './0008-webhooks.ts';
 import { tokenControls } from './0009-token-controls.ts';
+import { rateLimitWindows } from './0010-rate-limit-windows.ts';
 
 /** Listed in code, not scanned from disk, so a bundled server still finds them. Names sort in order. */
 export const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0007-cache-changes': cacheChanges,
   '0008-webhooks': webhooks,
   '0009-token-controls': tokenControls,
+  '0010-rate-limit-windows': rateLimitWindows,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 import { PostgresAdapter, sql } from 'kysely';
 import { UNCOUNTED } from '../instrumented-dialect.ts';
-import { fromJson, toFlag, toJson } from '../json.ts';
+import { fromJson, toJson } from '../json.ts';
 import type { Db } from '../transaction.ts';
 import type { CacheChangeRecord, CacheChangeRepository, ClusterNodeRepository, Millis } from '../types.ts';
 
@@ -82,17 +82,16 @@ export function createCacheChangeRepository(db: Db, context: ChangeContext): Cac
 
 export function createClusterNodeRepository(db: Db): ClusterNodeRepository {
   return {
-    async heartbeat(nodeId, startedAt, at, fallback) {
-      await sql`${uncounted}insert into cluster_nodes (node_id, started_at, last_seen_at, fallback)
-        values (${nodeId}, ${startedAt}, ${at}, ${toFlag(fallback)})
-        on conflict (node_id) do update set last_seen_at = excluded.last_seen_at,
-        fallback = excluded.fallback`.execute(db);
+    async heartbeat(nodeId, startedAt, at) {
+      await sql`${uncounted}insert into cluster_nodes (node_id, started_at, last_seen_at)
+        values (${nodeId}, ${startedAt}, ${at})
+        on conflict (node_id) do update set last_seen_at = excluded.last_seen_at`.execute(db);
     },
 
     async countLive(since) {
-      const { rows } = await sql<{ n: number | string; f: number | string | null }>`${uncounted}select
-        count(*) as n, sum(fallback) as f from cluster_nodes where last_seen_at >= ${since}`.execute(db);
-      return { live: Number(rows[0]?.n ?? 0), fallback: Number(rows[0]?.f ?? 0) };
+      const { rows } = await sql<{ n: number | string }>`${uncounted}select count(*) as n
+        from cluster_nodes where last_seen_at >= ${since}`.execute(db);
+      return Number(rows[0]?.n ?? 0);
     },
 
     async remove(nodeId) {
