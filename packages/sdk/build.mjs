@@ -1,15 +1,18 @@
-// Builds the published form of @keyward/sdk: ESM JavaScript and .d.ts in dist/.
-//   node packages/sdk/build.mjs
+// Builds the published form of @keyward/sdk: ESM JavaScript and .d.ts in dist/ (or --out DIR).
+//   node packages/sdk/build.mjs [--out DIR]
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const here = import.meta.dirname;
-const dist = join(here, 'dist');
+const outIndex = process.argv.indexOf('--out');
+const dist = outIndex > 0 ? resolve(process.argv[outIndex + 1]) : join(here, 'dist');
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.build.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.build.json'), '--outDir', dist], {
+  stdio: 'inherit',
+});
 
 // Declarations keep the sources' `.ts` specifiers; a consumer resolves the `.js` ones everywhere.
 for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true })) {

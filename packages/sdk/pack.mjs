@@ -9,7 +9,6 @@ import { join, resolve } from 'node:path';
 const here = import.meta.dirname;
 const outIndex = process.argv.indexOf('--out');
 const outDir = resolve(outIndex > 0 ? process.argv[outIndex + 1] : here);
-execFileSync(process.execPath, [join(here, 'build.mjs')], { stdio: 'inherit' });
 
 const source = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
 const entry = (name) => ({ types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` });
@@ -35,9 +34,12 @@ const manifest = {
   peerDependenciesMeta: source.peerDependenciesMeta,
 };
 
+// Built straight into a stage of its own: packs running at once never share a dist/.
 const stage = mkdtempSync(join(tmpdir(), 'keyward-sdk-pack-'));
 try {
-  cpSync(join(here, 'dist'), join(stage, 'dist'), { recursive: true });
+  execFileSync(process.execPath, [join(here, 'build.mjs'), '--out', join(stage, 'dist')], {
+    stdio: 'inherit',
+  });
   cpSync(join(here, 'README.md'), join(stage, 'README.md'));
   cpSync(join(here, '../../LICENSE'), join(stage, 'LICENSE'));
   writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -23,8 +23,12 @@ async function get(url: string, token?: string, method = 'GET', body?: unknown):
   };
 }
 
-/** The Fastify example (examples/fastify-api), installed from the packed SDK, against a real Keyward. */
-describe('examples/fastify-api through real sockets', () => {
+/** Each framework's example, installed from the packed SDK with the framework, against a real Keyward. */
+describe.each([
+  { example: 'fastify-api', frameworks: ['fastify'] },
+  { example: 'express-api', frameworks: ['express'] },
+  { example: 'hono-api', frameworks: ['hono', '@hono/node-server'] },
+])('examples/$example through real sockets', ({ example, frameworks }) => {
   let h: KeywardOnSocket;
   let api: RunningExample & { dir: string };
   beforeAll(async () => {
@@ -35,7 +39,7 @@ describe('examples/fastify-api through real sockets', () => {
       ['tokens:verify', 'errors:write'],
       [{ limit: 1_000_000, window_seconds: 60 }],
     );
-    api = await startExample('fastify-api', tarball, ['fastify'], {
+    api = await startExample(example, tarball, frameworks, {
       KEYWARD_URL: h.url,
       KEYWARD_TOKEN: provider.token,
       KEYWARD_ERROR_FLUSH_MS: '100',
@@ -110,6 +114,20 @@ describe('examples/fastify-api through real sockets', () => {
     const refused = await get(`${api.url}/v1/instances`, caller.token);
     expect(refused.body).toMatchObject({ code: 'TOKEN_REVOKED' });
     expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  test('X-Api-Key works as well; two different tokens in one request: 400', async () => {
+    const good = await createToken(h, ['instances:read']);
+    const weak = await createToken(h, ['billing:read']);
+    const viaKey = await fetch(`${api.url}/v1/instances`, { headers: { 'x-api-key': good.token } });
+    expect(viaKey.status).toBe(200);
+    const both = await fetch(`${api.url}/v1/instances`, {
+      headers: { 'x-api-key': good.token, authorization: `Bearer ${weak.token}` },
+    });
+    expect([both.status, ((await both.json()) as { code?: string }).code]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+    ]);
   });
 
   test('429 at the limit, with RateLimit and Retry-After', async () => {
