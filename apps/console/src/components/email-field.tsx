@@ -1,24 +1,28 @@
-import { useTranslation } from 'react-i18next';
 import { Field } from './field.tsx';
 
 type EmailFieldProps = {
+  label: string;
   value: string;
   onChange: (email: string) => void;
+  /** `username` where the address signs its owner in, so password managers offer it. */
+  autoComplete?: 'username';
+  /** Takes the focus when its dialog opens. */
+  autoFocus?: boolean;
 };
 
-/** The required, autofocused email address of someone being added or invited to the project. */
-export function EmailField({ value, onChange }: EmailFieldProps) {
-  const { t } = useTranslation();
+/** A required email address input with its label. */
+export function EmailField({ label, value, onChange, autoComplete, autoFocus = false }: EmailFieldProps) {
   return (
-    <Field label={t('members.col.email')}>
+    <Field label={label}>
       {({ id }) => (
         <input
           id={id}
           type="email"
           required
+          autoComplete={autoComplete}
           value={value}
           onChange={(e) => onChange(e.target.value)}
-          data-autofocus
+          data-autofocus={autoFocus || undefined}
         />
       )}
     </Field>

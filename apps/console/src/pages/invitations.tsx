@@ -160,7 +160,7 @@ function InviteDialog({ open, roles, onClose, onInvited }: InviteDialogProps) {
       description={t('invitations.intro')}
     >
       <form onSubmit={submit} className="form">
-        <EmailField value={email} onChange={setEmail} />
+        <EmailField label={t('members.col.email')} value={email} onChange={setEmail} autoFocus />
         <RoleSelect label={t('members.col.role')} roles={roles} value={roleId} onChange={setRoleId} />
         <ErrorBanner error={error} />
         <DialogActions onCancel={close} submitLabel={t('invitations.create')} busy={busy} />

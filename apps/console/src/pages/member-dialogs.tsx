@@ -149,7 +149,7 @@ export function AddMemberDialog({ open, roles, onClose, onAdded }: AddMemberProp
   return (
     <Dialog open={open} title={t('members.add-title')} onClose={close}>
       <form onSubmit={submit} className="form">
-        <EmailField value={email} onChange={setEmail} />
+        <EmailField label={t('members.col.email')} value={email} onChange={setEmail} autoFocus />
         <Field label={t('setup.name')}>
           {({ id }) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>
