@@ -1,18 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import {
-  buildCli,
-  createRole,
-  createToken,
-  parseJson,
-  type RunOptions,
-  runCli,
-  type Server,
-  startServer,
-  tempConfigHome,
-} from './helpers.ts';
+import { createRole, createToken, parseJson, useCli } from './helpers.ts';
 
 type Status = {
   authenticated: boolean;
@@ -31,37 +21,24 @@ type Status = {
   }[];
 };
 
-let server: Server;
+const fx = useCli({ homePerTest: true });
+const { cli } = fx;
 let clientRole: string;
 
 beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-  clientRole = await createRole(server, 'client', ['jobs:submit', 'errors:read']);
+  clientRole = await createRole(fx.server, 'client', ['jobs:submit', 'errors:read']);
 });
-afterAll(async () => {
-  await server?.close();
-});
-
-let home: ReturnType<typeof tempConfigHome>;
-beforeEach(() => {
-  home?.cleanup();
-  home = tempConfigHome();
-});
-afterAll(() => home?.cleanup());
-
-const cli = (args: string[], options: RunOptions = {}) => runCli(args, { ...options, configHome: home.dir });
 
 describe('auth login / status / logout / switch', () => {
   it('stores a client key as client@default and reports it revoked once revoked elsewhere', async () => {
     // A client key cannot read its own record (no tokens:read), so its credential is named after the token.
-    const { token, id } = await createToken(server, {
+    const { token, id } = await createToken(fx.server, {
       name: 'client',
       role_id: clientRole,
       expires_in_seconds: 86_400,
     });
 
-    const login = await cli(['auth', 'login', token, '--environment', 'default', '--url', server.url]);
+    const login = await cli(['auth', 'login', token, '--environment', 'default', '--url', fx.server.url]);
     expect(login.stderr).not.toContain(token);
     expect(login.code).toBe(0);
     expect(login.stdout).toContain('client@default');
@@ -75,7 +52,7 @@ describe('auth login / status / logout / switch', () => {
     expect(before.credentials[0]).toMatchObject({
       key: 'client@default',
       state: 'authenticated',
-      url: server.url,
+      url: fx.server.url,
     });
     expect(before.credentials[0]?.scopes).toEqual(['errors:read', 'jobs:submit']);
     expect(before.credentials[0]?.expires_in_seconds).toBeGreaterThan(86_000);
@@ -88,7 +65,7 @@ describe('auth login / status / logout / switch', () => {
     expect(human.stdout).not.toContain(token);
 
     // Another session (the administrator, over HTTP) revokes the key.
-    const revoke = await call(server.h.app, 'POST', `/v1/tokens/${id}/revoke`, server.h.adminToken, {
+    const revoke = await call(fx.server.h.app, 'POST', `/v1/tokens/${id}/revoke`, fx.server.h.adminToken, {
       reason: 'test',
     });
     expect(revoke.status).toBe(200);
@@ -111,16 +88,16 @@ describe('auth login / status / logout / switch', () => {
   });
 
   it('keeps one 0600 file per credential, so a file holds only its own environment’s secret', async () => {
-    const a = await createToken(server, { name: 'client', role_id: clientRole });
-    const b = await createToken(server, { name: 'client', role_id: clientRole });
+    const a = await createToken(fx.server, { name: 'client', role_id: clientRole });
+    const b = await createToken(fx.server, { name: 'client', role_id: clientRole });
     expect(
-      (await cli(['auth', 'login', a.token, '--environment', 'default', '--url', server.url])).code,
+      (await cli(['auth', 'login', a.token, '--environment', 'default', '--url', fx.server.url])).code,
     ).toBe(0);
-    expect((await cli(['auth', 'login', b.token, '--environment', 'prod', '--url', server.url])).code).toBe(
-      0,
-    );
+    expect(
+      (await cli(['auth', 'login', b.token, '--environment', 'prod', '--url', fx.server.url])).code,
+    ).toBe(0);
 
-    const dir = join(home.dir, 'keyward');
+    const dir = join(fx.home, 'keyward');
     const credentials = join(dir, 'credentials');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(credentials).mode & 0o777).toBe(0o700);
@@ -135,7 +112,7 @@ describe('auth login / status / logout / switch', () => {
     expect(JSON.parse(defaultFile)).toMatchObject({
       name: 'client',
       environment: 'default',
-      url: server.url,
+      url: fx.server.url,
     });
     const prodFile = readFileSync(join(credentials, 'client@prod.json'), 'utf8');
     expect(prodFile).toContain(b.token);
@@ -158,15 +135,15 @@ describe('auth login / status / logout / switch', () => {
   });
 
   it('reads the token from stdin, refuses a bad one before saving, and names role-less tokens after themselves', async () => {
-    const bad = await cli(['auth', 'login', '--with-token', '--url', server.url], {
+    const bad = await cli(['auth', 'login', '--with-token', '--url', fx.server.url], {
       input: 'kw_definitelyNotARealTokenButShapedLikeOneXXXXXXXXXXXXXXXXXX\n',
     });
     expect(bad.code).toBe(3);
     expect(bad.stderr).toMatch(/^error: .*\(TOKEN_MALFORMED|TOKEN_INVALID/m);
     expect(bad.stderr).toMatch(/error id err_/);
 
-    const scoped = await createToken(server, { name: 'CI Deploy #1', scopes: ['errors:read'] });
-    const piped = await cli(['auth', 'login', '--environment', 'ci', '--url', server.url], {
+    const scoped = await createToken(fx.server, { name: 'CI Deploy #1', scopes: ['errors:read'] });
+    const piped = await cli(['auth', 'login', '--environment', 'ci', '--url', fx.server.url], {
       input: `${scoped.token}\n`,
     });
     expect(piped.code).toBe(0);
@@ -175,9 +152,9 @@ describe('auth login / status / logout / switch', () => {
   });
 
   it('names the credential after the role when the token may read its own record and the roles', async () => {
-    const operatorRole = await createRole(server, 'operator', ['tokens:read', 'roles:read']);
-    const { token } = await createToken(server, { name: 'Ops laptop', role_id: operatorRole });
-    const login = await cli(['auth', 'login', '--url', server.url, '--environment', 'staging', '--json'], {
+    const operatorRole = await createRole(fx.server, 'operator', ['tokens:read', 'roles:read']);
+    const { token } = await createToken(fx.server, { name: 'Ops laptop', role_id: operatorRole });
+    const login = await cli(['auth', 'login', '--url', fx.server.url, '--environment', 'staging', '--json'], {
       input: token,
     });
     expect(login.code).toBe(0);
@@ -186,26 +163,26 @@ describe('auth login / status / logout / switch', () => {
       hint: `kw_…${token.slice(-4)}`,
     });
     expect(login.stdout).not.toContain(token);
-    const named = await cli(['auth', 'login', '--url', server.url, '--name', 'ops', '--json'], {
+    const named = await cli(['auth', 'login', '--url', fx.server.url, '--name', 'ops', '--json'], {
       input: token,
     });
     expect(parseJson<{ key: string }>(named.stdout).key).toBe('ops@default');
   });
 
   it('lets KEYWARD_TOKEN and --environment choose the credential (flags > env vars > active)', async () => {
-    const stored = await createToken(server, { name: 'client', role_id: clientRole });
-    expect((await cli(['auth', 'login', stored.token, '--url', server.url])).code).toBe(0);
-    const env = await createToken(server, { name: 'from env', scopes: ['tokens:read'] });
+    const stored = await createToken(fx.server, { name: 'client', role_id: clientRole });
+    expect((await cli(['auth', 'login', stored.token, '--url', fx.server.url])).code).toBe(0);
+    const env = await createToken(fx.server, { name: 'from env', scopes: ['tokens:read'] });
 
     const viaEnv = await cli(['tokens', 'show', env.id, '--json'], {
-      env: { KEYWARD_TOKEN: env.token, KEYWARD_URL: server.url },
+      env: { KEYWARD_TOKEN: env.token, KEYWARD_URL: fx.server.url },
     });
     expect(viaEnv.code).toBe(0);
     expect(parseJson<{ id: string }>(viaEnv.stdout).id).toBe(env.id);
 
     // --environment beats KEYWARD_TOKEN: the stored client key lacks tokens:read → 403 → exit 3.
     const viaFlag = await cli(['tokens', 'show', env.id, '--environment', 'default'], {
-      env: { KEYWARD_TOKEN: env.token, KEYWARD_URL: server.url },
+      env: { KEYWARD_TOKEN: env.token, KEYWARD_URL: fx.server.url },
     });
     expect(viaFlag.code).toBe(3);
     expect(viaFlag.stderr).toMatch(/INSUFFICIENT_SCOPE, error id err_/);

@@ -1,45 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import {
-  BIN,
-  buildCli,
-  createRole,
-  createToken,
-  parseJson,
-  type RunOptions,
-  runCli,
-  type Server,
-  startServer,
-  tempConfigHome,
-} from './helpers.ts';
+import { BIN, createRole, createToken, parseJson, runCli, tempConfigHome, useCli } from './helpers.ts';
 
 type Row = Record<string, unknown>;
 
-let server: Server;
-let home: ReturnType<typeof tempConfigHome>;
-const cli = (args: string[], options: RunOptions = {}) => runCli(args, { ...options, configHome: home.dir });
+const fx = useCli({ login: 'admin' });
+const { cli } = fx;
 const json = async <T = Row>(args: string[]) => {
   const res = await cli([...args, '--json']);
   if (res.code !== 0) throw new Error(`${args.join(' ')}: ${res.code} ${res.stderr}`);
   return parseJson<T>(res.stdout);
 };
 const statusOf = async (secret: string) =>
-  (await call(server.h.app, 'GET', '/v1/me', null, undefined, { authorization: `Bearer ${secret}` })).status;
-
-beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-  home = tempConfigHome();
-  const login = await cli(['auth', 'login', '--environment', 'default', '--url', server.url], {
-    input: server.h.adminToken,
-  });
-  if (login.code !== 0) throw new Error(login.stderr);
-});
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
-});
+  (await call(fx.server.h.app, 'GET', '/v1/me', null, undefined, { authorization: `Bearer ${secret}` }))
+    .status;
 
 describe('roles', () => {
   it('create, list, update and delete, addressed by name', async () => {
@@ -67,10 +42,10 @@ describe('roles', () => {
 
 describe('members', () => {
   it('list, change role and remove; the removed member loses access', async () => {
-    const roleId = await createRole(server, 'viewer', ['tokens:read']);
-    const roles = await call(server.h.app, 'GET', '/v1/roles', server.h.adminToken);
+    const roleId = await createRole(fx.server, 'viewer', ['tokens:read']);
+    const roles = await call(fx.server.h.app, 'GET', '/v1/roles', fx.server.h.adminToken);
     const owner = roles.body.data.find((r: Row) => r.name === 'owner');
-    const added = await call(server.h.app, 'POST', '/v1/members', server.h.adminToken, {
+    const added = await call(fx.server.h.app, 'POST', '/v1/members', fx.server.h.adminToken, {
       email: 'dana@example.com',
       role_id: owner.id,
       password: 'dana correct horse battery',
@@ -90,7 +65,7 @@ describe('members', () => {
 
 describe('service accounts and projects', () => {
   it('creates a service account whose token works, deactivates it and the token stops', async () => {
-    await createRole(server, 'deployer', ['deploys:write']);
+    await createRole(fx.server, 'deployer', ['deploys:write']);
     const account = await json(['service-accounts', 'create', '--name', 'ci', '--role', 'deployer']);
     expect(account).toMatchObject({ name: 'ci', active: true });
     const shown = await json(['sa', 'show', account.id as string]);
@@ -115,25 +90,25 @@ describe('service accounts and projects', () => {
 
   it('lists, shows and updates the project lifetime policy', async () => {
     const [project] = (await json<{ data: Row[] }>(['projects', 'list'])).data;
-    expect(project?.id).toBe(server.h.projectId);
-    const updated = await json(['projects', 'update', server.h.projectId, '--max-lifetime', '90d']);
+    expect(project?.id).toBe(fx.server.h.projectId);
+    const updated = await json(['projects', 'update', fx.server.h.projectId, '--max-lifetime', '90d']);
     expect(updated.settings).toMatchObject({ max_token_lifetime_seconds: 90 * 86_400 });
-    const shown = await cli(['projects', 'show', server.h.projectId]);
+    const shown = await cli(['projects', 'show', fx.server.h.projectId]);
     expect(shown.stdout).toMatch(/max lifetime:\s+90d/);
-    const cleared = await json(['projects', 'update', server.h.projectId, '--max-lifetime', 'none']);
+    const cleared = await json(['projects', 'update', fx.server.h.projectId, '--max-lifetime', 'none']);
     expect(cleared.settings).toMatchObject({ max_token_lifetime_seconds: null });
   });
 });
 
 describe('tokens enable | disable | bulk-revoke | usage', () => {
   it('disables and enables a token, and shows its usage by outcome', async () => {
-    const { token, id } = await createToken(server, { name: 'pausable', scopes: ['jobs:read'] });
+    const { token, id } = await createToken(fx.server, { name: 'pausable', scopes: ['jobs:read'] });
     expect(await statusOf(token)).toBe(200);
     expect((await json(['tokens', 'disable', id])).status).toBe('disabled');
     expect(await statusOf(token)).toBe(401);
     expect((await json(['tokens', 'enable', id])).status).toBe('active');
     expect(await statusOf(token)).toBe(200);
-    await server.h.deps.usage.flush();
+    await fx.server.h.deps.usage.flush();
     const usage = await json<{ series: { outcome: string; total: number }[] }>(['tokens', 'usage', id]);
     const totals = Object.fromEntries(usage.series.map((s) => [s.outcome, s.total]));
     expect(totals.VALID).toBe(2);
@@ -146,7 +121,11 @@ describe('tokens enable | disable | bulk-revoke | usage', () => {
     const account = await json(['service-accounts', 'create', '--name', 'leaky', '--role', 'deployer']);
     const tokens = await Promise.all(
       [1, 2].map((n) =>
-        createToken(server, { name: `leaky ${n}`, role_id: account.role_id, service_account_id: account.id }),
+        createToken(fx.server, {
+          name: `leaky ${n}`,
+          role_id: account.role_id,
+          service_account_id: account.id,
+        }),
       ),
     );
     const dry = await json<{ dry_run: boolean; count: number }>([
@@ -175,7 +154,7 @@ describe('tokens enable | disable | bulk-revoke | usage', () => {
 
 describe('scripting', () => {
   it('--json with a field list keeps those fields, in order, as gh does', async () => {
-    await createToken(server, { name: 'picked', scopes: ['jobs:read'] });
+    await createToken(fx.server, { name: 'picked', scopes: ['jobs:read'] });
     for (const flag of [['--json', 'id,name,status'], ['--json=id,name,status']]) {
       const res = await cli(['tokens', 'list', ...flag]);
       expect(res.code).toBe(0);
@@ -192,7 +171,7 @@ describe('scripting', () => {
   it('auth token prints the token in use, for scripts', async () => {
     const res = await cli(['auth', 'token']);
     expect(res.code).toBe(0);
-    expect(res.stdout.trim()).toBe(server.h.adminToken);
+    expect(res.stdout.trim()).toBe(fx.server.h.adminToken);
     const env = await cli(['auth', 'token'], { env: { KEYWARD_TOKEN: 'kw_from_env' } });
     expect(env.stdout.trim()).toBe('kw_from_env');
     const empty = tempConfigHome();

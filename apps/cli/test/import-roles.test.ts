@@ -1,38 +1,23 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import { buildCli, parseJson, runCli, type Server, startServer, tempConfigHome } from './helpers.ts';
+import { parseJson, useCli } from './helpers.ts';
 
 type Report = { imported: { source: string; role: string; token_id: string }[] };
 type Row = { name: string; scopes: string[] };
 
-let server: Server;
-let home: ReturnType<typeof tempConfigHome>;
-const cli = (args: string[]) =>
-  runCli(args, {
-    configHome: home.dir,
-    env: { KEYWARD_URL: server.url, KEYWARD_TOKEN: server.h.adminToken },
-  });
+const fx = useCli({ adminEnv: true });
+const { cli } = fx;
 const envFile = (name: string, content: string) => {
-  const path = join(home.dir, name);
+  const path = join(fx.home, name);
   writeFileSync(path, content);
   return path;
 };
 const scopesOf = async (key: string) => {
-  const me = await call(server.h.app, 'GET', '/v1/me', null, undefined, { 'x-api-key': key });
+  const me = await call(fx.server.h.app, 'GET', '/v1/me', null, undefined, { 'x-api-key': key });
   return me.status === 200 ? (me.body.scopes as string[]) : me.status;
 };
-
-beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-  home = tempConfigHome();
-});
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
-});
 
 describe('tokens import --create-roles', () => {
   it("imports seed 003's env file in one step, creating the missing roles", async () => {
@@ -62,7 +47,7 @@ describe('tokens import --create-roles', () => {
     ]);
     expect(dry.code).toBe(0);
     expect(dry.stderr).toContain('would create role client (jobs:submit, errors:read)');
-    const before = await call(server.h.app, 'GET', '/v1/roles', server.h.adminToken);
+    const before = await call(fx.server.h.app, 'GET', '/v1/roles', fx.server.h.adminToken);
     expect((before.body.data as Row[]).map((r) => r.name)).not.toContain('client');
 
     const res = await cli([
@@ -83,7 +68,8 @@ describe('tokens import --create-roles', () => {
     expect(await scopesOf('client_seed_key_000002')).toEqual(['errors:read', 'jobs:submit']);
     expect(await scopesOf('miner_seed_key_0000001')).toEqual(['jobs:claim']);
     expect(await scopesOf('admin_seed_key_0000001')).toEqual(['audit:read']);
-    const roles = (await call(server.h.app, 'GET', '/v1/roles', server.h.adminToken)).body.data as Row[];
+    const roles = (await call(fx.server.h.app, 'GET', '/v1/roles', fx.server.h.adminToken)).body
+      .data as Row[];
     expect(roles.find((r) => r.name === 'client')?.scopes).toEqual(['errors:read', 'jobs:submit']);
   });
 
@@ -97,7 +83,7 @@ describe('tokens import --create-roles', () => {
 
   it('when a later batch fails, reports exactly which keys the earlier batches committed', async () => {
     // A key in use elsewhere (an issued token; a key this project imported before would be skipped).
-    const taken = server.h.adminToken;
+    const taken = fx.server.h.adminToken;
     const many = Array.from({ length: 1200 }, (_, i) => `batch_key_${String(i).padStart(6, '0')}_xyz`);
     many[1199] = taken; // in the last batch
     const path = envFile('many.env', `CLIENT_API_KEYS=${JSON.stringify(many)}\n`);

@@ -1,17 +1,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import {
-  buildCli,
-  createRole,
-  parseJson,
-  runCli,
-  type Server,
-  startServer,
-  tempConfigHome,
-} from './helpers.ts';
+import { createRole, parseJson, useCli } from './helpers.ts';
 
 const CLIENT = ['test_client_key_16_chars', 'client_dev_key_1_valid', 'client_dev_key_2_valid'];
 const MINER = ['test_key_16_characters_long_minimum', 'miner_dev_key_1_valid', 'miner_dev_key_2_valid'];
@@ -31,31 +23,28 @@ type ImportReport = {
   skipped: { source: string; reason: string }[];
 };
 
-let server: Server;
-let home: ReturnType<typeof tempConfigHome>;
-const env = () => ({ KEYWARD_URL: server.url, KEYWARD_TOKEN: server.h.adminToken });
-const cli = (args: string[]) => runCli(args, { configHome: home.dir, env: env() });
+const fx = useCli({
+  adminEnv: true,
+  prepare: async (server) => {
+    for (const [name, scopes] of Object.entries(ROLE_SCOPES)) await createRole(server, name, scopes);
+  },
+});
+const { cli } = fx;
 const MAPS = ['--map', 'CLIENT=client', '--map', 'MINER=miner', '--map', 'ADMIN=admin'];
 
-beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-  home = tempConfigHome();
-  for (const [name, scopes] of Object.entries(ROLE_SCOPES)) await createRole(server, name, scopes);
-});
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
-});
-
 function envFile(name: string, content: string): string {
-  const path = join(home.dir, name);
+  const path = join(fx.home, name);
   writeFileSync(path, content);
   return path;
 }
 
 async function importedCount(): Promise<number> {
-  const res = await call(server.h.app, 'GET', '/v1/tokens?kind=imported&limit=200', server.h.adminToken);
+  const res = await call(
+    fx.server.h.app,
+    'GET',
+    '/v1/tokens?kind=imported&limit=200',
+    fx.server.h.adminToken,
+  );
   return (res.body.data as unknown[]).length;
 }
 
@@ -109,11 +98,11 @@ describe('tokens import --from-env-file', () => {
     for (const k of MINER) roleOf[k] = 'miner';
     for (const k of ADMIN) roleOf[k] = 'admin';
     for (const [key, role] of Object.entries(roleOf)) {
-      const me = await call(server.h.app, 'GET', '/v1/me', null, undefined, { 'x-api-key': key });
+      const me = await call(fx.server.h.app, 'GET', '/v1/me', null, undefined, { 'x-api-key': key });
       expect(me.status, key).toBe(200);
       expect(me.body.scopes).toEqual(ROLE_SCOPES[role]);
     }
-    const notImported = await call(server.h.app, 'GET', '/v1/me', null, undefined, {
+    const notImported = await call(fx.server.h.app, 'GET', '/v1/me', null, undefined, {
       'x-api-key': CLIENT[2] as string,
     });
     expect(notImported.status).toBe(401);
@@ -124,8 +113,8 @@ describe('tokens import --from-env-file', () => {
     expect(human.stdout).toContain('Dry run: would import 7 key(s): 2 client, 3 miner, 2 admin');
 
     // Every text cell of every table, and the raw database files, hold none of the keys.
-    await server.h.deps.usage.flush();
-    const dbPath = join(server.h.dataDir, 'keyward.db');
+    await fx.server.h.deps.usage.flush();
+    const dbPath = join(fx.server.h.dataDir, 'keyward.db');
     const db = new Database(dbPath, { readonly: true });
     try {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
@@ -152,8 +141,8 @@ describe('tokens import --from-env-file', () => {
     } finally {
       db.close();
     }
-    for (const file of readdirSync(server.h.dataDir).filter((f) => f.startsWith('keyward.db'))) {
-      const raw = readFileSync(join(server.h.dataDir, file)).toString('latin1');
+    for (const file of readdirSync(fx.server.h.dataDir).filter((f) => f.startsWith('keyward.db'))) {
+      const raw = readFileSync(join(fx.server.h.dataDir, file)).toString('latin1');
       for (const key of ALL) expect(raw.includes(key), `${file} holds a key`).toBe(false);
     }
   });

@@ -1,28 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig, startServer } from '@keyward/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import { buildCli, parseJson, runCli, tempConfigHome } from './helpers.ts';
+import { parseJson, serveDataDir, useCli, useDataDirs } from './helpers.ts';
 
 const PASSWORD = 'correct horse battery staple';
-const home = tempConfigHome();
-const root = mkdtempSync(join(tmpdir(), 'keyward-init-'));
+const { cli } = useCli({ offline: true });
+const dataDir = useDataDirs();
 
 const init = (dir: string, args: string[], input = '') =>
-  runCli(['init', '--data-dir', dir, ...args], { configHome: home.dir, input });
-
-beforeAll(() => buildCli());
-
-afterAll(() => {
-  home.cleanup();
-  rmSync(root, { recursive: true, force: true });
-});
+  cli(['init', '--data-dir', dir, ...args], { input });
 
 describe('keyward init in scripts (stdin not a terminal)', () => {
   it('--password-stdin sets the console password the administrator signs in with', async () => {
-    const dir = join(root, 'piped');
+    const dir = dataDir();
     const result = await init(
       dir,
       ['--email', 'ops@example.com', '--password-stdin', '--json'],
@@ -32,9 +21,7 @@ describe('keyward init in scripts (stdin not a terminal)', () => {
     const output = parseJson<{ admin_token: string; user_id: string }>(result.stdout);
     expect(output.admin_token).toMatch(/^kw_/);
 
-    const running = await startServer(loadConfig({}, { dataDir: dir, port: 0, logLevel: 'silent' }), {
-      handleSignals: false,
-    });
+    const running = await serveDataDir(dir);
     try {
       const body = { email: 'ops@example.com', password: PASSWORD };
       expect((await call(running.app, 'POST', '/v1/auth/login', null, body)).status).toBe(200);
@@ -44,7 +31,7 @@ describe('keyward init in scripts (stdin not a terminal)', () => {
   });
 
   it('refuses a short password, both password flags and a bad email as usage errors, creating nothing', async () => {
-    const dir = join(root, 'refused');
+    const dir = dataDir();
     const short = await init(dir, ['--password-stdin'], 'short\n');
     expect(short.code).toBe(2);
     expect(short.stderr).toContain('at least 12 characters');

@@ -1,60 +1,46 @@
 import { parseToken } from '@keyward/core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseEnvKeyLists } from '../src/env-file.ts';
-import { buildCli, parseJson, runCli, tempConfigHome } from './helpers.ts';
+import { parseJson, useCli } from './helpers.ts';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-beforeAll(() => buildCli());
+const { cli } = useCli({ offline: true, homePerTest: true });
 
 describe('keys generate', () => {
   it('prints 1000 distinct keys that the server parser accepts and whose checksum catches any one-character change', async () => {
-    const home = tempConfigHome();
-    try {
-      const res = await runCli(['keys', 'generate', '--count', '1000'], { configHome: home.dir });
-      expect(res.code).toBe(0);
-      const keys = res.stdout.trimEnd().split('\n');
-      expect(keys).toHaveLength(1000);
-      expect(new Set(keys).size).toBe(1000);
-      for (const key of keys) expect(parseToken(key)).toMatchObject({ ok: true, token: { prefix: 'kw' } });
+    const res = await cli(['keys', 'generate', '--count', '1000']);
+    expect(res.code).toBe(0);
+    const keys = res.stdout.trimEnd().split('\n');
+    expect(keys).toHaveLength(1000);
+    expect(new Set(keys).size).toBe(1000);
+    for (const key of keys) expect(parseToken(key)).toMatchObject({ ok: true, token: { prefix: 'kw' } });
 
-      // Every position of a sample, changed to another base62 character, is refused.
-      for (const key of keys.slice(0, 25)) {
-        for (let i = 0; i < key.length; i++) {
-          const original = key[i] as string;
-          if (original === '_') continue;
-          const offset = (BASE62.indexOf(original) + 1 + (i % 61)) % 62;
-          const replacement = BASE62[offset] as string;
-          expect(replacement).not.toBe(original);
-          const mutated = key.slice(0, i) + replacement + key.slice(i + 1);
-          const parsed = parseToken(mutated);
-          expect(parsed.ok, `position ${i} of ${key}`).toBe(false);
-        }
+    // Every position of a sample, changed to another base62 character, is refused.
+    for (const key of keys.slice(0, 25)) {
+      for (let i = 0; i < key.length; i++) {
+        const original = key[i] as string;
+        if (original === '_') continue;
+        const offset = (BASE62.indexOf(original) + 1 + (i % 61)) % 62;
+        const replacement = BASE62[offset] as string;
+        expect(replacement).not.toBe(original);
+        const mutated = key.slice(0, i) + replacement + key.slice(i + 1);
+        const parsed = parseToken(mutated);
+        expect(parsed.ok, `position ${i} of ${key}`).toBe(false);
       }
-    } finally {
-      home.cleanup();
     }
   });
 
   it('takes a prefix, answers JSON, and treats bad input as a usage error', async () => {
-    const home = tempConfigHome();
-    try {
-      const json = await runCli(['keys', 'generate', '--count', '3', '--prefix', 'acme_live', '--json'], {
-        configHome: home.dir,
-      });
-      expect(json.code).toBe(0);
-      const { keys } = parseJson<{ keys: string[] }>(json.stdout);
-      expect(keys).toHaveLength(3);
-      for (const key of keys)
-        expect(parseToken(key)).toMatchObject({ ok: true, token: { prefix: 'acme_live' } });
-      expect(
-        (await runCli(['keys', 'generate', '--prefix', 'Bad-Prefix'], { configHome: home.dir })).code,
-      ).toBe(2);
-      expect((await runCli(['keys', 'generate', '--count', '0'], { configHome: home.dir })).code).toBe(2);
-      expect((await runCli(['keys', 'generate', '--count', 'ten'], { configHome: home.dir })).code).toBe(2);
-    } finally {
-      home.cleanup();
-    }
+    const json = await cli(['keys', 'generate', '--count', '3', '--prefix', 'acme_live', '--json']);
+    expect(json.code).toBe(0);
+    const { keys } = parseJson<{ keys: string[] }>(json.stdout);
+    expect(keys).toHaveLength(3);
+    for (const key of keys)
+      expect(parseToken(key)).toMatchObject({ ok: true, token: { prefix: 'acme_live' } });
+    expect((await cli(['keys', 'generate', '--prefix', 'Bad-Prefix'])).code).toBe(2);
+    expect((await cli(['keys', 'generate', '--count', '0'])).code).toBe(2);
+    expect((await cli(['keys', 'generate', '--count', 'ten'])).code).toBe(2);
   });
 });
 

@@ -1,48 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildCli,
-  createRole,
-  createToken,
-  parseJson,
-  type RunOptions,
-  runCli,
-  type Server,
-  startServer,
-  tempConfigHome,
-} from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { createRole, createToken, parseJson, useCli } from './helpers.ts';
 
-let server: Server;
-let home: ReturnType<typeof tempConfigHome>;
-const cli = (args: string[], options: RunOptions = {}) => runCli(args, { ...options, configHome: home.dir });
+const fx = useCli({
+  // A project administrator, not an instance administrator: inviting is theirs to do.
+  login: async (server) => {
+    await createRole(server, 'analyst', ['reports:read']);
+    const { token } = await createToken(server, {
+      name: 'project admin',
+      scopes: ['members:read', 'members:write', 'roles:read', 'reports:read'],
+    });
+    return token;
+  },
+});
+const { cli } = fx;
 
 const post = async (path: string, body: unknown) => {
-  const res = await fetch(`${server.url}${path}`, {
+  const res = await fetch(`${fx.server.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
-
-beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-  home = tempConfigHome();
-  await createRole(server, 'analyst', ['reports:read']);
-  // A project administrator, not an instance administrator: inviting is theirs to do.
-  const { token } = await createToken(server, {
-    name: 'project admin',
-    scopes: ['members:read', 'members:write', 'roles:read', 'reports:read'],
-  });
-  const login = await cli(['auth', 'login', '--environment', 'default', '--url', server.url], {
-    input: token,
-  });
-  if (login.code !== 0) throw new Error(login.stderr);
-});
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
-});
 
 describe('members invite', () => {
   it('prints a one-time link that the invitee redeems, lists and revokes pending invitations', async () => {
@@ -58,7 +37,7 @@ describe('members invite', () => {
     expect(invited.code).toBe(0);
     expect(invited.stderr).toContain('shown only now');
     const link = invited.stdout.trim();
-    expect(link).toMatch(new RegExp(`^${server.url}/invite#kwinv_[0-9A-Za-z]{43}$`));
+    expect(link).toMatch(new RegExp(`^${fx.server.url}/invite#kwinv_[0-9A-Za-z]{43}$`));
     const code = link.split('#')[1];
 
     const listed = await cli(['members', 'invitations']);

@@ -1,22 +1,15 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, buildCli } from './helpers.ts';
+import { BIN, buildCli, useDataDirs } from './helpers.ts';
 import { Terminal } from './terminal.ts';
 
-const dirs: string[] = [];
 const terminals: Terminal[] = [];
 const children: ChildProcess[] = [];
 const cleanups: (() => void)[] = [];
 
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'keyward-serve-'));
-  dirs.push(dir);
-  return join(dir, 'data');
-}
+const dataDir = useDataDirs();
 
 /**
  * An IPv4 address of this machine that is not loopback. Without one (a bare container), a dummy
@@ -96,7 +89,6 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   for (const cleanup of cleanups.reverse()) cleanup();
 });
 

@@ -1,33 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import {
-  buildCli,
-  createRole,
-  parseJson,
-  type RunOptions,
-  runCli,
-  type Server,
-  startServer,
-  tempConfigHome,
-} from './helpers.ts';
+import { createRole, parseJson, useCli } from './helpers.ts';
 
-let server: Server;
-let home: ReturnType<typeof tempConfigHome>;
-const cli = (args: string[], options: RunOptions = {}) => runCli(args, { ...options, configHome: home.dir });
+const fx = useCli({ login: 'admin' });
+const { cli } = fx;
 let tokenId: string;
 
 beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-  home = tempConfigHome();
-  const login = await cli(['auth', 'login', '--environment', 'default', '--url', server.url], {
-    input: server.h.adminToken,
-  });
-  if (login.code !== 0) throw new Error(login.stderr);
-
   // A service account's token bound to a role: used twice, refused once, then its owner deactivated.
-  const { h } = server;
-  const roleId = await createRole(server, 'miner', ['jobs:submit']);
+  const { h } = fx.server;
+  const roleId = await createRole(fx.server, 'miner', ['jobs:submit']);
   const account = await call(h.app, 'POST', '/v1/service-accounts', h.adminToken, {
     name: 'rig',
     role_id: roleId,
@@ -47,10 +29,6 @@ beforeAll(async () => {
   for (const scopes of ['jobs:submit', 'jobs:submit', 'jobs:delete']) await gate(scopes);
   await h.deps.usage.flush();
   await call(h.app, 'PATCH', `/v1/service-accounts/${account.body.id}`, h.adminToken, { active: false });
-});
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
 });
 
 describe('tokens list | show tell the status, the role and the usage', () => {

@@ -1,16 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig, type RunningServer, startServer as startKeyward } from '@keyward/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import { buildCli, createToken, type Server, startServer, tempConfigHome } from './helpers.ts';
+import { createToken, serveDataDir, tempConfigHome, useCli, useDataDirs } from './helpers.ts';
 import { Terminal } from './terminal.ts';
 
 const PASSWORD = 'correct horse battery staple';
 const TOKEN = /kw_[0-9A-Za-z]{49}/;
 
-let server: Server;
+// The terminals bring config homes of their own.
+const fx = useCli();
+const dataDir = useDataDirs();
 const open: Terminal[] = [];
 const cleanups: (() => void)[] = [];
 
@@ -22,30 +20,12 @@ function terminal(args: string[], env: Record<string, string> = {}): Terminal {
   return t;
 }
 
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'keyward-tty-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'data');
-}
-
-/** A server on the data directory `keyward init` wrote, to check what init created. */
-async function serveDataDir(dir: string): Promise<RunningServer> {
-  const config = loadConfig({}, { dataDir: dir, port: 0, logLevel: 'silent' });
-  return startKeyward(config, { handleSignals: false });
-}
-
-beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-});
-
 afterEach(() => {
   for (const t of open.splice(0)) t.close();
 });
 
-afterAll(async () => {
+afterAll(() => {
   for (const cleanup of cleanups) cleanup();
-  await server.close();
 });
 
 describe('keyward init on a terminal', () => {
@@ -114,20 +94,20 @@ describe('keyward init on a terminal', () => {
 
 describe('prompts of the client commands', () => {
   it('auth login asks for the token without echoing it', async () => {
-    const t = terminal(['auth', 'login', '--url', server.url]);
+    const t = terminal(['auth', 'login', '--url', fx.server.url]);
     await t.waitFor('Paste your Keyward token (input is hidden):');
-    t.type(server.h.adminToken);
+    t.type(fx.server.h.adminToken);
     const screen = await t.waitFor('[exit 0]');
-    expect(screen).toContain(`✓ Logged in to ${server.url}`);
-    expect(screen).not.toContain(server.h.adminToken);
-    expect(screen).toContain(`kw_…${server.h.adminToken.slice(-4)}`);
+    expect(screen).toContain(`✓ Logged in to ${fx.server.url}`);
+    expect(screen).not.toContain(fx.server.h.adminToken);
+    expect(screen).toContain(`kw_…${fx.server.h.adminToken.slice(-4)}`);
   });
 
   it('tokens revoke asks first: n keeps the token, y revokes it', async () => {
-    const { id } = await createToken(server, { name: 'to revoke', scopes: ['errors:read'] });
-    const env = { KEYWARD_URL: server.url, KEYWARD_TOKEN: server.h.adminToken };
+    const { id } = await createToken(fx.server, { name: 'to revoke', scopes: ['errors:read'] });
+    const env = { KEYWARD_URL: fx.server.url, KEYWARD_TOKEN: fx.server.h.adminToken };
     const status = async () =>
-      (await call(server.h.app, 'GET', `/v1/tokens/${id}`, server.h.adminToken)).body.status;
+      (await call(fx.server.h.app, 'GET', `/v1/tokens/${id}`, fx.server.h.adminToken)).body.status;
 
     const declined = terminal(['tokens', 'revoke', id], env);
     await declined.waitFor('[y/N]');

@@ -1,38 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import {
-  buildCli,
-  parseJson,
-  type RunOptions,
-  runCli,
-  type Server,
-  startServer,
-  tempConfigHome,
-} from './helpers.ts';
+import { parseJson, runCli, tempConfigHome, useCli } from './helpers.ts';
 
-let server: Server;
-let home: ReturnType<typeof tempConfigHome>;
-let anonymous: ReturnType<typeof tempConfigHome>;
-const cli = (args: string[], options: RunOptions = {}) => runCli(args, { ...options, configHome: home.dir });
-
-beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-  home = tempConfigHome();
-  anonymous = tempConfigHome();
-  const login = await cli(['auth', 'login', '--environment', 'default', '--url', server.url], {
-    input: server.h.adminToken,
-  });
-  if (login.code !== 0) throw new Error(login.stderr);
-});
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
-  anonymous?.cleanup();
-});
+const fx = useCli({ login: 'admin' });
+const { cli } = fx;
+const anonymous = tempConfigHome();
+afterAll(() => anonymous.cleanup());
 
 const statusOf = async (secret: string) =>
-  (await call(server.h.app, 'GET', '/v1/me', null, undefined, { authorization: `Bearer ${secret}` })).status;
+  (await call(fx.server.h.app, 'GET', '/v1/me', null, undefined, { authorization: `Bearer ${secret}` }))
+    .status;
 
 type Shown = { id: string; allowed_ips: string[]; metadata: Record<string, unknown> };
 
@@ -77,7 +54,7 @@ describe('tokens: IP allowlist, metadata, Idempotency-Key and revoke --value', (
     const created = await cli(['tokens', 'create', '--name', 'cli by value', '--scope', 'data:read']);
     const secret = created.stdout.trim();
     expect(await statusOf(secret)).toBe(200);
-    const revoked = await runCli(['tokens', 'revoke', '--value', '-', '--url', server.url], {
+    const revoked = await runCli(['tokens', 'revoke', '--value', '-', '--url', fx.server.url], {
       configHome: anonymous.dir,
       input: `${secret}\n`,
     });
@@ -85,7 +62,7 @@ describe('tokens: IP allowlist, metadata, Idempotency-Key and revoke --value', (
     expect(revoked.stdout).toContain('revoked');
     expect(revoked.stdout + revoked.stderr).not.toContain(secret);
     expect(await statusOf(secret)).toBe(401);
-    const garbage = await runCli(['tokens', 'revoke', '--value', '-', '--url', server.url], {
+    const garbage = await runCli(['tokens', 'revoke', '--value', '-', '--url', fx.server.url], {
       configHome: anonymous.dir,
       input: 'not-a-token-at-all\n',
     });

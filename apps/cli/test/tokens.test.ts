@@ -2,19 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { call } from '../../server/test/harness.ts';
-import {
-  buildCli,
-  createRole,
-  createToken,
-  parseJson,
-  type RunOptions,
-  runCli,
-  type Server,
-  startServer,
-  tempConfigHome,
-} from './helpers.ts';
+import { createRole, createToken, parseJson, runCli, tempConfigHome, useCli } from './helpers.ts';
 
 type TokenJson = {
   id: string;
@@ -26,24 +16,13 @@ type TokenJson = {
   token?: string;
 };
 
-let server: Server;
-let home: ReturnType<typeof tempConfigHome>;
-const cli = (args: string[], options: RunOptions = {}) => runCli(args, { ...options, configHome: home.dir });
-
-beforeAll(async () => {
-  buildCli();
-  server = await startServer();
-  home = tempConfigHome();
-  await createRole(server, 'client', ['jobs:submit', 'errors:read']);
-  const login = await cli(['auth', 'login', '--environment', 'default', '--url', server.url], {
-    input: server.h.adminToken,
-  });
-  if (login.code !== 0) throw new Error(login.stderr);
+const fx = useCli({
+  prepare: async (server) => {
+    await createRole(server, 'client', ['jobs:submit', 'errors:read']);
+  },
+  login: 'admin',
 });
-afterAll(async () => {
-  await server?.close();
-  home?.cleanup();
-});
+const { cli } = fx;
 
 async function freePortThatIsClosed(): Promise<number> {
   const probe = createServer();
@@ -55,7 +34,8 @@ async function freePortThatIsClosed(): Promise<number> {
 }
 
 const statusOf = async (secret: string) =>
-  (await call(server.h.app, 'GET', '/v1/me', null, undefined, { authorization: `Bearer ${secret}` })).status;
+  (await call(fx.server.h.app, 'GET', '/v1/me', null, undefined, { authorization: `Bearer ${secret}` }))
+    .status;
 
 describe('tokens create | list | show | update | rotate | revoke', () => {
   it('prints the secret once, on stdout alone, and never again', async () => {
@@ -161,13 +141,13 @@ describe('tokens create | list | show | update | rotate | revoke', () => {
 
 describe('exit codes and error ids', () => {
   it('exits 3 with the server’s code and error id when the token is revoked, and errors show explains it', async () => {
-    const { token, id } = await createToken(server, {
+    const { token, id } = await createToken(fx.server, {
       name: 'soon revoked',
       scopes: ['tokens:read', 'errors:read'],
     });
-    const env = { KEYWARD_TOKEN: token, KEYWARD_URL: server.url };
+    const env = { KEYWARD_TOKEN: token, KEYWARD_URL: fx.server.url };
     expect((await cli(['tokens', 'show', id], { env })).code).toBe(0);
-    await call(server.h.app, 'POST', `/v1/tokens/${id}/revoke`, server.h.adminToken, {});
+    await call(fx.server.h.app, 'POST', `/v1/tokens/${id}/revoke`, fx.server.h.adminToken, {});
 
     const refused = await cli(['tokens', 'list'], { env });
     expect(refused.code).toBe(3);
@@ -204,11 +184,11 @@ describe('exit codes and error ids', () => {
   it('exits 1 when the server cannot be reached, and auth status says unreachable', async () => {
     const url = `http://127.0.0.1:${await freePortThatIsClosed()}`;
     const res = await cli(['tokens', 'list'], {
-      env: { KEYWARD_URL: url, KEYWARD_TOKEN: server.h.adminToken },
+      env: { KEYWARD_URL: url, KEYWARD_TOKEN: fx.server.h.adminToken },
     });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/^error: cannot reach Keyward at http:\/\/127\.0\.0\.1:\d+/m);
-    expect(res.stderr).not.toContain(server.h.adminToken);
+    expect(res.stderr).not.toContain(fx.server.h.adminToken);
 
     const status = await cli(['auth', 'status', '--json', '--url', url]);
     expect(status.code).toBe(1);

@@ -1,26 +1,11 @@
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, type Harness, startHarness } from '../../server/test/harness.ts';
+import { describe, expect, it } from 'vitest';
+import { call } from '../../server/test/harness.ts';
 import { startReceiver } from '../../server/test/webhook-receiver.ts';
-import { buildCli, parseJson, runCli, tempConfigHome } from './helpers.ts';
+import { parseJson, useCli } from './helpers.ts';
 
-let h: Harness;
-let url = '';
-const home = tempConfigHome();
-
-beforeAll(async () => {
-  buildCli();
-  h = await startHarness({ config: { webhookAllowPrivateTargets: true } });
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  url = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  await h?.close();
-  home.cleanup();
-});
-
-const cli = (args: string[], token = h.adminToken) =>
-  runCli(args, { configHome: home.dir, env: { KEYWARD_URL: url, KEYWARD_TOKEN: token } });
+const fx = useCli({ harness: { config: { webhookAllowPrivateTargets: true } }, adminEnv: true });
+const cli = (args: string[], token = fx.server.h.adminToken) =>
+  fx.cli(args, { env: { KEYWARD_TOKEN: token } });
 
 describe('keyward webhooks', () => {
   it('creates an endpoint (secret once), lists it, shows the delivery log and redelivers', async () => {
@@ -38,9 +23,14 @@ describe('keyward webhooks', () => {
       expect(listed.stdout).not.toContain(endpoint.secret);
 
       expect(
-        (await call(h.app, 'POST', '/v1/tokens', h.adminToken, { name: 'cli', scopes: [] })).status,
+        (
+          await call(fx.server.h.app, 'POST', '/v1/tokens', fx.server.h.adminToken, {
+            name: 'cli',
+            scopes: [],
+          })
+        ).status,
       ).toBe(201);
-      expect(await h.deps.webhooks.dispatchDue()).toBe(1);
+      expect(await fx.server.h.deps.webhooks.dispatchDue()).toBe(1);
       const log = await cli(['webhooks', 'deliveries', endpoint.id, '--json']);
       const [delivery] = parseJson<{ data: { id: string; status: string; attempts: number }[] }>(
         log.stdout,
@@ -49,7 +39,7 @@ describe('keyward webhooks', () => {
 
       const again = await cli(['webhooks', 'redeliver', delivery?.id ?? '']);
       expect(again.code, again.stderr).toBe(0);
-      expect(await h.deps.webhooks.dispatchDue()).toBe(1);
+      expect(await fx.server.h.deps.webhooks.dispatchDue()).toBe(1);
       expect(receiver.received).toHaveLength(2);
       expect(receiver.received[1]?.headers['webhook-id']).toBe(receiver.received[0]?.headers['webhook-id']);
       expect(receiver.received.every((r) => r.failure === null)).toBe(true);
@@ -63,7 +53,7 @@ describe('keyward webhooks', () => {
   });
 
   it('`keyward auth status` warns about a token inside its expiry reminder window', async () => {
-    const soon = await call(h.app, 'POST', '/v1/tokens', h.adminToken, {
+    const soon = await call(fx.server.h.app, 'POST', '/v1/tokens', fx.server.h.adminToken, {
       name: 'expiring soon',
       scopes: [],
       expires_in_seconds: 3 * 86_400 + 3600,
@@ -75,7 +65,7 @@ describe('keyward webhooks', () => {
       (await cli(['auth', 'status', '--json'], soon.body.token)).stdout,
     );
     expect(json.credentials[0]?.reminders.map((r) => r.kind)).toEqual(['expiring']);
-    const later = await call(h.app, 'POST', '/v1/tokens', h.adminToken, {
+    const later = await call(fx.server.h.app, 'POST', '/v1/tokens', fx.server.h.adminToken, {
       name: 'far away',
       scopes: [],
       expires_in_seconds: 60 * 86_400,

@@ -3,8 +3,15 @@ import { expect } from 'vitest';
 import de from '../../../apps/console/src/i18n/de.json' with { type: 'json' };
 import en from '../../../apps/console/src/i18n/en.json' with { type: 'json' };
 
-export const MESSAGES = { en, de } as Record<'en' | 'de', Record<string, string>>;
+const MESSAGES = { en, de } as Record<'en' | 'de', Record<string, string>>;
 export type Language = keyof typeof MESSAGES;
+
+/** The console's text for a key; a key missing from the language's file fails the test, naming it. */
+export function translate(language: Language, key: string): string {
+  const text = MESSAGES[language][key];
+  if (text === undefined) throw new Error(`apps/console/src/i18n/${language}.json has no "${key}"`);
+  return text;
+}
 
 export type Size = { width: number; height: number; touch: boolean };
 export const SIZES: Size[] = [
@@ -29,7 +36,7 @@ export function watchConsole(page: Page): string[] {
 
 /** Waits until no table is busy and no "Loading…" is shown. */
 export async function settled(page: Page, language: Language): Promise<void> {
-  const loading = MESSAGES[language]['common.loading'] ?? 'Loading…';
+  const loading = translate(language, 'common.loading');
   await page.waitForFunction(
     (text) =>
       !document.querySelector('[aria-busy="true"]') &&

@@ -14,10 +14,10 @@ import {
   expectInViewport,
   expectNoPageScroll,
   type Language,
-  MESSAGES,
   SIZES,
   type Size,
   settled,
+  translate,
   watchConsole,
 } from './layout-checks.ts';
 
@@ -123,7 +123,7 @@ describe('console layout from 360 to 1920 px', () => {
     const { context, page, problems } = await open(size, language, undefined);
     try {
       await page.goto('/login');
-      await page.getByRole('heading', { name: MESSAGES[language]['login.title'], level: 1 }).waitFor();
+      await page.getByRole('heading', { name: translate(language, 'login.title'), level: 1 }).waitFor();
       const shot = SHOT_WIDTHS.has(size.width) ? `login-${size.width}-${language}` : undefined;
       await checkPage(page, language, `${size.width} ${language} sign-in`, shot);
       // Signed out, the console's one question "is there a session?" is answered 401, which
@@ -139,30 +139,30 @@ describe('console layout from 360 to 1920 px', () => {
     size,
     language,
   }) => {
-    const t = MESSAGES[language];
+    const t = (key: string) => translate(language, key);
     const { context, page, problems } = await open(size, language, signedIn);
     const at = `${size.width} ${language}`;
     try {
       for (const target of PAGES) {
         await page.goto(target.path);
-        await page.getByRole('heading', { name: t[target.title], level: 1 }).waitFor();
+        await page.getByRole('heading', { name: t(target.title), level: 1 }).waitFor();
         const shot = SHOT_WIDTHS.has(size.width) ? `${target.shot}-${size.width}-${language}` : undefined;
         await checkPage(page, language, `${at} ${target.path}`, shot);
       }
 
       // Phones and tablets: the navigation is behind the top bar's menu button.
-      const menu = page.getByRole('button', { name: t['nav.menu'], exact: true });
+      const menu = page.getByRole('button', { name: t('nav.menu'), exact: true });
       if (size.width <= 760) {
         await menu.click();
-        const nav = page.getByRole('navigation', { name: t['nav.label'] });
+        const nav = page.getByRole('navigation', { name: t('nav.label') });
         await expectActionsUsable(nav, `${at} menu`);
         expect(await nav.getByRole('link').count()).toBe(PAGES.length);
         await expectActionsUsable(page.locator('.topbar'), `${at} menu tools`);
         await expectNoPageScroll(page, `${at} open menu`);
         await expectAccessible(page, `${at} open menu`);
         if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `menu-${size.width}-${language}`);
-        await nav.getByRole('link', { name: t['tokens.title'] }).click();
-        await page.getByRole('heading', { name: t['tokens.title'], level: 1 }).waitFor();
+        await nav.getByRole('link', { name: t('tokens.title') }).click();
+        await page.getByRole('heading', { name: t('tokens.title'), level: 1 }).waitFor();
         expect(await nav.isVisible()).toBe(false);
       } else {
         expect(await menu.isVisible()).toBe(false);
@@ -171,15 +171,18 @@ describe('console layout from 360 to 1920 px', () => {
       await settled(page, language);
 
       // The create dialog: its submit button is on screen; a missing name is said at the field.
-      await page.getByRole('button', { name: t['tokens.create'], exact: true }).first().click();
-      const create = page.getByRole('dialog', { name: t['create.title'] });
+      await page
+        .getByRole('button', { name: t('tokens.create'), exact: true })
+        .first()
+        .click();
+      const create = page.getByRole('dialog', { name: t('create.title') });
       await create.waitFor();
-      await expectInViewport(create.getByRole('button', { name: t['create.submit'] }), `${at} create submit`);
-      await create.getByRole('button', { name: t['create.submit'] }).click();
-      const name = create.getByLabel(t['create.name'] ?? 'Name', { exact: true });
+      await expectInViewport(create.getByRole('button', { name: t('create.submit') }), `${at} create submit`);
+      await create.getByRole('button', { name: t('create.submit') }).click();
+      const name = create.getByLabel(t('create.name'), { exact: true });
       expect(await name.evaluate((el) => el === document.activeElement)).toBe(true);
       expect(await name.getAttribute('aria-invalid')).toBe('true');
-      const message = create.getByText(t['create.name-required'] ?? '');
+      const message = create.getByText(t('create.name-required'));
       const [nameBox, messageBox] = [await name.boundingBox(), await message.boundingBox()];
       expect(messageBox && nameBox ? messageBox.y - (nameBox.y + nameBox.height) : -1).toBeGreaterThanOrEqual(
         0,
@@ -191,27 +194,27 @@ describe('console layout from 360 to 1920 px', () => {
       await expectAccessible(page, `${at} create dialog`);
       await name.fill(`layout-${size.width}-${language}`);
       await create.getByLabel('tokens:read').check();
-      await create.getByRole('button', { name: t['create.submit'] }).click();
+      await create.getByRole('button', { name: t('create.submit') }).click();
 
       // The reveal: the whole key readable, Copy a real button, the rest spaced out.
-      const reveal = page.getByRole('dialog').filter({ has: page.getByLabel(t['reveal.field'] ?? '') });
+      const reveal = page.getByRole('dialog').filter({ has: page.getByLabel(t('reveal.field')) });
       await reveal.waitFor();
-      const field = reveal.getByLabel(t['reveal.field'] ?? '');
+      const field = reveal.getByLabel(t('reveal.field'));
       const fits = await field.evaluate(
         (el) => el.scrollWidth <= el.clientWidth && el.scrollHeight <= el.clientHeight + 1,
       );
       expect(fits, `${at} the whole key is visible`).toBe(true);
       expect(await field.evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(/mono/i);
-      const copy = reveal.getByRole('button', { name: t['copy-button-aria-label'] });
+      const copy = reveal.getByRole('button', { name: t('copy-button-aria-label') });
       expect(await copy.getAttribute('class')).toContain('button-primary');
       await copy.click();
-      await reveal.getByText(t['secret.copied'] ?? '').waitFor();
+      await reveal.getByText(t('secret.copied')).waitFor();
       if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `reveal-${size.width}-${language}`);
       await expectNoPageScroll(page, `${at} reveal dialog`);
       await expectActionsUsable(reveal, `${at} reveal dialog`);
       await expectAccessible(page, `${at} reveal dialog`);
-      await reveal.getByLabel(t['secret.saved'] ?? '').check();
-      await reveal.getByRole('button', { name: t['secret.done'] }).click();
+      await reveal.getByLabel(t('secret.saved')).check();
+      await reveal.getByRole('button', { name: t('secret.done') }).click();
       await reveal.waitFor({ state: 'hidden' });
 
       // A long name keeps its actions whole, and its details dialog shows its usage.
@@ -228,7 +231,10 @@ describe('console layout from 360 to 1920 px', () => {
       await expectNoPageScroll(page, `${at} details dialog`);
       await expectActionsUsable(details, `${at} details dialog`);
       await expectAccessible(page, `${at} details dialog`);
-      await details.getByRole('button', { name: t['dialog.close'] }).last().click();
+      await details
+        .getByRole('button', { name: t('dialog.close') })
+        .last()
+        .click();
       await details.waitFor({ state: 'hidden' });
 
       expect(problems, `${at} browser console`).toEqual([]);

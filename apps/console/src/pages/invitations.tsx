@@ -4,8 +4,8 @@ import { api, seg } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { DateCell } from '../components/date-cell.tsx';
 import { Dialog, DialogActions } from '../components/dialog.tsx';
+import { EmailField } from '../components/email-field.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
-import { Field } from '../components/field.tsx';
 import { RoleSelect } from '../components/role-select.tsx';
 import { SecretReveal } from '../components/secret-reveal.tsx';
 import type { Column } from '../components/table.tsx';
@@ -160,18 +160,7 @@ function InviteDialog({ open, roles, onClose, onInvited }: InviteDialogProps) {
       description={t('invitations.intro')}
     >
       <form onSubmit={submit} className="form">
-        <Field label={t('members.col.email')}>
-          {({ id }) => (
-            <input
-              id={id}
-              type="email"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              data-autofocus
-            />
-          )}
-        </Field>
+        <EmailField label={t('members.col.email')} value={email} onChange={setEmail} autoFocus />
         <RoleSelect label={t('members.col.role')} roles={roles} value={roleId} onChange={setRoleId} />
         <ErrorBanner error={error} />
         <DialogActions onCancel={close} submitLabel={t('invitations.create')} busy={busy} />

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import { EmailField } from '../components/email-field.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
 import { AuthLayout } from './auth-layout.tsx';
@@ -32,18 +33,7 @@ export function LoginPage({ onDone }: { onDone: (csrfToken: string) => Promise<v
     <AuthLayout title={t('login.title')} intro={t('login.intro')}>
       <form onSubmit={submit} className="form">
         <ErrorBanner error={error} />
-        <Field label={t('login.email')}>
-          {({ id }) => (
-            <input
-              id={id}
-              type="email"
-              autoComplete="username"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
+        <EmailField label={t('login.email')} autoComplete="username" value={email} onChange={setEmail} />
         <Field label={t('login.password')}>
           {({ id }) => (
             <input

@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { Dialog, DialogActions } from '../components/dialog.tsx';
+import { EmailField } from '../components/email-field.tsx';
 import { ErrorBanner, InvalidBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
 import { RoleSelect } from '../components/role-select.tsx';
@@ -148,18 +149,7 @@ export function AddMemberDialog({ open, roles, onClose, onAdded }: AddMemberProp
   return (
     <Dialog open={open} title={t('members.add-title')} onClose={close}>
       <form onSubmit={submit} className="form">
-        <Field label={t('members.col.email')}>
-          {({ id }) => (
-            <input
-              id={id}
-              type="email"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              data-autofocus
-            />
-          )}
-        </Field>
+        <EmailField label={t('members.col.email')} value={email} onChange={setEmail} autoFocus />
         <Field label={t('setup.name')}>
           {({ id }) => <input id={id} value={name} onChange={(e) => setName(e.target.value)} />}
         </Field>

@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
+import { EmailField } from '../components/email-field.tsx';
 import { ErrorBanner, InvalidBanner } from '../components/error-banner.tsx';
 import { Field } from '../components/field.tsx';
 import { AuthLayout } from './auth-layout.tsx';
@@ -61,18 +62,7 @@ export function SetupPage({ onDone }: { onDone: (csrfToken: string) => Promise<v
             />
           )}
         </Field>
-        <Field label={t('setup.email')}>
-          {({ id }) => (
-            <input
-              id={id}
-              type="email"
-              required
-              autoComplete="username"
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
+        <EmailField label={t('setup.email')} autoComplete="username" value={email} onChange={setEmail} />
         <Field label={t('setup.name')}>
           {({ id }) => (
             <input id={id} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
