@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable
 
-from .capture import ErrorCapture
-from .guard import Admitted, Guard
+from ._middleware import GuardedApp
+from .guard import Admitted
 from .problems import Answer
 
 Scope = dict[str, Any]
@@ -24,28 +24,14 @@ async def send_answer(send: Send, answer: Answer) -> None:
     await send({"type": "http.response.body", "body": answer.body})
 
 
-class KeywardMiddleware:
+class KeywardMiddleware(GuardedApp):
     """`app = KeywardMiddleware(app, guard, required_scopes=["jobs:read"])`.
 
-    The principal is in `scope["state"]["keyward_principal"]` (Starlette: `request.state`). With
+    The principal is in `scope["state"]["keyward_principal"]` (Starlette: `request.state`). The
+    client address is `scope["client"]` (the server's proxy-header setting decides it). With
     `capture`, an exception the application raises before answering becomes a 500 problem+json
     whose error id the caller can look up at Keyward with its own token.
     """
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        guard: Guard,
-        *,
-        required_scopes: Sequence[str] = (),
-        exempt: Callable[[str], bool] = lambda path: False,
-        capture: ErrorCapture | None = None,
-    ) -> None:
-        self.app = app
-        self.guard = guard
-        self.required_scopes = tuple(required_scopes)
-        self.exempt = exempt
-        self.capture = capture
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.exempt(scope.get("path", "")):
@@ -54,8 +40,7 @@ class KeywardMiddleware:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
         client = scope.get("client")
         decision = await asyncio.get_running_loop().run_in_executor(
-            None,
-            lambda: self.guard.authenticate(headers, self.required_scopes, client_address=client[0] if client else None),
+            None, self.admit, headers, client[0] if client else None
         )
         if not isinstance(decision, Admitted):
             await send_answer(send, decision)
@@ -74,6 +59,7 @@ class KeywardMiddleware:
         try:
             await self.app(scope, receive, send_with_limits)
         except Exception as error:
-            if self.capture is None or started:
+            answer = None if started else self.captured(error, decision, scope.get("method", ""), scope.get("path", ""))
+            if answer is None:
                 raise
-            await send_answer(send, self.capture.internal_error(error, decision.principal, scope.get("method", ""), scope.get("path", "")))
+            await send_answer(send, answer)

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .allowlist import Network
 from .principal import Principal
 
 MAX_AGE_S = 60.0
@@ -34,6 +35,8 @@ class Entry:
     covered: dict[tuple[str, ...], bool] = field(default_factory=dict)
     # `RateLimit-Policy` of the windows, built once per lease.
     policy_header: str = ""
+    # The token's IP allowlist; empty: any address.
+    allowed_ips: tuple[Network, ...] = ()
 
 
 def cache_key(token: str) -> str:

@@ -4,7 +4,8 @@ Without a `verify_token` every request is decided by Keyward's gateway door (one
 With one (a token holding `tokens:verify`), admitted tokens are cached in-process: a cached token
 with leased units of its limits is admitted with no network call; the change stream drops entries
 the moment Keyward changes them, and while the stream is down nothing is answered from the cache.
-Refusals are always Keyward's own answers (relayed from the gateway door), error id included.
+Refusals are always Keyward's own answers (relayed from the gateway door), error id included:
+a cached token lacking a scope, or asked for from outside its IP allowlist, is sent there too.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from typing import Any, Iterable, Mapping, Sequence
 
 from ._transport import Transport
+from .allowlist import address_allowed, compile_allowlist
 from .cache import MAX_AGE_S, Entry, TokenCache, cache_key
 from .door import Admitted, Decision, ask_door
 from .errors import KeywardUnavailable
@@ -113,13 +115,16 @@ class Guard:
         return ask_door(self._transport, token_headers, required_scopes, client_address)
 
     def _from_cache(self, key: str, required: Sequence[str], address: str | None) -> Admitted | str | None:
-        """Admitted from the cache; "refuse" when the cached token lacks a scope; None when a lease is needed."""
+        """Admitted from the cache; "refuse" when the cached token lacks a scope or may not be used
+        from `address`; None when a lease is needed."""
         with self.cache.lock:
             if not self.cache.trusted:
                 return None
             entry = self.cache.get(key)
             if entry is None:
                 return None
+            if entry.allowed_ips and not address_allowed(entry.allowed_ips, address):
+                return "refuse"
             asked = tuple(required)
             covered = entry.covered.get(asked)
             if covered is None:
@@ -172,7 +177,10 @@ class Guard:
             return False
         now = time.monotonic()
         owner = body.get("owner") or {}
-        principal = Principal(body["token_id"], body["project_id"], owner.get("type", ""), owner.get("id", ""), tuple(body["scopes"]))
+        principal = Principal(
+            body["token_id"], body["project_id"], owner.get("type", ""), owner.get("id", ""), tuple(body["scopes"]),
+            metadata=body.get("metadata") or {},
+        )
         life = min(MAX_AGE_S, _seconds_until(body.get("expires_at")), _seconds_until(body.get("secret_expires_at")))
         entry = Entry(
             principal=principal,
@@ -182,6 +190,7 @@ class Guard:
             unlimited=bool(lease.get("unlimited")),
             windows=[{**w, "at": now} for w in lease.get("windows", [])],
             next_lease=units,
+            allowed_ips=compile_allowlist(body.get("allowed_ips") or ()),
         )
         entry.policy_header = ", ".join(f'"{w["name"]}";q={w["limit"]};w={w["window_seconds"]}' for w in entry.windows)
         with self.cache.lock:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,6 +13,8 @@ class Principal:
     owner_type: str
     owner_id: str
     scopes: tuple[str, ...]
+    # The token's metadata as Keyward keeps it (empty when the gateway door answered alone).
+    metadata: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def has(self, scope: str) -> bool:
         return scope in self.scopes

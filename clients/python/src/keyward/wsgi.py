@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
-from .capture import ErrorCapture
-from .guard import Admitted, Guard
+from ._middleware import GuardedApp
+from .guard import Admitted
 from .problems import Answer
 
 PRINCIPAL_KEY = "keyward.principal"
@@ -28,34 +28,18 @@ def write_answer(start_response: Callable[..., Any], answer: Answer, exc_info: A
     return [answer.body]
 
 
-class KeywardWSGIMiddleware:
+class KeywardWSGIMiddleware(GuardedApp):
     """`app.wsgi_app = KeywardWSGIMiddleware(app.wsgi_app, guard, required_scopes=[...])`.
 
-    The principal is in `environ["keyward.principal"]`.
+    The principal is in `environ["keyward.principal"]`; the client address is `REMOTE_ADDR` (behind
+    a proxy, wrap this middleware in one that sets it from the proxy's headers, e.g. werkzeug's ProxyFix).
     """
-
-    def __init__(
-        self,
-        app: Callable[..., Iterable[bytes]],
-        guard: Guard,
-        *,
-        required_scopes: Sequence[str] = (),
-        exempt: Callable[[str], bool] = lambda path: False,
-        capture: ErrorCapture | None = None,
-    ) -> None:
-        self.app = app
-        self.guard = guard
-        self.required_scopes = tuple(required_scopes)
-        self.exempt = exempt
-        self.capture = capture
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if self.exempt(path):
             return self.app(environ, start_response)
-        decision = self.guard.authenticate(
-            request_headers(environ), self.required_scopes, client_address=environ.get("REMOTE_ADDR")
-        )
+        decision = self.admit(request_headers(environ), environ.get("REMOTE_ADDR"))
         if not isinstance(decision, Admitted):
             return write_answer(start_response, decision)
         environ[PRINCIPAL_KEY] = decision.principal
@@ -66,7 +50,7 @@ class KeywardWSGIMiddleware:
         try:
             return self.app(environ, start_with_limits)
         except Exception as error:
-            if self.capture is None:
+            answer = self.captured(error, decision, environ.get("REQUEST_METHOD", ""), path)
+            if answer is None:
                 raise
-            answer = self.capture.internal_error(error, decision.principal, environ.get("REQUEST_METHOD", ""), path)
             return write_answer(start_response, answer, sys.exc_info())

@@ -642,6 +642,7 @@ export type SdkVerifyAndLeaseBody = {
 };
 export type SdkVerifyAndLeaseResponse = Verification & {
   secret_expires_at: string | null;
+  allowed_ips: string[] | null;
   lease: {
     granted: number;
     unlimited: boolean;

@@ -1,11 +1,13 @@
 import { hash } from 'node:crypto';
 import { openChangeStream } from './change-stream.ts';
 import { createErrorReporter, type ProviderErrorReport, safeContext } from './error-reporter.ts';
-import { type Admission, createQuotaPool, type QuotaPool } from './quota.ts';
-import { missingScopes } from './scopes.ts';
+import { admitted, type Check, dated, misplaced, missingFor, refusal } from './local-answers.ts';
+import { createQuotaPool, type QuotaPool } from './quota.ts';
 import { type CachedToken, cachedTokenOf, createTokenCache } from './token-cache.ts';
 import { createUsageReporter } from './usage-reporter.ts';
-import type { RateLimitWindow, SdkVerifyAnswer, VerifyCode, VerifyResult } from './wire.ts';
+import type { SdkVerifyAnswer, VerifyCode, VerifyResult } from './wire.ts';
+
+export type { Check } from './local-answers.ts';
 
 export type KeywardOptions = {
   /** Where Keyward answers, e.g. `https://keyward.internal:8080`. */
@@ -27,15 +29,17 @@ export type KeywardOptions = {
   onError?: (error: Error) => void;
 };
 
-export type VerifyContext = { ip?: string | null };
-
-/** A verification as the middleware needs it: the answer and the RateLimit windows. */
-export type Check = { result: VerifyResult; windows: RateLimitWindow[] };
+export type VerifyContext = {
+  /**
+   * The caller's address, checked against the token's IP allowlist (cached answers too). Without
+   * it a token restricted to an allowlist is refused with IP_NOT_ALLOWED.
+   */
+  ip?: string | null;
+};
 
 const MAX_TOKEN_LENGTH = 512;
 const PRINTABLE = /^[\x21-\x7e]+$/;
 const GOOD = new Set<VerifyCode>(['VALID', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED']);
-const NO_SCOPES: string[] = [];
 /** The cache key: SHA-256 of the secret (the secret itself is never kept). */
 const hashOf = (token: string): string => hash('sha256', token, 'base64');
 
@@ -118,76 +122,13 @@ export function createKeyward(options: KeywardOptions) {
     return call;
   }
 
-  function refusal(code: VerifyCode, answer: SdkVerifyAnswer | null): Check {
-    return {
-      result: {
-        valid: false,
-        code,
-        token_id: answer?.token_id ?? null,
-        owner: answer?.owner ?? null,
-        project_id: answer?.project_id ?? null,
-        scopes: [],
-        expires_at: answer?.expires_at ?? null,
-        rate_limit: null,
-      },
-      windows: [],
-    };
-  }
-
-  function missingFor(entry: CachedToken, required: readonly string[]): string[] {
-    if (required.length === 0) return NO_SCOPES;
-    const key = required.join(' ');
-    let missing = entry.missing.get(key);
-    if (missing === undefined) {
-      missing = missingScopes(entry.scopes, required);
-      if (entry.missing.size < 16) entry.missing.set(key, missing);
-    }
-    return missing;
-  }
-
-  /** A refusal the token's own dates decide (no limit is counted for it). */
-  function dated(entry: CachedToken, at: number): Check | null {
-    const code: VerifyCode | null =
-      entry.secretExpiresAt !== null && entry.secretExpiresAt <= at
-        ? 'ROTATED'
-        : entry.expiresAt !== null && entry.expiresAt <= at
-          ? 'EXPIRED'
-          : null;
-    if (code === null) return null;
-    const result: VerifyResult = {
-      valid: false,
-      code,
-      token_id: entry.tokenId,
-      owner: entry.owner,
-      project_id: entry.projectId,
-      scopes: [],
-      expires_at: entry.expiresAtText,
-      rate_limit: null,
-    };
-    return { result, windows: [] };
-  }
-
-  function admitted(entry: CachedToken, missing: string[], pool: QuotaPool, admission: Admission): Check {
-    const limited = admission === 'limited';
-    const code: VerifyCode = limited ? 'RATE_LIMITED' : missing.length > 0 ? 'INSUFFICIENT_SCOPE' : 'VALID';
-    const result: VerifyResult = {
-      valid: code === 'VALID',
-      code,
-      token_id: entry.tokenId,
-      owner: entry.owner,
-      project_id: entry.projectId,
-      scopes: entry.scopes,
-      expires_at: entry.expiresAtText,
-      rate_limit: pool.rateLimit(limited),
-      metadata: entry.metadata,
-    };
-    if (missing.length > 0) result.missing_scopes = missing;
-    return { result, windows: pool.windows(limited) };
-  }
-
-  /** The decision about a good token, made here: dates, scopes, then a unit of its limits. */
-  async function decideLocally(entry: CachedToken, required: readonly string[]): Promise<Check | null> {
-    const early = dated(entry, Date.now());
+  /** The decision about a good token, made here: dates, address, scopes, then a unit of its limits. */
+  async function decideLocally(
+    entry: CachedToken,
+    required: readonly string[],
+    context: VerifyContext,
+  ): Promise<Check | null> {
+    const early = dated(entry, Date.now()) ?? misplaced(entry, context.ip);
     if (early) return early;
     const pool = poolFor(entry.tokenId);
     const admission = await pool.take();
@@ -204,7 +145,7 @@ export function createKeyward(options: KeywardOptions) {
     const entry = cache.get(hashOf(token));
     const at = Date.now();
     if (entry === undefined || at - entry.storedAt >= cacheTtlMs) return null;
-    const decided = dated(entry, at) ?? tryAdmit(entry, required);
+    const decided = dated(entry, at) ?? misplaced(entry, context.ip) ?? tryAdmit(entry, required);
     if (decided === null) return null;
     counters.cachedAnswers++;
     usage.record(entry.tokenId, decided.result.code, context.ip ?? null, at);
@@ -235,7 +176,7 @@ export function createKeyward(options: KeywardOptions) {
         entry = GOOD.has(answer.code) ? (cachedTokenOf(answer, Date.now()) ?? undefined) : undefined;
       }
       const decided = entry
-        ? await decideLocally(entry, required)
+        ? await decideLocally(entry, required, context)
         : refusal(answer?.code ?? 'NOT_FOUND', answer);
       // 'refused': the lease call found the token no longer good; ask again, uncached.
       if (decided === null) {

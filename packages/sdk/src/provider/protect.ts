@@ -176,7 +176,10 @@ function refusalOf(result: VerifyResult, windows: RateLimitWindow[], realm: stri
       extra: { retry_after: w?.retry_after_seconds ?? null },
     };
   }
-  const description = `The token is ${result.code.toLowerCase().replaceAll('_', ' ')}`;
+  const description =
+    code === 'IP_NOT_ALLOWED'
+      ? 'The token may not be used from this address'
+      : `The token is ${result.code.toLowerCase().replaceAll('_', ' ')}`;
   return catalog(
     code,
     description,

@@ -10,6 +10,8 @@ export type CachedToken = {
   expiresAtText: string | null;
   secretExpiresAt: number | null;
   metadata: Record<string, unknown>;
+  /** CIDRs the token may be used from; empty: any address. */
+  allowedIps: string[];
   storedAt: number;
   /** Missing scopes by required scopes (a pure function of the entry): at most 16 kept. */
   missing: Map<string, string[]>;
@@ -28,6 +30,7 @@ export function cachedTokenOf(answer: SdkVerifyAnswer, now: number): CachedToken
     expiresAtText: answer.expires_at,
     secretExpiresAt: time(answer.secret_expires_at),
     metadata: answer.metadata ?? {},
+    allowedIps: answer.allowed_ips ?? [],
     storedAt: now,
     missing: new Map(),
   };

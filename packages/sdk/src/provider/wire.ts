@@ -46,6 +46,8 @@ export type RateLimitWindow = {
 /** `POST /v1/sdk/verify`: the verify answer, the secret's end, and a lease of the token's limits. */
 export type SdkVerifyAnswer = VerifyResult & {
   secret_expires_at: string | null;
+  /** The token's IP allowlist (empty: any address); null when the answer names no working token. */
+  allowed_ips: string[] | null;
   lease: {
     granted: number;
     unlimited: boolean;

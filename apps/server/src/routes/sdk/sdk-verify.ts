@@ -40,6 +40,12 @@ const Response = Type.Intersect([
   VerifyResponse,
   Type.Object({
     secret_expires_at: NullableTimestamp,
+    allowed_ips: Nullable(
+      Type.Array(Type.String(), {
+        description:
+          "The token's IP allowlist (CIDRs; empty: any address), for the SDK to check each caller's address; null when the answer names no working token",
+      }),
+    ),
     lease: Nullable(
       Type.Object({
         granted: Type.Integer(),
@@ -63,6 +69,7 @@ function tightestFirst(result: RateLimitResult | null) {
  * The provider SDK's verification: `/v1/verify`'s answer about the token (whatever the scopes, the
  * SDK decides them locally), plus a lease of `units` of its limits instead of one counted request.
  * Usage is not counted here: the SDK reports what it admitted in batches (POST /v1/sdk/usage).
+ * The caller's address is not known here: the token's allowlist goes back for the SDK to check.
  */
 export const sdkVerify =
   (known: TokenProjects): Route =>
@@ -120,6 +127,7 @@ export const sdkVerify =
           ...(outcome.code === 'INSUFFICIENT_SCOPE' ? { missing_scopes: outcome.missingScopes } : {}),
           ...(principal !== null && lookup !== null ? { metadata: lookup.metadata } : {}),
           secret_expires_at: isoOrNull(state?.secretExpiresAt ?? null),
+          allowed_ips: principal !== null && lookup !== null ? lookup.allowedIps : null,
           lease: lease && {
             granted: lease.granted,
             unlimited: lease.unlimited,
