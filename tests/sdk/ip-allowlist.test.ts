@@ -1,10 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Keyward, KeywardPrincipal } from '@keyward/sdk';
 import { protect as expressProtect } from '@keyward/sdk/express';
 import { keyward as keywardPlugin } from '@keyward/sdk/fastify';
-import { type HonoLikeContext, protect as honoProtect } from '@keyward/sdk/hono';
+import { protect as honoProtect } from '@keyward/sdk/hono';
+import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { type Context, Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { call } from '../../apps/server/test/harness.ts';
 import { type KeywardOnSocket, keywardOnSocket, providerKeyward, until } from './sdk-harness.ts';
@@ -151,59 +155,78 @@ describe('IP allowlists in the SDK, against a real Keyward', () => {
     });
   });
 
-  describe('Express adapter (req.ip, else the socket peer) and Hono (its clientIp option)', () => {
-    let server: Server;
-    let url = '';
+  describe('Express (req.ip behind a trusted proxy) and Hono (its clientIp option), the real frameworks', () => {
+    const servers: Server[] = [];
+    const urls = { express: '', hono: '' };
+    const listening = (server: Server) =>
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/instances`;
     beforeAll(async () => {
-      // Express is not installed here: node:http calls the middleware as Express does.
-      const guard = expressProtect(keyward, ['instances:read']);
-      server = createServer((req, res) =>
-        guard(req, res, () => res.end(JSON.stringify({ principal: (req as { keyward?: unknown }).keyward }))),
+      const app = express();
+      // Express decides req.ip: the X-Forwarded-For of a loopback proxy is believed.
+      app.set('trust proxy', 'loopback');
+      app.get('/v1/instances', expressProtect(keyward, ['instances:read']), (req, res) => {
+        res.json({ principal: (req as { keyward?: unknown }).keyward });
+      });
+      const expressServer = createServer(app);
+      await new Promise<void>((done) => expressServer.listen(0, '127.0.0.1', done));
+      urls.express = listening(expressServer);
+      type Env = { Variables: { keyward: KeywardPrincipal } };
+      const hono = new Hono<Env>();
+      const clientIp = (c: Context<Env>) => getConnInfo(c).remote.address ?? null;
+      hono.get('/v1/instances', honoProtect(keyward, ['instances:read'], { clientIp }), (c) =>
+        c.json({ principal: c.get('keyward') }),
       );
-      await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const honoServer = await new Promise<Server>((done) => {
+        const started = serve({ fetch: hono.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+          done(started as Server),
+        );
+      });
+      urls.hono = listening(honoServer);
+      servers.push(expressServer, honoServer);
     });
-    afterAll(() => new Promise((done) => server.close(done)));
+    afterAll(() => Promise.all(servers.map((server) => new Promise((done) => server.close(done)))));
 
-    test('Express: the peer address decides, first use and cached', async () => {
-      const local = await restricted(['127.0.0.0/8']);
-      const remote = await restricted(['10.0.0.0/8']);
+    const statusOf = async (url: string, token: string, forwardedFor?: string) => {
+      const res = await fetch(url, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+        },
+      });
+      const body = (await res.json()) as { code?: string; principal?: { tokenId: string } };
+      return { status: res.status, code: body.code ?? null, tokenId: body.principal?.tokenId ?? null };
+    };
+
+    test('Express: the address Express gives decides, first use and cached', async () => {
+      const caller = await restricted(['10.0.0.0/8']);
       for (let i = 0; i < 2; i++) {
-        const ok = await fetch(url, { headers: { authorization: `Bearer ${local.token}` } });
-        expect(ok.status).toBe(200);
-        const refused = await fetch(url, { headers: { authorization: `Bearer ${remote.token}` } });
-        expect(refused.status).toBe(403);
-        expect(((await refused.json()) as { code: string }).code).toBe('IP_NOT_ALLOWED');
+        expect(await statusOf(urls.express, caller.token, INSIDE)).toEqual({
+          status: 200,
+          code: null,
+          tokenId: caller.id,
+        });
+        expect(await statusOf(urls.express, caller.token, OUTSIDE)).toEqual({
+          status: 403,
+          code: 'IP_NOT_ALLOWED',
+          tokenId: null,
+        });
       }
     });
 
-    test('Hono: the address its clientIp option gives', async () => {
-      const caller = await restricted(['10.0.0.0/8']);
-      const run = async (address: string) => {
-        let principal: KeywardPrincipal | undefined;
-        // Hono's Context as the adapter declares it (structural), over a real Request.
-        const request = new Request('http://api.test/v1/instances', {
-          headers: { authorization: `Bearer ${caller.token}` },
-        });
-        const c: HonoLikeContext = {
-          req: {
-            method: request.method,
-            url: request.url,
-            header: (n) => request.headers.get(n) ?? undefined,
-          },
-          header: () => undefined,
-          set: (_key, value) => {
-            principal = value;
-          },
-          get: () => principal,
-        };
-        const guard = honoProtect(keyward, ['instances:read'], { clientIp: () => address });
-        const refused = await guard(c, async () => undefined);
-        return { status: refused?.status ?? 200, principal };
-      };
+    test('Hono: the peer address its clientIp option gives decides, first use and cached', async () => {
+      const local = await restricted(['127.0.0.0/8', '::1/128']);
+      const remote = await restricted(['10.0.0.0/8']);
       for (let i = 0; i < 2; i++) {
-        expect(await run(OUTSIDE)).toMatchObject({ status: 403, principal: undefined });
-        expect(await run(INSIDE)).toMatchObject({ status: 200, principal: { tokenId: caller.id } });
+        expect(await statusOf(urls.hono, local.token)).toEqual({
+          status: 200,
+          code: null,
+          tokenId: local.id,
+        });
+        expect(await statusOf(urls.hono, remote.token)).toEqual({
+          status: 403,
+          code: 'IP_NOT_ALLOWED',
+          tokenId: null,
+        });
       }
     });
   });

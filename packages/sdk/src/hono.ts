@@ -18,12 +18,13 @@ export type HonoLikeContext = {
   get(key: 'keyward'): KeywardPrincipal | undefined;
 };
 
-export type HonoProtectOptions = ProtectOptions & {
+/** `C`: the app's own Context type (e.g. `Context<{ Variables: { keyward: KeywardPrincipal } }>`). */
+export type HonoProtectOptions<C extends HonoLikeContext = HonoLikeContext> = ProtectOptions & {
   /** The client address (Hono has no portable one; e.g. `getConnInfo(c).remote.address`). */
-  clientIp?: (c: HonoLikeContext) => string | null;
+  clientIp?: (c: C) => string | null;
 };
 
-function factsOf(c: HonoLikeContext, clientIp: HonoProtectOptions['clientIp']): RequestFacts {
+function factsOf<C extends HonoLikeContext>(c: C, clientIp: HonoProtectOptions<C>['clientIp']): RequestFacts {
   const url = new URL(c.req.url);
   return {
     method: c.req.method,
@@ -38,12 +39,12 @@ function response(answer: HttpAnswer): Response {
 }
 
 /** `app.use('/v1/*', protect(keyward, ['instances:read']))`; the principal is `c.get('keyward')`. */
-export function protect(
+export function protect<C extends HonoLikeContext = HonoLikeContext>(
   keyward: Keyward,
   requiredScopes: readonly string[] = [],
-  options: HonoProtectOptions = {},
+  options: HonoProtectOptions<C> = {},
 ) {
-  return async (c: HonoLikeContext, next: () => Promise<void>): Promise<Response | undefined> => {
+  return async (c: C, next: () => Promise<void>): Promise<Response | undefined> => {
     const result = await protectRequest(keyward, factsOf(c, options.clientIp), requiredScopes, options);
     if (!result.ok) return response(result.answer);
     c.set('keyward', result.principal);
@@ -54,7 +55,10 @@ export function protect(
 }
 
 /** `app.onError(onError(keyward))`: every error the API answers gets an error id, recorded in Keyward. */
-export function onError(keyward: Keyward, options: HonoProtectOptions = {}) {
-  return (error: unknown, c: HonoLikeContext): Response =>
+export function onError<C extends HonoLikeContext = HonoLikeContext>(
+  keyward: Keyward,
+  options: HonoProtectOptions<C> = {},
+) {
+  return (error: unknown, c: C): Response =>
     response(errorAnswer(keyward, factsOf(c, options.clientIp), error, c.get('keyward') ?? null));
 }
