@@ -5,6 +5,7 @@ import {
   type HttpAnswer,
   type KeywardPrincipal,
   type ProtectOptions,
+  type ProtectResult,
   protectRequest,
   type RequestFacts,
 } from './provider/protect.ts';
@@ -41,12 +42,15 @@ export function protect(
   options: ProtectOptions = {},
 ) {
   return (request: ExpressLikeRequest, response: ServerResponse, next: Next): void => {
-    protectRequest(keyward, factsOf(request), requiredScopes, options).then((result) => {
+    const apply = (result: ProtectResult) => {
       if (!result.ok) return send(response, result.answer);
       request.keyward = result.principal;
-      for (const [name, value] of Object.entries(result.headers)) response.setHeader(name, value);
+      for (const name in result.headers) response.setHeader(name, result.headers[name] as string);
       next();
-    }, next);
+    };
+    const decided = protectRequest(keyward, factsOf(request), requiredScopes, options);
+    if (decided instanceof Promise) decided.then(apply, next);
+    else apply(decided);
   };
 }
 

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Keyward } from './provider/keyward.ts';
 import {
   errorAnswer,
   type HttpAnswer,
   type KeywardPrincipal,
   type ProtectOptions,
+  type ProtectResult,
   protectRequest,
   type RequestFacts,
 } from './provider/protect.ts';
@@ -42,7 +43,7 @@ function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
 }
 
 /**
- * Protects every route of the app (register it first): the caller's token is verified in-process,
+ * Protects every route of the app registered after it (register it first): the caller's token is verified in-process,
  * refusals are answered as Keyward answers them, and every error the API answers gets an error id
  * recorded in Keyward. Opt a route out with `config: { keyward: false }`.
  */
@@ -53,18 +54,25 @@ function keywardPlugin(
 ): void {
   const { keyward, requiredScopes = [] } = options;
   app.decorateRequest('keyward', null);
-  app.addHook('onRequest', async (request, reply) => {
-    const config = request.routeOptions.config.keyward;
+  // Each route gets its own hook with its scopes (nothing to look up per request); a cached token is
+  // answered synchronously, so the request goes on without a promise.
+  app.addHook('onRoute', (route) => {
+    const config = route.config?.keyward;
     if (config === false) return;
-    const result = await protectRequest(
-      keyward,
-      factsOf(request),
-      config?.requiredScopes ?? requiredScopes,
-      options,
-    );
-    if (!result.ok) return send(reply, result.answer);
-    request.keyward = result.principal;
-    reply.headers(result.headers);
+    const scopes = config?.requiredScopes ?? requiredScopes;
+    const guard: onRequestHookHandler = (request, reply, done) => {
+      const apply = (result: ProtectResult) => {
+        if (!result.ok) return void send(reply, result.answer);
+        request.keyward = result.principal;
+        for (const name in result.headers) reply.header(name, result.headers[name]);
+        done();
+      };
+      const decided = protectRequest(keyward, factsOf(request), scopes, options);
+      if (decided instanceof Promise) decided.then(apply, done);
+      else apply(decided);
+    };
+    const own = route.onRequest;
+    route.onRequest = own === undefined ? [guard] : [guard, ...(Array.isArray(own) ? own : [own])];
   });
   app.setErrorHandler((error, request, reply) => {
     if (reply.sent) return;

@@ -190,11 +190,12 @@ export function createKeyward(options: KeywardOptions) {
     return refusal(answer?.code ?? 'NOT_FOUND', answer);
   }
 
-  async function check(
+  /** The check, answered at once when the cache can (no promise, no microtask), else after calls. */
+  function check(
     token: string,
     required: readonly string[] = [],
     context: VerifyContext = {},
-  ): Promise<Check> {
+  ): Check | Promise<Check> {
     return checkNow(token, required, context) ?? checkWithCalls(token, required, context);
   }
 

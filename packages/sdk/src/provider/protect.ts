@@ -188,35 +188,12 @@ function refusalOf(result: VerifyResult, windows: RateLimitWindow[], realm: stri
   );
 }
 
-/** The middleware's one decision: the caller's token, verified in-process, against `requiredScopes`. */
-export async function protectRequest(
-  keyward: Keyward,
-  facts: RequestFacts,
-  requiredScopes: readonly string[],
-  options: ProtectOptions = {},
-): Promise<ProtectResult> {
-  const realm = `Bearer realm="${options.realm ?? 'api'}"`;
-  const refuse = (refusal: Refusal): ProtectResult => ({
-    ok: false,
-    answer: problem(keyward, facts, requestIdOf(facts), refusal),
-  });
-  const presented = presentedToken(facts, realm);
-  if ('refusal' in presented) return refuse(presented.refusal);
-  if (presented.token === null) {
-    const challenge = { 'www-authenticate': realm };
-    return refuse(catalog('UNAUTHENTICATED', PROBLEMS.UNAUTHENTICATED.title, challenge, null));
-  }
-  let checked: Awaited<ReturnType<Keyward['check']>>;
-  try {
-    checked = await keyward.check(presented.token, requiredScopes, { ip: facts.ip });
-  } catch {
-    // Keyward did not answer in time: nothing is admitted unverified, and the caller may retry.
-    const detail = 'The token could not be verified right now; retry after Retry-After seconds';
-    return refuse(catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null));
-  }
+type Check = Awaited<ReturnType<Keyward['check']>>;
+
+function concluded(keyward: Keyward, facts: RequestFacts, checked: Check, realm: string): ProtectResult {
   const { result, windows } = checked;
   if (!result.valid || result.token_id === null || result.owner === null || result.project_id === null)
-    return refuse(refusalOf(result, windows, realm));
+    return refused(keyward, facts, refusalOf(result, windows, realm));
   return {
     ok: true,
     principal: {
@@ -228,6 +205,48 @@ export async function protectRequest(
     },
     headers: rateLimitHeaders(windows, null),
   };
+}
+
+const refused = (keyward: Keyward, facts: RequestFacts, refusal: Refusal): ProtectResult => ({
+  ok: false,
+  answer: problem(keyward, facts, requestIdOf(facts), refusal),
+});
+
+/**
+ * The middleware's one decision: the caller's token, verified in-process, against `requiredScopes`.
+ * Answered at once when the cache can (adapters then continue without a promise), else a promise.
+ */
+export function protectRequest(
+  keyward: Keyward,
+  facts: RequestFacts,
+  requiredScopes: readonly string[],
+  options: ProtectOptions = {},
+): ProtectResult | Promise<ProtectResult> {
+  const realm = `Bearer realm="${options.realm ?? 'api'}"`;
+  const presented = presentedToken(facts, realm);
+  if ('refusal' in presented) return refused(keyward, facts, presented.refusal);
+  if (presented.token === null) {
+    const challenge = { 'www-authenticate': realm };
+    return refused(
+      keyward,
+      facts,
+      catalog('UNAUTHENTICATED', PROBLEMS.UNAUTHENTICATED.title, challenge, null),
+    );
+  }
+  const checked = keyward.check(presented.token, requiredScopes, { ip: facts.ip });
+  if (!(checked instanceof Promise)) return concluded(keyward, facts, checked, realm);
+  return checked.then(
+    (later) => concluded(keyward, facts, later, realm),
+    // Keyward did not answer in time: nothing is admitted unverified, and the caller may retry.
+    () => {
+      const detail = 'The token could not be verified right now; retry after Retry-After seconds';
+      return refused(
+        keyward,
+        facts,
+        catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null),
+      );
+    },
+  );
 }
 
 /**
