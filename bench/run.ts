@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { type MicroResult, microBenchmark } from './micro.ts';
-import { type SeededTokens, seedDatabase } from './seed.ts';
+import { type SeededTokens, seedDatabase, seedPostgres } from './seed.ts';
 import {
   commandExists,
   LOAD_CPU,
@@ -24,6 +25,17 @@ import {
 } from './tools.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PG_URL = process.env.KEYWARD_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgres(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
 // One wrk thread on its own CPU, 32 keep-alive connections: how the issue measures the door.
 const WRK = {
   threads: 1,
@@ -179,23 +191,34 @@ async function main(): Promise<void> {
     ]);
     await keyward.stop();
 
-    process.stdout.write('Phase 2: bare + Keyward with the Redis rate limiter…\n');
+    process.stdout.write(
+      'Phase 2: bare + Keyward on PostgreSQL and Redis (limits counted in the database)…\n',
+    );
     let p2: Record<string, WrkResult> | null = null;
+    const schema = `keyward_bench_${randomBytes(4).toString('hex')}`;
     try {
+      await postgres(`create schema ${schema}`);
+      const databaseUrl = `${PG_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const pgDir = join(work, 'postgres');
+      mkdirSync(pgDir);
+      const tokens = await seedPostgres(pgDir, pepper, databaseUrl);
       keyward = await startKeyward({
-        dataDir: smallDir,
+        dataDir: pgDir,
         pepper,
         redisPrefix: `keyward-bench-${Date.now()}:`,
+        env: { DATABASE_URL: databaseUrl },
       });
       servers.push(keyward);
       p2 = measurePhase([
         bareScenario,
-        { key: 'authorize', server: keyward, path: '/v1/authorize', headers: gateway(small.gateway) },
-        { key: 'limitedRedis', server: keyward, path: '/v1/authorize', headers: gateway(small.limited) },
+        { key: 'authorize', server: keyward, path: '/v1/authorize', headers: gateway(tokens.gateway) },
+        { key: 'limitedLeases', server: keyward, path: '/v1/authorize', headers: gateway(tokens.limited) },
       ]);
       await keyward.stop();
     } catch (error) {
       process.stdout.write(`  skipped: ${(error as Error).message.split('\n')[0]}\n`);
+    } finally {
+      await postgres(`drop schema if exists ${schema} cascade`).catch(() => undefined);
     }
 
     process.stdout.write(`Phase 3: bare + Keyward with ${LARGE.toLocaleString('en-US')} tokens…\n`);
@@ -231,16 +254,16 @@ async function main(): Promise<void> {
         ? [
             row('bare node:http, small JSON (phase 2)', null, get(p2, 'bare'), get(p2, 'bare'), 'ceiling'),
             row(
-              'GET /v1/authorize (cached token), Redis configured',
-              SMALL,
+              'GET /v1/authorize (cached token), PostgreSQL + Redis',
+              5,
               get(p2, 'authorize'),
               get(p2, 'bare'),
               'ceiling',
             ),
             row(
-              'GET /v1/authorize, per-token limit, Redis',
-              SMALL,
-              get(p2, 'limitedRedis'),
+              'GET /v1/authorize, per-token limit, PostgreSQL leases',
+              5,
+              get(p2, 'limitedLeases'),
               get(p2, 'authorize'),
               'authorize, no limit',
             ),

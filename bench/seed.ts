@@ -25,13 +25,10 @@ export function benchPepperRing(dataDir: string, pepperHex: string): PepperRing 
   return loadPepperRing(loadConfig({ KEYWARD_DATA_DIR: dataDir, KEYWARD_PEPPER: pepperHex }));
 }
 
-export async function seedDatabase(
-  dataDir: string,
-  pepperHex: string,
-  totalTokens: number,
-): Promise<SeededTokens> {
+/** The administrator and the four load-tested tokens, in the database `databaseUrl` names (or SQLite). */
+async function seedTokens(dataDir: string, pepperHex: string, databaseUrl?: string) {
   const peppers = benchPepperRing(dataDir, pepperHex);
-  const storage = storageFromUrl(undefined, dataDir);
+  const storage = storageFromUrl(databaseUrl, dataDir);
   await migrateToLatest(storage);
   const now = Date.now();
   const boot = await bootstrap(storage, peppers, { email: 'bench@example.com', withToken: true }, now);
@@ -76,6 +73,21 @@ export async function seedDatabase(
     exhausted: await issue('bench exhausted', ['api:read'], [{ limit: 1, windowSeconds: 86_400 }]),
   };
   await storage.close();
+  return { seeded, peppers, boot, prefix, now };
+}
+
+/** A PostgreSQL bench database (`databaseUrl`, its schema in the search path): the seeded tokens only. */
+export async function seedPostgres(dataDir: string, pepperHex: string, databaseUrl: string) {
+  return (await seedTokens(dataDir, pepperHex, databaseUrl)).seeded;
+}
+
+/** An SQLite bench database of `totalTokens` tokens. */
+export async function seedDatabase(
+  dataDir: string,
+  pepperHex: string,
+  totalTokens: number,
+): Promise<SeededTokens> {
+  const { seeded, peppers, boot, prefix, now } = await seedTokens(dataDir, pepperHex);
 
   const fillers = totalTokens - 5; // the admin token and the four above
   const db = new Database(join(dataDir, 'keyward.db'));
