@@ -75,7 +75,8 @@ export async function startProcess(
     url,
     pid: child.pid,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      // A server stopped before has a signal code, not an exit code: stopping it again is a no-op.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
