@@ -5,7 +5,7 @@
  * only weakly. When a full GC runs while no entry is alive (after `serve` has loaded Fastify and the
  * drivers, before the first request), those maps die, and the next entry turns the three slots
  * megamorphic for good: every tick then defines its properties in the V8 runtime (~20 calls and
- * ~10,000 instructions per request on the gateway door). An entry of the same shape that never dies
+ * ~27,000 instructions per request on the gateway door). An entry of the same shape that never dies
  * keeps the maps, so `nextTick` stays monomorphic. It must run before the server is loaded.
  */
 import { AsyncResource } from 'node:async_hooks';
