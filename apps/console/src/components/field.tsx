@@ -1,12 +1,15 @@
 import { type ReactNode, useId } from 'react';
 
+/** The ids that tie a control to its label, hint and error. */
+export type FieldIds = { id: string; describedBy: string | undefined; invalid: true | undefined };
+
 type FieldProps = {
   label: string;
   hint?: string;
   /** A validation message shown right under the control (and announced with it). */
   error?: string | null;
   /** Renders the control with the ids that tie it to its label, hint and error. */
-  children: (ids: { id: string; describedBy: string | undefined; invalid: true | undefined }) => ReactNode;
+  children: (ids: FieldIds) => ReactNode;
 };
 
 /** A labelled form control with an optional hint and validation message, wired up for screen readers. */
