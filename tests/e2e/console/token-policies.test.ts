@@ -33,7 +33,7 @@ describe('console: token policies', () => {
 
   /** What the server holds, read through the API. */
   async function onServer() {
-    const reminders = (await api('GET', '/v1/reminders/settings')).body;
+    const reminders = (await api('GET', '/v1/reminders/settings')).body as { expiry_reminder_days: number[] };
     const project = (await api('GET', `/v1/projects/${projectId}`)).body;
     return { ...reminders, leak_action: (project?.settings as { leak_action: string }).leak_action };
   }
@@ -165,7 +165,7 @@ describe('console: token policies', () => {
         .getByText('Only project administrators (projects:admin) can change these policies.')
         .waitFor();
       const expiry = reminders.getByLabel('Expiry reminders (days before expiry)');
-      const { expiry_reminder_days: days } = (await onServer()) as { expiry_reminder_days: number[] };
+      const { expiry_reminder_days: days } = await onServer();
       expect(await expiry.inputValue()).toBe(days.join(', '));
       expect(await expiry.isDisabled()).toBe(true);
       expect(await leak.getByLabel('Revoke the token').isChecked()).toBe(true);

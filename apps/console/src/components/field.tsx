@@ -59,3 +59,29 @@ export function RadioOption({ id, name, label, checked, disabled, onChange }: Ra
     </div>
   );
 }
+
+type RadioChoicesProps<T extends string> = {
+  /** The group's name; each button's id is `${name}-${value}`. */
+  name: string;
+  choices: readonly { value: T; label: string }[];
+  value: T;
+  onChange: (value: T) => void;
+};
+
+/** A `.radio-row` of labelled radio buttons, one per choice. */
+export function RadioChoices<T extends string>({ name, choices, value, onChange }: RadioChoicesProps<T>) {
+  return (
+    <div className="radio-row">
+      {choices.map((choice) => (
+        <RadioOption
+          key={choice.value}
+          id={`${name}-${choice.value}`}
+          name={name}
+          label={choice.label}
+          checked={value === choice.value}
+          onChange={() => onChange(choice.value)}
+        />
+      ))}
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { ErrorBanner } from '../components/error-banner.tsx';
-import { Field, type FieldIds, RadioOption } from '../components/field.tsx';
+import { Field, type FieldIds, RadioChoices } from '../components/field.tsx';
 import type { ReminderSettingsView, UpdateReminderSettingsBody } from '../types.ts';
 import { useSubmit } from '../use-submit.ts';
 
@@ -140,22 +140,15 @@ export function ReminderPolicyForm({ saved, editable, onSaved }: Props) {
         </Field>
         <fieldset className="fieldset">
           <legend>{t('policies.idle')}</legend>
-          <div className="radio-row">
-            <RadioOption
-              id={`${id}-idle-off`}
-              name={`${id}-idle`}
-              label={t('policies.idle-off')}
-              checked={!draft.idle}
-              onChange={() => edit({ idle: false })}
-            />
-            <RadioOption
-              id={`${id}-idle-on`}
-              name={`${id}-idle`}
-              label={t('policies.idle-on')}
-              checked={draft.idle}
-              onChange={() => edit({ idle: true })}
-            />
-          </div>
+          <RadioChoices
+            name={`${id}-idle`}
+            choices={[
+              { value: 'off', label: t('policies.idle-off') },
+              { value: 'on', label: t('policies.idle-on') },
+            ]}
+            value={draft.idle ? 'on' : 'off'}
+            onChange={(choice) => edit({ idle: choice === 'on' })}
+          />
           {draft.idle ? (
             <>
               <Field label={t('policies.idle-days')} error={errorOf('idle-days')}>

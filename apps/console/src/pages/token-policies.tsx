@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { ErrorBanner } from '../components/error-banner.tsx';
-import { RadioOption } from '../components/field.tsx';
+import { RadioChoices } from '../components/field.tsx';
 import { useSession } from '../session.tsx';
 import type { ProjectView, ReminderSettingsView, UpdateProjectBody } from '../types.ts';
 import { useSubmit } from '../use-submit.ts';
@@ -87,19 +87,15 @@ function LeakForm({ projectId, saved, editable, onSaved }: LeakProps) {
     <form onSubmit={submit} className="form">
       <fieldset className="fieldset" disabled={!editable}>
         <legend>{t('policies.leak')}</legend>
-        {LEAK_ACTIONS.map((value) => (
-          <RadioOption
-            key={value}
-            id={`${id}-${value}`}
-            name={`${id}-leak`}
-            label={t(`policies.leak-${value}`)}
-            checked={action === value}
-            onChange={() => {
-              setDone(false);
-              setAction(value);
-            }}
-          />
-        ))}
+        <RadioChoices
+          name={`${id}-leak`}
+          choices={LEAK_ACTIONS.map((value) => ({ value, label: t(`policies.leak-${value}`) }))}
+          value={action}
+          onChange={(value) => {
+            setDone(false);
+            setAction(value);
+          }}
+        />
         <p className="hint">{t('policies.leak-hint')}</p>
       </fieldset>
       <ErrorBanner error={error} />
