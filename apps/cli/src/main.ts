@@ -10,6 +10,7 @@ import { registerInit } from './commands/init.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMembers } from './commands/members.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerPolicies } from './commands/policies.ts';
 import { registerProjects } from './commands/projects.ts';
 import { registerRoles } from './commands/roles.ts';
 import { registerServe } from './commands/serve.ts';
@@ -60,6 +61,7 @@ registerMembers(program, contextOf);
 registerServiceAccounts(program, contextOf);
 registerProjects(program, contextOf);
 registerWebhooks(program, contextOf);
+registerPolicies(program, contextOf);
 registerCompletion(program);
 
 // `keyward … | head` closes stdout early: that ends the output, it is not a failure.

@@ -206,6 +206,7 @@ _keyward; printf '%s\\n' "\${COMPREPLY[@]}"`;
     expect(complete('keyward to')).toEqual(['tokens']);
     expect(complete('keyward tokens re')).toEqual(['revoke']);
     expect(complete('keyward tokens create --sc')).toEqual(['--scope']);
+    expect(complete('keyward policies set --idle-rev')).toEqual(['--idle-revoke-days']);
     expect(complete('keyward --json members ')).toEqual(
       expect.arrayContaining(['list', 'set-role', 'remove']),
     );

@@ -12,6 +12,7 @@ import { MembersPage } from './pages/members.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { ServiceAccountsPage } from './pages/service-accounts.tsx';
 import { SetupPage } from './pages/setup.tsx';
+import { TokenPoliciesPage } from './pages/token-policies.tsx';
 import { TokensPage } from './pages/tokens.tsx';
 import { WebhooksPage } from './pages/webhooks.tsx';
 import { Link, navigate, usePath } from './router.tsx';
@@ -33,6 +34,13 @@ const PAGES: PageDef[] = [
   { path: '/members', label: 'nav.members', scope: 'members:read', component: MembersPage },
   { path: '/audit', label: 'nav.audit', scope: 'audit:read', component: AuditPage },
   { path: '/webhooks', label: 'nav.webhooks', scope: 'projects:admin', component: WebhooksPage },
+  // Readers see the policies; the page offers changes only to projects:admin, as the server allows.
+  {
+    path: '/token-policies',
+    label: 'nav.token-policies',
+    scope: 'tokens:read',
+    component: TokenPoliciesPage,
+  },
   { path: '/errors', label: 'nav.errors', scope: null, component: ErrorLookupPage },
 ];
 const HOME = '/api-access';

@@ -3,6 +3,7 @@
 export type {
   AuditEvent as AuditEventView,
   ErrorRecord as ErrorRecordView,
+  GetReminderSettingsResponse as ReminderSettingsView,
   InvitationView,
   MemberView,
   Page,
@@ -14,4 +15,6 @@ export type {
   TokenStatus,
   TokenView,
   TokenWithSecret,
+  UpdateProjectBody,
+  UpdateReminderSettingsBody,
 } from '@keyward/sdk/management';

@@ -30,6 +30,7 @@ const PAGES = [
   { path: '/members', title: 'members.title', shot: 'members' },
   { path: '/audit', title: 'audit.title', shot: 'audit' },
   { path: '/webhooks', title: 'webhooks.title', shot: 'webhooks' },
+  { path: '/token-policies', title: 'policies.title', shot: 'token-policies' },
   { path: '/errors', title: 'errors.title', shot: 'error-lookup' },
 ] as const;
 /** Screenshots for the README: a phone and a laptop. */

@@ -1,12 +1,15 @@
 import { type ReactNode, useId } from 'react';
 
+/** The ids that tie a control to its label, hint and error. */
+export type FieldIds = { id: string; describedBy: string | undefined; invalid: true | undefined };
+
 type FieldProps = {
   label: string;
   hint?: string;
   /** A validation message shown right under the control (and announced with it). */
   error?: string | null;
   /** Renders the control with the ids that tie it to its label, hint and error. */
-  children: (ids: { id: string; describedBy: string | undefined; invalid: true | undefined }) => ReactNode;
+  children: (ids: FieldIds) => ReactNode;
 };
 
 /** A labelled form control with an optional hint and validation message, wired up for screen readers. */
@@ -53,6 +56,32 @@ export function RadioOption({ id, name, label, checked, disabled, onChange }: Ra
     <div className="field-checkbox">
       <input type="radio" id={id} name={name} checked={checked} disabled={disabled} onChange={onChange} />
       <label htmlFor={id}>{label}</label>
+    </div>
+  );
+}
+
+type RadioChoicesProps<T extends string> = {
+  /** The group's name; each button's id is `${name}-${value}`. */
+  name: string;
+  choices: readonly { value: T; label: string }[];
+  value: T;
+  onChange: (value: T) => void;
+};
+
+/** A `.radio-row` of labelled radio buttons, one per choice. */
+export function RadioChoices<T extends string>({ name, choices, value, onChange }: RadioChoicesProps<T>) {
+  return (
+    <div className="radio-row">
+      {choices.map((choice) => (
+        <RadioOption
+          key={choice.value}
+          id={`${name}-${choice.value}`}
+          name={name}
+          label={choice.label}
+          checked={value === choice.value}
+          onChange={() => onChange(choice.value)}
+        />
+      ))}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api.ts';
 import { ErrorBanner } from '../components/error-banner.tsx';
-import { Field, RadioOption } from '../components/field.tsx';
+import { Field, RadioChoices } from '../components/field.tsx';
 import { formatDate } from '../format.ts';
 import { AuthLayout } from './auth-layout.tsx';
 
@@ -93,18 +93,15 @@ export function InvitePage({ onJoined }: { onJoined: () => void }) {
         <ErrorBanner error={error} />
         <fieldset className="fieldset">
           <legend>{t('invite.account')}</legend>
-          <div className="radio-row">
-            {(['new', 'existing'] as const).map((choice) => (
-              <RadioOption
-                key={choice}
-                id={`${id}-${choice}`}
-                name={`${id}-account`}
-                label={t(`invite.account-${choice}`)}
-                checked={account === choice}
-                onChange={() => setAccount(choice)}
-              />
-            ))}
-          </div>
+          <RadioChoices
+            name={`${id}-account`}
+            choices={(['new', 'existing'] as const).map((choice) => ({
+              value: choice,
+              label: t(`invite.account-${choice}`),
+            }))}
+            value={account}
+            onChange={setAccount}
+          />
         </fieldset>
         {account === 'new' ? (
           <Field label={t('setup.name')}>
