@@ -99,6 +99,20 @@ describe('expiry reminders with a controlled clock (sqlite)', () => {
     });
     expect(set.status, set.raw).toBe(200);
     expect(set.body.expiry_reminder_days).toEqual([30, 2]);
+    // Reminders look a year ahead at most; an idle warning must come before the revocation.
+    const tooFar = await call(h.app, 'PATCH', '/v1/reminders/settings', h.adminToken, {
+      expiry_reminder_days: [400],
+    });
+    expect(tooFar.status).toBe(400);
+    const late = await call(h.app, 'PATCH', '/v1/reminders/settings', h.adminToken, {
+      idle_revoke_days: 10,
+      idle_reminder_days: 10,
+    });
+    expect([late.status, late.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect((await call(h.app, 'GET', '/v1/reminders/settings', h.adminToken)).body).toMatchObject({
+      expiry_reminder_days: [30, 2],
+      idle_revoke_days: null,
+    });
     const soon = await tokenExpiringIn(h, 'soon', 25);
     const notices = await call(h.app, 'GET', '/v1/reminders', h.adminToken);
     expect(notices.body.data).toContainEqual(

@@ -9,6 +9,8 @@ import { Nullable, problemResponses, security, Timestamp } from '../schemas.ts';
 
 const tags = ['webhooks'];
 const Days = Type.Integer({ minimum: 1, maximum: 3650 });
+/** Expiry reminders look at most a year ahead (services/reminders.ts). */
+const ReminderDays = Type.Integer({ minimum: 1, maximum: 365 });
 
 const SettingsView = Type.Object({
   expiry_reminder_days: Type.Array(Days, { description: 'Days before expiry at which a reminder is sent' }),
@@ -17,7 +19,7 @@ const SettingsView = Type.Object({
 });
 const SettingsBody = Type.Object(
   {
-    expiry_reminder_days: Type.Optional(Type.Array(Days, { maxItems: 10, uniqueItems: true })),
+    expiry_reminder_days: Type.Optional(Type.Array(ReminderDays, { maxItems: 10, uniqueItems: true })),
     idle_revoke_days: Type.Optional(Nullable(Days)),
     idle_reminder_days: Type.Optional(Days),
   },
@@ -99,6 +101,16 @@ export const reminderRoutes: Route = (app, { deps, auth }) => {
         ...(body.idle_revoke_days !== undefined && { idleRevokeDays: body.idle_revoke_days }),
         ...(body.idle_reminder_days !== undefined && { idleReminderDays: body.idle_reminder_days }),
       };
+      const revokeAfter = settings.idleRevokeDays ?? null;
+      if (
+        body.idle_reminder_days !== undefined &&
+        revokeAfter !== null &&
+        body.idle_reminder_days >= revokeAfter
+      )
+        throw new KeywardError(
+          'VALIDATION_FAILED',
+          `idle_reminder_days (${body.idle_reminder_days}) must be fewer than idle_revoke_days (${revokeAfter})`,
+        );
       const after = await deps.storage.projects.update(p.projectId, { settings }, deps.now());
       if (!after) throw new KeywardError('NOT_FOUND', 'No such project');
       await deps.audit.record(request, {
