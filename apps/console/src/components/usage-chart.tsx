@@ -50,6 +50,14 @@ function bucketRange(start: number, granularity: UsageWindow['granularity']): st
 }
 
 const HEIGHT = 200;
+/** Recharts sets tick colours as style properties, so they are given here rather than in CSS. */
+const TICK = { fill: 'var(--text-muted)', fontSize: 11 };
+const TOOLTIP_STYLE = {
+  fontSize: '0.85rem',
+  borderColor: 'var(--border-strong)',
+  borderRadius: 'var(--radius-small)',
+  boxShadow: 'var(--shadow)',
+};
 
 /** One bucket of the window: its start (ms) and its requests by outcome. */
 type Row = { start: number; counts: Record<string, number>; total: number };
@@ -113,6 +121,7 @@ export function UsageChart({ usage, caption }: { usage: UsageWindow; caption: st
           tickFormatter={(start: number) => bucketLabel(start, usage.granularity)}
           interval="preserveStartEnd"
           minTickGap={12}
+          tick={TICK}
           tickLine={false}
         />
         <YAxis
@@ -121,6 +130,7 @@ export function UsageChart({ usage, caption }: { usage: UsageWindow; caption: st
           tickCount={3}
           domain={[0, (max: number) => Math.max(4, max)]}
           tickFormatter={(value: number) => formatNumber(value)}
+          tick={TICK}
           axisLine={false}
           tickLine={false}
         />
@@ -128,7 +138,7 @@ export function UsageChart({ usage, caption }: { usage: UsageWindow; caption: st
           cursor={{ className: 'chart-cursor' }}
           labelFormatter={(start) => bucketRange(Number(start), usage.granularity)}
           formatter={(count) => formatNumber(Number(count))}
-          wrapperClassName="chart-tooltip"
+          contentStyle={TOOLTIP_STYLE}
         />
         {series.map((s, k) => (
           <Bar
