@@ -37,7 +37,10 @@ function bucketLabel(start: number, granularity: UsageWindow['granularity']): st
   return new Intl.DateTimeFormat(i18n.language, options).format(new Date(start));
 }
 
-/** The label of a bucket in the table: its start and end in local time ("Dec 6, 2026, 14:00 – 15:00"). */
+/**
+ * A bucket in the tooltip and the table: its start and end in local time
+ * ("Dec 6, 2026, 14:00 – 15:00").
+ */
 function bucketRange(start: number, granularity: UsageWindow['granularity']): string {
   if (granularity === 'day')
     return new Intl.DateTimeFormat(i18n.language, { year: 'numeric', month: 'short', day: 'numeric' }).format(
