@@ -130,8 +130,6 @@ export function UsageChart({ usage, caption }: { usage: UsageWindow; caption: st
         <YAxis
           width={40}
           allowDecimals={false}
-          tickCount={3}
-          domain={[0, (max: number) => Math.max(4, max)]}
           tickFormatter={(value: number) => formatNumber(value)}
           tick={TICK}
           axisLine={false}
