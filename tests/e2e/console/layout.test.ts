@@ -226,7 +226,7 @@ describe('console layout from 360 to 1920 px', () => {
         .first()
         .click();
       const details = page.getByRole('dialog').filter({ hasText: LONG_NAME });
-      await details.getByRole('img').first().waitFor();
+      await details.getByRole('application').waitFor();
       await settled(page, language);
       if (SHOT_WIDTHS.has(size.width)) await screenshot(page, `token-details-${size.width}-${language}`);
       await expectNoPageScroll(page, `${at} details dialog`);

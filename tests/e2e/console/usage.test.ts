@@ -59,7 +59,7 @@ describe('console: usage charts from the real API', () => {
     await page.getByRole('button', { name: 'Details of metered-client' }).click();
     const dialog = page.getByRole('dialog', { name: 'Token "metered-client"' });
     await dialog
-      .getByRole('img', { name: /5 admitted and 3 refused requests in the Last 24 hours/ })
+      .getByRole('application', { name: /5 admitted and 3 refused requests in the Last 24 hours/ })
       .waitFor();
     return dialog;
   }
@@ -74,13 +74,24 @@ describe('console: usage charts from the real API', () => {
       [hour]: { Hour: expect.stringContaining('2026'), Admitted: '5', Revoked: '3', Total: '8' },
     });
     // The time axis names hours, not bucket numbers.
-    const axis = await dialog.locator('svg.chart text').allTextContents();
+    const axis = await dialog.locator('.chart .recharts-xAxis-tick-labels text').allTextContents();
     expect(axis.some((label) => /^\d{1,2}:\d{2}( [AP]M)?$/.test(label))).toBe(true);
     expect(await dialog.getByText('Admitted').first().isVisible()).toBe(true);
+
+    // Keyboard: the chart takes focus, the arrow keys walk the hours and the tooltip names each.
+    const tooltip = dialog.locator('.recharts-default-tooltip');
+    await dialog.getByRole('application').focus();
+    for (let i = 0; i < 30 && !(await tooltip.textContent())?.includes('Admitted : 5'); i++) {
+      const before = await tooltip.locator('.recharts-tooltip-label').textContent();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => tooltip.locator('.recharts-tooltip-label').textContent()).not.toBe(before);
+    }
+    expect(await tooltip.textContent()).toContain('Revoked : 3');
+    expect(await tooltip.getAttribute('aria-live')).toBe('assertive');
     await expectAccessible(page, 'token usage chart');
 
     await dialog.getByRole('button', { name: 'Last 30 days' }).click();
-    await dialog.getByRole('img', { name: /in the Last 30 days/ }).waitFor();
+    await dialog.getByRole('application', { name: /in the Last 30 days/ }).waitFor();
     const daily = await dialog
       .locator('details table')
       .evaluate((el) =>
@@ -94,7 +105,7 @@ describe('console: usage charts from the real API', () => {
     await page.goto('/overview');
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     const requests = page.getByRole('region', { name: 'Requests by outcome' });
-    await requests.getByRole('img', { name: /5 admitted and 3 refused/ }).waitFor();
+    await requests.getByRole('application', { name: /5 admitted and 3 refused/ }).waitFor();
     const rows = await chartTable(requests);
     expect(rows[hour]).toMatchObject({ Admitted: '5', Revoked: '3', Total: '8' });
     const busiest = page.getByRole('region', { name: 'Busiest tokens' });

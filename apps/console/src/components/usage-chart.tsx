@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatDate, formatNumber } from '../format.ts';
 import i18n from '../i18n/index.ts';
 import { ADMITTED, bucketSize, bucketStarts, orderedSeries, totalsOf, type UsageWindow } from '../usage.ts';
@@ -36,7 +37,10 @@ function bucketLabel(start: number, granularity: UsageWindow['granularity']): st
   return new Intl.DateTimeFormat(i18n.language, options).format(new Date(start));
 }
 
-/** The label of a bucket in the table: its start and end in local time ("Dec 6, 2026, 14:00 – 15:00"). */
+/**
+ * A bucket in the tooltip and the table: its start and end in local time
+ * ("Dec 6, 2026, 14:00 – 15:00").
+ */
 function bucketRange(start: number, granularity: UsageWindow['granularity']): string {
   if (granularity === 'day')
     return new Intl.DateTimeFormat(i18n.language, { year: 'numeric', month: 'short', day: 'numeric' }).format(
@@ -48,59 +52,42 @@ function bucketRange(start: number, granularity: UsageWindow['granularity']): st
   return `${formatDate(start)} – ${end}`;
 }
 
-function useWidth<T extends HTMLElement>() {
-  const ref = useRef<T>(null);
-  const [width, setWidth] = useState(600);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const observer = new ResizeObserver(([entry]) => {
-      if (entry) setWidth(Math.max(200, Math.floor(entry.contentRect.width)));
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, []);
-  return [ref, width] as const;
-}
-
-/** A round upper bound for the y axis (1, 2, 5 × 10ⁿ). */
-function niceMax(value: number): number {
-  if (value <= 4) return 4;
-  const power = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 5, 10].find((m) => m * power >= value) ?? 10;
-  return step * power;
-}
-
 const HEIGHT = 200;
-const MARGIN = { top: 8, right: 8, bottom: 28, left: 40 };
+/** Recharts sets tick colours as style properties, so they are given here rather than in CSS. */
+const TICK = { fill: 'var(--text-muted)', fontSize: 11 };
+const TOOLTIP_STYLE = {
+  fontSize: '0.85rem',
+  borderColor: 'var(--border-strong)',
+  borderRadius: 'var(--radius-small)',
+  boxShadow: 'var(--shadow)',
+};
+
+/** One bucket of the window: its start (ms) and its requests by outcome. */
+type Row = { start: number; counts: Record<string, number>; total: number };
 
 /**
- * Requests per hour or day, stacked by outcome, with a legend and a time axis. The SVG is a
- * picture for the eye; the same numbers are in a table (keyboard: open "Show as table").
+ * Requests per hour or day, stacked by outcome (Recharts), with a legend and a time axis. Keyboard
+ * users move through the buckets with the arrow keys (Recharts' accessibility layer, its tooltip
+ * is a live region); the same numbers are in a table ("Show as table").
  */
 export function UsageChart({ usage, caption }: { usage: UsageWindow; caption: string }) {
   const { t } = useTranslation();
-  const [ref, width] = useWidth<HTMLDivElement>();
   const tableId = useId();
   const series = orderedSeries(usage.series);
-  const starts = bucketStarts(usage);
   const counts = new Map<string, Map<number, number>>(
     series.map((s) => [s.outcome, new Map(s.points.map((p) => [Date.parse(p.start), p.count]))]),
   );
-  const bucketTotal = (start: number) =>
-    series.reduce((n, s) => n + (counts.get(s.outcome)?.get(start) ?? 0), 0);
-  const max = niceMax(Math.max(0, ...starts.map(bucketTotal)));
+  const rows: Row[] = bucketStarts(usage).map((start) => {
+    const row: Row = { start, counts: {}, total: 0 };
+    for (const s of series) {
+      const count = counts.get(s.outcome)?.get(start) ?? 0;
+      row.counts[s.outcome] = count;
+      row.total += count;
+    }
+    return row;
+  });
+  const used = rows.filter((row) => row.total > 0);
   const totals = totalsOf(series);
-
-  const plotWidth = width - MARGIN.left - MARGIN.right;
-  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const slot = plotWidth / Math.max(1, starts.length);
-  const barWidth = Math.max(1, slot * 0.72);
-  const y = (value: number) => MARGIN.top + plotHeight - (value / max) * plotHeight;
-  // As many time labels as fit, each about 56 px wide.
-  const labelEvery = Math.max(1, Math.ceil(starts.length / Math.max(1, Math.floor(plotWidth / 56))));
-  const ticks = [0, max / 2, max];
-  const used = starts.filter((s) => bucketTotal(s) > 0);
 
   const summary = t('usage.summary', {
     admitted: formatNumber(totals.admitted),
@@ -120,65 +107,51 @@ export function UsageChart({ usage, caption }: { usage: UsageWindow; caption: st
           <dd>{formatNumber(totals.refused)}</dd>
         </div>
       </dl>
-      <div ref={ref}>
-        <svg
-          className="chart"
-          width={width}
-          height={HEIGHT}
-          viewBox={`0 0 ${width} ${HEIGHT}`}
-          role="img"
-          aria-label={`${caption}: ${summary}`}
-          aria-describedby={tableId}
-        >
-          {ticks.map((tick) => (
-            <g key={tick}>
-              <line
-                className="grid-line"
-                x1={MARGIN.left}
-                x2={width - MARGIN.right}
-                y1={y(tick)}
-                y2={y(tick)}
-              />
-              <text x={MARGIN.left - 6} y={y(tick) + 4} textAnchor="end">
-                {formatNumber(tick)}
-              </text>
-            </g>
-          ))}
-          {starts.map((start, i) => {
-            let base = 0;
-            const x = MARGIN.left + i * slot + (slot - barWidth) / 2;
-            return (
-              <g key={start}>
-                {series.map((s, k) => {
-                  const count = counts.get(s.outcome)?.get(start) ?? 0;
-                  if (count === 0) return null;
-                  const top = y(base + count);
-                  const height = y(base) - top;
-                  base += count;
-                  return (
-                    <rect
-                      key={s.outcome}
-                      x={x}
-                      y={top}
-                      width={barWidth}
-                      height={height}
-                      fill={outcomeColour(s.outcome, k)}
-                    >
-                      <title>{`${bucketRange(start, usage.granularity)}: ${outcomeLabel(s.outcome)} ${formatNumber(count)}`}</title>
-                    </rect>
-                  );
-                })}
-                {i % labelEvery === 0 ? (
-                  <text x={MARGIN.left + i * slot + slot / 2} y={HEIGHT - 8} textAnchor="middle">
-                    {bucketLabel(start, usage.granularity)}
-                  </text>
-                ) : null}
-              </g>
-            );
-          })}
-          <line className="axis-line" x1={MARGIN.left} x2={width - MARGIN.right} y1={y(0)} y2={y(0)} />
-        </svg>
-      </div>
+      <BarChart
+        className="chart"
+        data={rows}
+        responsive
+        style={{ width: '100%', height: HEIGHT }}
+        margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+        barCategoryGap="28%"
+        accessibilityLayer
+        aria-label={`${caption}: ${summary}`}
+        aria-describedby={tableId}
+      >
+        <CartesianGrid vertical={false} />
+        <XAxis
+          dataKey="start"
+          tickFormatter={(start: number) => bucketLabel(start, usage.granularity)}
+          interval="preserveStartEnd"
+          minTickGap={12}
+          tick={TICK}
+          tickLine={false}
+        />
+        <YAxis
+          width={40}
+          allowDecimals={false}
+          tickFormatter={(value: number) => formatNumber(value)}
+          tick={TICK}
+          axisLine={false}
+          tickLine={false}
+        />
+        <Tooltip
+          cursor={{ className: 'chart-cursor' }}
+          labelFormatter={(start) => bucketRange(Number(start), usage.granularity)}
+          formatter={(count) => formatNumber(Number(count))}
+          contentStyle={TOOLTIP_STYLE}
+        />
+        {series.map((s, k) => (
+          <Bar
+            key={s.outcome}
+            dataKey={`counts.${s.outcome}`}
+            name={outcomeLabel(s.outcome)}
+            stackId="outcomes"
+            fill={outcomeColour(s.outcome, k)}
+            isAnimationActive={false}
+          />
+        ))}
+      </BarChart>
       {series.length > 0 ? (
         <ul className="legend" aria-label={t('usage.legend')}>
           {series.map((s, k) => (
@@ -219,17 +192,17 @@ export function UsageChart({ usage, caption }: { usage: UsageWindow; caption: st
                   </td>
                 </tr>
               ) : (
-                used.map((start) => (
-                  <tr key={start}>
+                used.map((row) => (
+                  <tr key={row.start}>
                     <th scope="row">
-                      <time dateTime={new Date(start).toISOString()}>
-                        {bucketRange(start, usage.granularity)}
+                      <time dateTime={new Date(row.start).toISOString()}>
+                        {bucketRange(row.start, usage.granularity)}
                       </time>
                     </th>
                     {series.map((s) => (
-                      <td key={s.outcome}>{formatNumber(counts.get(s.outcome)?.get(start) ?? 0)}</td>
+                      <td key={s.outcome}>{formatNumber(row.counts[s.outcome] ?? 0)}</td>
                     ))}
-                    <td>{formatNumber(bucketTotal(start))}</td>
+                    <td>{formatNumber(row.total)}</td>
                   </tr>
                 ))
               )}
