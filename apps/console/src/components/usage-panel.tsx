@@ -1,8 +1,11 @@
-import { type ReactNode, useState } from 'react';
+import { lazy, type ReactNode, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type UsageGranularity, type UsageWindow, useUsage } from '../usage.ts';
 import { ErrorBanner } from './error-banner.tsx';
-import { GranularitySwitch, UsageChart } from './usage-chart.tsx';
+import { GranularitySwitch } from './usage-outcomes.tsx';
+
+// Recharts is most of the console's code: loaded with the first chart, not with every page.
+const UsageChart = lazy(() => import('./usage-chart.tsx').then((m) => ({ default: m.UsageChart })));
 
 type UsagePanelProps<T extends UsageWindow> = {
   /** The usage endpoint (a token's or the project's). */
@@ -33,7 +36,9 @@ export function UsagePanel<T extends UsageWindow>({
       <ErrorBanner error={error} />
       {data ? (
         <>
-          <UsageChart usage={data} caption={heading} />
+          <Suspense fallback={<output className="block muted">{t('common.loading')}</output>}>
+            <UsageChart usage={data} caption={heading} />
+          </Suspense>
           {children?.(data)}
         </>
       ) : loading ? (

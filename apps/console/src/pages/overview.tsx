@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { api, seg } from '../api.ts';
 import { DateCell } from '../components/date-cell.tsx';
 import { ErrorBanner } from '../components/error-banner.tsx';
-import { outcomeColour, outcomeLabel } from '../components/usage-chart.tsx';
+import { outcomeColour, outcomeLabel } from '../components/usage-outcomes.tsx';
 import { UsagePanel } from '../components/usage-panel.tsx';
 import { EXPIRING_SOON_MS, formatNumber } from '../format.ts';
 import { tokenName } from '../lookups.ts';
