@@ -1,9 +1,9 @@
 import { hash } from 'node:crypto';
 import { openChangeStream } from './change-stream.ts';
 import { createErrorReporter, type ProviderErrorReport, safeContext } from './error-reporter.ts';
-import { admitted, type Check, dated, misplaced, missingFor, refusal } from './local-answers.ts';
+import { admitted, type Check, dated, grantFor, misplaced, missingFor, refusal } from './local-answers.ts';
 import { createQuotaPool, type QuotaPool } from './quota.ts';
-import { type CachedToken, cachedTokenOf, createTokenCache } from './token-cache.ts';
+import { type CachedToken, cachedTokenOf, createTokenCache, Grant } from './token-cache.ts';
 import { createUsageReporter } from './usage-reporter.ts';
 import type { SdkVerifyAnswer, VerifyCode, VerifyResult } from './wire.ts';
 
@@ -38,10 +38,18 @@ export type VerifyContext = {
 };
 
 const MAX_TOKEN_LENGTH = 512;
-const PRINTABLE = /^[\x21-\x7e]+$/;
 const GOOD = new Set<VerifyCode>(['VALID', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED']);
-/** The cache key: SHA-256 of the secret (the secret itself is never kept). */
-const hashOf = (token: string): string => hash('sha256', token, 'base64');
+/** The cache key: SHA-256 of the secret (the secret itself is never kept), as 32 latin1 ("binary") characters. */
+const hashOf = (token: string): string => hash('sha256', token, 'binary');
+
+/** /^[\x21-\x7e]+$/ without a regular expression (it is on every request's path). */
+function printable(token: string): boolean {
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
 
 /** A provider's handle on Keyward: in-process `verify`, instant revocation, exact limits, reports. */
 export function createKeyward(options: KeywardOptions) {
@@ -136,26 +144,54 @@ export function createKeyward(options: KeywardOptions) {
   }
 
   const wellFormed = (token: string) =>
-    token.length > 0 && token.length <= MAX_TOKEN_LENGTH && PRINTABLE.test(token);
+    token.length > 0 && token.length <= MAX_TOKEN_LENGTH && printable(token);
 
-  /** The answer without waiting (cached token, unit at hand), or null when only a call can answer. */
-  function checkNow(token: string, required: readonly string[], context: VerifyContext): Check | null {
+  /**
+   * The answer without waiting (cached token, unit at hand), or null when only a call can answer;
+   * its usage is recorded. A token admitted with a unit of its limits is answered by its Grant for
+   * `required` (kept with the cache entry, nothing built per request); any refusal as a Check.
+   */
+  function decideNow(token: string, required: readonly string[], ip: string | null): Grant | Check | null {
     if (!wellFormed(token)) return refusal('MALFORMED', null);
     if (!trusted()) return null;
     const entry = cache.get(hashOf(token));
+    if (entry === undefined) return null;
     const at = Date.now();
-    if (entry === undefined || at - entry.storedAt >= cacheTtlMs) return null;
-    const decided = dated(entry, at) ?? misplaced(entry, context.ip) ?? tryAdmit(entry, required);
-    if (decided === null) return null;
+    if (at - entry.storedAt >= cacheTtlMs) return null;
+    const early = dated(entry, at) ?? misplaced(entry, ip);
+    if (early !== null) {
+      counters.cachedAnswers++;
+      usage.record(entry.tokenId, early.result.code, ip, at);
+      return early;
+    }
+    const pool = poolOf(entry);
+    const admission = pool.tryTake(at);
+    if (admission === null) return null;
+    const grant = grantFor(entry, required);
     counters.cachedAnswers++;
-    usage.record(entry.tokenId, decided.result.code, context.ip ?? null, at);
-    return decided;
+    if (admission === 'limited') {
+      const limited = admitted(entry, grant.missing, pool, admission);
+      usage.record(entry.tokenId, limited.result.code, ip, at);
+      return limited;
+    }
+    usage.record(entry.tokenId, grant.missing.length > 0 ? 'INSUFFICIENT_SCOPE' : 'VALID', ip, at);
+    return grant;
   }
 
-  function tryAdmit(entry: CachedToken, required: readonly string[]): Check | null {
-    const pool = poolFor(entry.tokenId);
-    const admission = pool.tryTake();
-    return admission === null ? null : admitted(entry, missingFor(entry, required), pool, admission);
+  /** The pool of a cached token's id (kept on the entry: a token id's pool never changes). */
+  function poolOf(entry: CachedToken): QuotaPool {
+    let pool = entry.pool;
+    if (pool === null) {
+      pool = poolFor(entry.tokenId);
+      entry.pool = pool;
+    }
+    return pool;
+  }
+
+  function checkNow(token: string, required: readonly string[], context: VerifyContext): Check | null {
+    const decided = decideNow(token, required, context.ip ?? null);
+    if (!(decided instanceof Grant)) return decided;
+    return admitted(decided.entry, decided.missing, poolOf(decided.entry), 'admitted');
   }
 
   async function checkWithCalls(
@@ -199,7 +235,7 @@ export function createKeyward(options: KeywardOptions) {
     return checkNow(token, required, context) ?? checkWithCalls(token, required, context);
   }
 
-  return {
+  const keyward = {
     /** The same codes and fields as `POST /v1/verify`; cached tokens are answered without a call. */
     async verify(
       token: string,
@@ -232,6 +268,20 @@ export function createKeyward(options: KeywardOptions) {
       stream: stream?.stats() ?? null,
     }),
   };
+  internals.set(keyward, { decideNow, poolOf, checkWithCalls });
+  return keyward;
 }
 
 export type Keyward = ReturnType<typeof createKeyward>;
+
+/** What the middleware uses of a Keyward beyond its public methods (not part of the SDK's API). */
+export type KeywardInternals = {
+  decideNow(token: string, required: readonly string[], ip: string | null): Grant | Check | null;
+  poolOf(entry: CachedToken): QuotaPool;
+  checkWithCalls(token: string, required: readonly string[], context: VerifyContext): Promise<Check>;
+};
+
+const internals = new WeakMap<object, KeywardInternals>();
+
+/** The internals of a Keyward made by `createKeyward` (undefined for any other object). */
+export const internalsOf = (keyward: Keyward): KeywardInternals | undefined => internals.get(keyward);

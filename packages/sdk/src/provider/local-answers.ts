@@ -1,7 +1,7 @@
 import { addressAllowed } from './ip-allowlist.ts';
 import type { Admission, QuotaPool } from './quota.ts';
 import { missingScopes } from './scopes.ts';
-import type { CachedToken } from './token-cache.ts';
+import { type CachedToken, Grant } from './token-cache.ts';
 import type { RateLimitWindow, SdkVerifyAnswer, VerifyCode, VerifyResult } from './wire.ts';
 
 /** A verification as the middleware needs it: the answer and the RateLimit windows. */
@@ -57,15 +57,33 @@ export function misplaced(entry: CachedToken, ip: string | null | undefined): Ch
   return refusedEntry(entry, 'IP_NOT_ALLOWED');
 }
 
-export function missingFor(entry: CachedToken, required: readonly string[]): string[] {
-  if (required.length === 0) return NO_SCOPES;
-  const key = required.join(' ');
-  let missing = entry.missing.get(key);
-  if (missing === undefined) {
-    missing = missingScopes(entry.scopes, required);
-    if (entry.missing.size < 16) entry.missing.set(key, missing);
+const MAX_GRANTS = 16;
+
+function sameScopes(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * The entry's grant for `required`: found among its grants by content (a route passes the same
+ * array every time, another array with the same scopes finds the same grant; an array changed in
+ * place is compared as it is now), else computed and kept, at most 16 per entry.
+ */
+export function grantFor(entry: CachedToken, required: readonly string[]): Grant {
+  const grants = entry.grants;
+  for (let i = 0; i < grants.length; i++) {
+    const grant = grants[i] as Grant;
+    if (sameScopes(grant.required, required)) return grant;
   }
-  return missing;
+  const missing = required.length === 0 ? NO_SCOPES : missingScopes(entry.scopes, required);
+  const grant = new Grant(entry, [...required], missing);
+  if (grants.length < MAX_GRANTS) grants.push(grant);
+  return grant;
+}
+
+export function missingFor(entry: CachedToken, required: readonly string[]): string[] {
+  return grantFor(entry, required).missing;
 }
 
 export function admitted(

@@ -104,9 +104,8 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
 
   return {
     absorb,
-    /** A unit at once, without any call: null when only a lease call can tell (see `take`). */
-    tryTake(): Admission | null {
-      const at = now();
+    /** A unit at once, without any call: null when only a lease call can tell (see `take`). `at`: now, if known. */
+    tryTake(at: number = now()): Admission | null {
       if (at >= expiresAt && !unlimited) {
         units = 0;
         if (prefetch > 0 && at - leasedAt > 2 * 60_000) prefetch = 0;
@@ -139,6 +138,8 @@ export function createQuotaPool(source: LeaseSource, now: () => number) {
         retry_after_seconds: limited ? Math.max(1, Math.ceil((blockedUntil - now()) / 1000)) || reset : null,
       };
     },
+    /** Whether the token has windows (no RateLimit fields without). */
+    hasWindows: () => windows.length > 0,
     /** Every window, for the RateLimit and RateLimit-Policy fields. */
     windows(limited: boolean): RateLimitWindow[] {
       const elapsed = Math.floor((now() - leasedAt) / 1000);

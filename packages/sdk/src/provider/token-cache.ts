@@ -1,4 +1,17 @@
+import type { QuotaPool } from './quota.ts';
 import type { SdkVerifyAnswer, WireChange } from './wire.ts';
+
+/**
+ * A cached token's answer to one list of required scopes (a pure function of the entry, so it
+ * goes with the entry): the scopes it misses. `required` is a copy, compared element by element.
+ */
+export class Grant {
+  constructor(
+    readonly entry: CachedToken,
+    readonly required: readonly string[],
+    readonly missing: string[],
+  ) {}
+}
 
 /** What the SDK keeps of a good token: enough to decide any required scopes locally. */
 export type CachedToken = {
@@ -13,8 +26,10 @@ export type CachedToken = {
   /** CIDRs the token may be used from; empty: any address. */
   allowedIps: string[];
   storedAt: number;
-  /** Missing scopes by required scopes (a pure function of the entry): at most 16 kept. */
-  missing: Map<string, string[]>;
+  /** Grants by required scopes: at most 16 kept (the routes' lists, in practice one or two). */
+  grants: Grant[];
+  /** The token's quota pool once asked for (pools live as long as the process: one per token id). */
+  pool: QuotaPool | null;
 };
 
 const time = (iso: string | null): number | null => (iso === null ? null : Date.parse(iso));
@@ -32,7 +47,8 @@ export function cachedTokenOf(answer: SdkVerifyAnswer, now: number): CachedToken
     metadata: answer.metadata ?? {},
     allowedIps: answer.allowed_ips ?? [],
     storedAt: now,
-    missing: new Map(),
+    grants: [],
+    pool: null,
   };
 }
 
