@@ -1,6 +1,15 @@
 import type { VerifyCode } from './wire.ts';
 
-type TokenUsage = { outcomes: Partial<Record<VerifyCode, number>>; lastUsedAt: number | null; ips: string[] };
+/** A token's counts since the last flush; VALID, nearly every answer, in a field of its own. */
+type TokenUsage = {
+  valid: number;
+  outcomes: Partial<Record<VerifyCode, number>>;
+  lastUsedAt: number | null;
+  ips: string[];
+};
+
+const outcomesOf = (u: TokenUsage): Partial<Record<VerifyCode, number>> =>
+  u.valid > 0 ? { VALID: u.valid, ...u.outcomes } : u.outcomes;
 
 export type UsageReporterOptions = {
   send: (body: unknown) => Promise<void>;
@@ -24,11 +33,14 @@ export function createUsageReporter({ send, flushIntervalMs, maxTokens = 10_000 
         dropped++;
         return;
       }
-      usage = { outcomes: {}, lastUsedAt: null, ips: [] };
+      usage = { valid: 0, outcomes: {}, lastUsedAt: null, ips: [] };
       buffer.set(tokenId, usage);
     }
-    usage.outcomes[code] = (usage.outcomes[code] ?? 0) + 1;
-    if (code !== 'VALID') return;
+    if (code !== 'VALID') {
+      usage.outcomes[code] = (usage.outcomes[code] ?? 0) + 1;
+      return;
+    }
+    usage.valid++;
     usage.lastUsedAt = at;
     if (ip !== null && usage.ips[0] !== ip)
       usage.ips = [ip, ...usage.ips.filter((x) => x !== ip)].slice(0, 5);
@@ -40,7 +52,7 @@ export function createUsageReporter({ send, flushIntervalMs, maxTokens = 10_000 
     buffer = new Map();
     const entries = [...batch].map(([token_id, u]) => ({
       token_id,
-      outcomes: u.outcomes,
+      outcomes: outcomesOf(u),
       last_used_at: u.lastUsedAt === null ? null : new Date(u.lastUsedAt).toISOString(),
       ips: u.ips,
     }));
@@ -55,6 +67,7 @@ export function createUsageReporter({ send, flushIntervalMs, maxTokens = 10_000 
           else dropped++;
           continue;
         }
+        now.valid += u.valid;
         for (const [code, n] of Object.entries(u.outcomes))
           now.outcomes[code as VerifyCode] = (now.outcomes[code as VerifyCode] ?? 0) + (n ?? 0);
         now.lastUsedAt = Math.max(now.lastUsedAt ?? 0, u.lastUsedAt ?? 0) || null;
