@@ -6,7 +6,7 @@ import {
   type KeywardPrincipal,
   type ProtectOptions,
   type ProtectResult,
-  protectRequest,
+  protector,
   type RequestFacts,
 } from './provider/protect.ts';
 
@@ -35,22 +35,36 @@ function send(response: ServerResponse, answer: HttpAnswer): void {
   response.end(JSON.stringify(answer.body));
 }
 
+/** Goes on with the request as its decision says (a function of the module: no closure per request). */
+function apply(
+  request: ExpressLikeRequest,
+  response: ServerResponse,
+  next: Next,
+  result: ProtectResult,
+): void {
+  if (!result.ok) {
+    send(response, result.answer);
+    return;
+  }
+  request.keyward = result.principal;
+  const headers = result.headers;
+  for (const name in headers) response.setHeader(name, headers[name] as string);
+  next();
+}
+
 /** Route middleware: `app.get('/v1/instances', protect(keyward, ['instances:read']), handler)`. */
 export function protect(
   keyward: Keyward,
   requiredScopes: readonly string[] = [],
   options: ProtectOptions = {},
 ) {
+  const decide = protector(keyward, options);
   return (request: ExpressLikeRequest, response: ServerResponse, next: Next): void => {
-    const apply = (result: ProtectResult) => {
-      if (!result.ok) return send(response, result.answer);
-      request.keyward = result.principal;
-      for (const name in result.headers) response.setHeader(name, result.headers[name] as string);
-      next();
-    };
-    const decided = protectRequest(keyward, factsOf(request), requiredScopes, options);
-    if (decided instanceof Promise) decided.then(apply, next);
-    else apply(decided);
+    const headers = request.headers;
+    const ip = request.ip ?? request.socket.remoteAddress ?? null;
+    const decided = decide(request, factsOf, headers.authorization, headers['x-api-key'], ip, requiredScopes);
+    if (decided instanceof Promise) decided.then((result) => apply(request, response, next, result), next);
+    else apply(request, response, next, decided);
   };
 }
 

@@ -6,7 +6,7 @@ import {
   type KeywardPrincipal,
   type ProtectOptions,
   type ProtectResult,
-  protectRequest,
+  protector,
   type RequestFacts,
 } from './provider/protect.ts';
 
@@ -42,6 +42,20 @@ function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
 }
 
+/** Goes on with the request as its decision says (a function of the module: no closure per request). */
+function apply(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error) => void,
+  result: ProtectResult,
+) {
+  if (!result.ok) return void send(reply, result.answer);
+  request.keyward = result.principal;
+  const headers = result.headers;
+  for (const name in headers) reply.header(name, headers[name]);
+  done();
+}
+
 /**
  * Protects every route of the app registered after it (register it first): the caller's token is verified in-process,
  * refusals are answered as Keyward answers them, and every error the API answers gets an error id
@@ -53,6 +67,7 @@ function keywardPlugin(
   done: (error?: Error) => void,
 ): void {
   const { keyward, requiredScopes = [] } = options;
+  const decide = protector(keyward, options);
   app.decorateRequest('keyward', null);
   // Each route gets its own hook with its scopes (nothing to look up per request); a cached token is
   // answered synchronously, so the request goes on without a promise.
@@ -61,15 +76,11 @@ function keywardPlugin(
     if (config === false) return;
     const scopes = config?.requiredScopes ?? requiredScopes;
     const guard: onRequestHookHandler = (request, reply, done) => {
-      const apply = (result: ProtectResult) => {
-        if (!result.ok) return void send(reply, result.answer);
-        request.keyward = result.principal;
-        for (const name in result.headers) reply.header(name, result.headers[name]);
-        done();
-      };
-      const decided = protectRequest(keyward, factsOf(request), scopes, options);
-      if (decided instanceof Promise) decided.then(apply, done);
-      else apply(decided);
+      const headers = request.headers;
+      const authorization = headers.authorization;
+      const decided = decide(request, factsOf, authorization, headers['x-api-key'], request.ip, scopes);
+      if (decided instanceof Promise) decided.then((result) => apply(request, reply, done, result), done);
+      else apply(request, reply, done, decided);
     };
     const own = route.onRequest;
     route.onRequest = own === undefined ? [guard] : [guard, ...(Array.isArray(own) ? own : [own])];

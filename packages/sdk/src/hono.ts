@@ -4,7 +4,7 @@ import {
   type HttpAnswer,
   type KeywardPrincipal,
   type ProtectOptions,
-  protectRequest,
+  protector,
   type RequestFacts,
 } from './provider/protect.ts';
 
@@ -44,11 +44,26 @@ export function protect<C extends HonoLikeContext = HonoLikeContext>(
   requiredScopes: readonly string[] = [],
   options: HonoProtectOptions<C> = {},
 ) {
+  const decide = protector(keyward, options);
+  const { clientIp } = options;
+  // The facts (its URL parsed) only when the answer needs them: a refusal, a call to Keyward.
+  const facts = (c: C) => factsOf(c, clientIp);
   return async (c: C, next: () => Promise<void>): Promise<Response | undefined> => {
-    const result = await protectRequest(keyward, factsOf(c, options.clientIp), requiredScopes, options);
+    const { req } = c;
+    const ip = clientIp?.(c) ?? null;
+    const decided = decide(
+      c,
+      facts,
+      req.header('authorization'),
+      req.header('x-api-key'),
+      ip,
+      requiredScopes,
+    );
+    const result = decided instanceof Promise ? await decided : decided;
     if (!result.ok) return response(result.answer);
     c.set('keyward', result.principal);
-    for (const [name, value] of Object.entries(result.headers)) c.header(name, value);
+    const headers = result.headers;
+    for (const name in headers) c.header(name, headers[name] as string);
     await next();
     return undefined;
   };

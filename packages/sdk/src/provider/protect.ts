@@ -1,7 +1,9 @@
 import { newErrorId, newRequestId } from './error-ids.ts';
 import { safeContext } from './error-reporter.ts';
-import type { Keyward } from './keyward.ts';
+import { internalsOf, type Keyward } from './keyward.ts';
+import { admitted, type Check } from './local-answers.ts';
 import { ApiProblem, errorTypeUri, PROBLEMS, type ProblemCode, VERIFY_PROBLEM } from './problems.ts';
+import { Grant } from './token-cache.ts';
 import type { RateLimitWindow, VerifyResult } from './wire.ts';
 
 /** The verified caller, put on the request by every adapter. */
@@ -32,7 +34,26 @@ export type ProtectOptions = {
   realm?: string;
 };
 
-const BEARER = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i;
+/**
+ * /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/i without a regular expression (it is on every request's
+ * path): "Bearer" in any case, one space, then a token68 (at least one character, '=' only at its end).
+ */
+export function isBearer(header: string): boolean {
+  if (header.length < 8 || header.charCodeAt(6) !== 0x20) return false;
+  const scheme = 'bearer';
+  for (let i = 0; i < 6; i++) if ((header.charCodeAt(i) | 0x20) !== scheme.charCodeAt(i)) return false;
+  let i = 7;
+  for (; i < header.length; i++) {
+    const c = header.charCodeAt(i);
+    const letterOrDigit = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+    // - . / + _ ~
+    if (!letterOrDigit && c !== 0x2d && c !== 0x2e && c !== 0x2f && c !== 0x2b && c !== 0x5f && c !== 0x7e)
+      break;
+  }
+  if (i === 7) return false;
+  while (i < header.length && header.charCodeAt(i) === 0x3d) i++;
+  return i === header.length;
+}
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function sfString(text: string): string {
@@ -121,33 +142,30 @@ function catalog(
   return { code, status: PROBLEMS[code].status, title: PROBLEMS[code].title, detail, headers, tokenId };
 }
 
-/** The token from `Authorization: Bearer` or `X-Api-Key`, checked as Keyward checks them. */
-function presentedToken(facts: RequestFacts, realm: string): { token: string | null } | { refusal: Refusal } {
-  const header = facts.headers('authorization');
-  const apiKey = facts.headers('x-api-key');
+type Header = string | string[] | undefined;
+const MALFORMED_DETAIL = 'Use `Authorization: Bearer <token>` (one space, one token) or `X-Api-Key: <token>`';
+
+/**
+ * The token from `Authorization: Bearer` or `X-Api-Key`, checked as Keyward checks them: the
+ * token, null when none is presented, or the refusal.
+ */
+function presentedToken(header: Header, apiKey: Header, realm: string): string | null | Refusal {
   let bearer: string | null = null;
   if (header !== undefined) {
-    const match = typeof header === 'string' ? BEARER.exec(header) : null;
-    if (!match?.[1]) {
-      const detail = 'Use `Authorization: Bearer <token>` (one space, one token) or `X-Api-Key: <token>`';
-      return {
-        refusal: catalog(
-          'AUTHORIZATION_MALFORMED',
-          detail,
-          { 'www-authenticate': `${realm}, error="invalid_request"` },
-          null,
-        ),
-      };
-    }
-    bearer = match[1];
+    // "Bearer " is 7 characters and the pattern is anchored: the token is the rest of the header.
+    if (typeof header !== 'string' || !isBearer(header))
+      return catalog(
+        'AUTHORIZATION_MALFORMED',
+        MALFORMED_DETAIL,
+        { 'www-authenticate': `${realm}, error="invalid_request"` },
+        null,
+      );
+    bearer = header.slice(7);
   }
-  if (Array.isArray(apiKey))
-    return { refusal: catalog('VALIDATION_FAILED', 'Send one X-Api-Key header', {}, null) };
+  if (Array.isArray(apiKey)) return catalog('VALIDATION_FAILED', 'Send one X-Api-Key header', {}, null);
   if (bearer !== null && apiKey !== undefined && apiKey !== bearer)
-    return {
-      refusal: catalog('VALIDATION_FAILED', 'Authorization and X-Api-Key name different tokens', {}, null),
-    };
-  return { token: bearer ?? apiKey ?? null };
+    return catalog('VALIDATION_FAILED', 'Authorization and X-Api-Key name different tokens', {}, null);
+  return bearer ?? apiKey ?? null;
 }
 
 function refusalOf(result: VerifyResult, windows: RateLimitWindow[], realm: string): Refusal {
@@ -188,12 +206,16 @@ function refusalOf(result: VerifyResult, windows: RateLimitWindow[], realm: stri
   );
 }
 
-type Check = Awaited<ReturnType<Keyward['check']>>;
-
-function concluded(keyward: Keyward, facts: RequestFacts, checked: Check, realm: string): ProtectResult {
+function concluded<R>(
+  keyward: Keyward,
+  request: R,
+  factsOf: (request: R) => RequestFacts,
+  checked: Check,
+  realm: string,
+): ProtectResult {
   const { result, windows } = checked;
   if (!result.valid || result.token_id === null || result.owner === null || result.project_id === null)
-    return refused(keyward, facts, refusalOf(result, windows, realm));
+    return refused(keyward, factsOf(request), refusalOf(result, windows, realm));
   return {
     ok: true,
     principal: {
@@ -213,6 +235,74 @@ const refused = (keyward: Keyward, facts: RequestFacts, refusal: Refusal): Prote
 });
 
 /**
+ * The middleware's one decision, as an adapter calls it: the request's credentials, read by the
+ * adapter, and `factsOf(request)`, asked for only when the answer needs them (a refusal, a call).
+ */
+export type Protect = <R>(
+  request: R,
+  factsOf: (request: R) => RequestFacts,
+  authorization: Header,
+  apiKey: Header,
+  ip: string | null,
+  requiredScopes: readonly string[],
+) => ProtectResult | Promise<ProtectResult>;
+
+/**
+ * The decision of `protectRequest` for one Keyward and options, made once per adapter: the realm
+ * is written once, and a cached token is answered from its cache entry (no verify answer built).
+ */
+export function protector(keyward: Keyward, options: ProtectOptions = {}): Protect {
+  const realm = `Bearer realm="${options.realm ?? 'api'}"`;
+  const challenge = { 'www-authenticate': realm };
+  const internals = internalsOf(keyward);
+  return (request, factsOf, authorization, apiKey, ip, requiredScopes) => {
+    const token = presentedToken(authorization, apiKey, realm);
+    if (typeof token !== 'string') {
+      const refusal = token ?? catalog('UNAUTHENTICATED', PROBLEMS.UNAUTHENTICATED.title, challenge, null);
+      return refused(keyward, factsOf(request), refusal);
+    }
+    let checked: Check | Promise<Check>;
+    if (internals === undefined) checked = keyward.check(token, requiredScopes, { ip });
+    else {
+      const now = internals.decideNow(token, requiredScopes, ip);
+      if (now instanceof Grant) {
+        const { entry, missing } = now;
+        const pool = internals.poolOf(entry);
+        if (missing.length > 0)
+          return concluded(keyward, request, factsOf, admitted(entry, missing, pool, 'admitted'), realm);
+        return {
+          ok: true,
+          principal: {
+            tokenId: entry.tokenId,
+            projectId: entry.projectId,
+            owner: entry.owner,
+            scopes: entry.scopes,
+            expiresAt: entry.expiresAtText,
+          },
+          headers: pool.hasWindows() ? rateLimitHeaders(pool.windows(false), null) : {},
+        };
+      }
+      checked = now ?? internals.checkWithCalls(token, requiredScopes, { ip });
+    }
+    if (!(checked instanceof Promise)) return concluded(keyward, request, factsOf, checked, realm);
+    return checked.then(
+      (later) => concluded(keyward, request, factsOf, later, realm),
+      // Keyward did not answer in time: nothing is admitted unverified, and the caller may retry.
+      () => {
+        const detail = 'The token could not be verified right now; retry after Retry-After seconds';
+        return refused(
+          keyward,
+          factsOf(request),
+          catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null),
+        );
+      },
+    );
+  };
+}
+
+const itself = (facts: RequestFacts): RequestFacts => facts;
+
+/**
  * The middleware's one decision: the caller's token, verified in-process, against `requiredScopes`.
  * Answered at once when the cache can (adapters then continue without a promise), else a promise.
  */
@@ -222,31 +312,9 @@ export function protectRequest(
   requiredScopes: readonly string[],
   options: ProtectOptions = {},
 ): ProtectResult | Promise<ProtectResult> {
-  const realm = `Bearer realm="${options.realm ?? 'api'}"`;
-  const presented = presentedToken(facts, realm);
-  if ('refusal' in presented) return refused(keyward, facts, presented.refusal);
-  if (presented.token === null) {
-    const challenge = { 'www-authenticate': realm };
-    return refused(
-      keyward,
-      facts,
-      catalog('UNAUTHENTICATED', PROBLEMS.UNAUTHENTICATED.title, challenge, null),
-    );
-  }
-  const checked = keyward.check(presented.token, requiredScopes, { ip: facts.ip });
-  if (!(checked instanceof Promise)) return concluded(keyward, facts, checked, realm);
-  return checked.then(
-    (later) => concluded(keyward, facts, later, realm),
-    // Keyward did not answer in time: nothing is admitted unverified, and the caller may retry.
-    () => {
-      const detail = 'The token could not be verified right now; retry after Retry-After seconds';
-      return refused(
-        keyward,
-        facts,
-        catalog('VERIFICATION_UNAVAILABLE', detail, { 'retry-after': '1' }, null),
-      );
-    },
-  );
+  const authorization = facts.headers('authorization');
+  const apiKey = facts.headers('x-api-key');
+  return protector(keyward, options)(facts, itself, authorization, apiKey, facts.ip, requiredScopes);
 }
 
 /**
