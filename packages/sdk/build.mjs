@@ -29,7 +29,10 @@ try {
   // Modules of @keyward/core the SDK ships inside itself (it has no dependencies): in the sources a
   // stand-in re-exports core's module; here core's module, compiled, takes the stand-in's place.
   // They are internal (no public type names them), so the stand-in's declarations go.
-  const BUNDLED = { 'provider/ip-allowlist': '../core/src/ip-allowlist.ts' };
+  const BUNDLED = {
+    'provider/ip-allowlist': '../core/src/ip-allowlist.ts',
+    'provider/tick-shape': '../core/src/tick-shape.ts',
+  };
   const ts = require('typescript');
   for (const [module, source] of Object.entries(BUNDLED)) {
     const { outputText } = ts.transpileModule(readFileSync(join(here, source), 'utf8'), {
@@ -53,6 +56,8 @@ try {
     let text = readFileSync(path, 'utf8');
     if (text.includes("from '@keyward/")) throw new Error(`${path} still imports a workspace package`);
     if (!entry.name.endsWith('.d.ts')) continue;
+    // A module imported only for its effect (tick-shape) declares nothing: its import line goes.
+    text = text.replace(/^import '\.\/[\w-]+\.ts';\n/gm, '');
     for (const module of Object.keys(BUNDLED))
       if (text.includes(`${module.split('/').pop()}.ts'`))
         throw new Error(`${path} names internal ${module}`);

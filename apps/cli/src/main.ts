@@ -1,5 +1,5 @@
 // First: before anything allocates enough for a full GC (see the module).
-import './tick-shape.ts';
+import '@keyward/core/tick-shape';
 import { Command, CommanderError, Option } from 'commander';
 import { registerAudit } from './commands/audit.ts';
 import { registerAuth } from './commands/auth.ts';

@@ -1,3 +1,4 @@
+import './tick-shape.ts';
 import { hash } from 'node:crypto';
 import { openChangeStream } from './change-stream.ts';
 import { createErrorReporter, type ProviderErrorReport, safeContext } from './error-reporter.ts';
