@@ -38,8 +38,9 @@ function factsOf(request: FastifyRequest): RequestFacts {
   };
 }
 
-// biome-ignore format: as measured in bench/sdk.ts (ADR 0011)
-function headerOf(request: FastifyRequest, name: string): string | string[] | undefined { return request.headers[name]; }
+function headerOf(request: FastifyRequest, name: string): string | string[] | undefined {
+  return request.headers[name];
+}
 
 function send(reply: FastifyReply, answer: HttpAnswer): FastifyReply {
   return reply.code(answer.status).headers(answer.headers).send(answer.body);
@@ -79,8 +80,14 @@ function keywardPlugin(
     if (config === false) return;
     const scopes = config?.requiredScopes ?? requiredScopes;
     const guard: onRequestHookHandler = (request, reply, done) => {
-      // biome-ignore format: as measured in bench/sdk.ts (ADR 0011)
-      const decided = decide(request, factsOf, headerOf(request, 'authorization'), headerOf(request, 'x-api-key'), request.ip, scopes);
+      const decided = decide(
+        request,
+        factsOf,
+        headerOf(request, 'authorization'),
+        headerOf(request, 'x-api-key'),
+        request.ip,
+        scopes,
+      );
       if (decided instanceof Promise) decided.then((result) => apply(request, reply, done, result), done);
       else apply(request, reply, done, decided);
     };
