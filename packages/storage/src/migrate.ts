@@ -22,10 +22,25 @@ async function migrationSchema(storage: Storage): Promise<string | undefined> {
   return rows[0]?.name ?? 'public';
 }
 
+/**
+ * Kysely's migrator lists the tables of every schema on the server (with `pg_get_serial_sequence`
+ * per column) before it changes anything; a schema another client drops during that listing fails
+ * it with 3F000 naming that other schema. Nothing was changed then, so the listing is tried again.
+ */
+function anotherSchemaVanished(error: unknown, own: string | undefined): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '3F000' && typeof message === 'string' && !message.includes(`"${own}"`);
+}
+
 /** Applies every pending migration; returns the names applied, in order. */
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
-  const migrator = migratorFor(storage, await migrationSchema(storage));
-  const { error, results = [] } = await migrator.migrateToLatest();
+  const schema = await migrationSchema(storage);
+  const migrator = migratorFor(storage, schema);
+  let { error, results = [] } = await migrator.migrateToLatest();
+  for (let attempt = 1; attempt < 10 && anotherSchemaVanished(error, schema); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 10 * attempt));
+    ({ error, results = [] } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     if (error instanceof KeywardError && error.code === 'DATABASE_UNAVAILABLE') throw error;
     const failed = results.find((r) => r.status === 'Error')?.migrationName;
