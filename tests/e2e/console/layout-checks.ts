@@ -58,35 +58,102 @@ export async function expectNoPageScroll(page: Page, what: string): Promise<void
   expect(widths.scrolling, `${what}: scrolling element`).toBeLessThanOrEqual(widths.window);
 }
 
+const CONTROLS = 'button, a[href]:not(.skip-link), select, summary';
+const MARK = 'data-layout-check';
+
 /**
  * Every button, link, select and summary in `scope` can be brought into view (by scrolling the
  * page or its own container) and receives a click there (a disabled one: is on screen there), and
  * no button's label is cut off.
+ *
+ * One in-page pass does what Playwright's trial click does for each visible control: scroll it
+ * into view (nearest, then end, center and start, as Playwright's retries do), take the centre of
+ * its first box inside the viewport and ask `elementsFromPoint` whether the control itself (or
+ * something inside it) is hit there. A control this pass finds unusable — or still moving — is
+ * then tried once more the Playwright way (`click({ trial: true })`, which waits for it to be
+ * stable), and only a failure there counts.
  */
 export async function expectActionsUsable(scope: Locator, what: string): Promise<number> {
-  const controls = scope.locator(
-    'button:visible, a[href]:not(.skip-link):visible, select:visible, summary:visible',
+  const pass = await scope.evaluateAll(
+    (roots, { selector, mark }) => {
+      const visible = (el: Element) => {
+        const r = el.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility === 'visible';
+      };
+      const disabled = (el: Element) => el.matches(':disabled') || !!el.closest('[aria-disabled="true"]');
+      const clickPoint = (el: Element) => {
+        for (const r of el.getClientRects()) {
+          const left = Math.max(r.left, 0);
+          const right = Math.min(r.right, window.innerWidth);
+          const top = Math.max(r.top, 0);
+          const bottom = Math.min(r.bottom, window.innerHeight);
+          if ((right - left) * (bottom - top) > 0.99) return { x: (left + right) / 2, y: (top + bottom) / 2 };
+        }
+        return undefined;
+      };
+      const onScreen = (el: Element) => {
+        const r = el.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+      };
+      const hit = (el: Element) => {
+        const point = clickPoint(el);
+        if (!point) return false;
+        const top = document.elementsFromPoint(point.x, point.y)[0];
+        return !!top && (top === el || el.contains(top));
+      };
+      const aligns: ScrollLogicalPosition[] = ['nearest', 'end', 'center', 'start'];
+      const controls = [...new Set(roots.flatMap((root) => [...root.querySelectorAll(selector)]))].filter(
+        visible,
+      );
+      const failures: { index: number; name: string; problem: string }[] = [];
+      controls.forEach((el, index) => {
+        const name = el.getAttribute('aria-label') ?? (el as HTMLElement).innerText.trim();
+        const off = disabled(el);
+        let usable = false;
+        for (const align of aligns) {
+          el.scrollIntoView({ block: align, inline: align, behavior: 'instant' });
+          if (off ? onScreen(el) : hit(el)) {
+            usable = true;
+            break;
+          }
+        }
+        if (!usable) {
+          el.setAttribute(mark, String(index));
+          failures.push({ index, name, problem: off ? 'not on screen' : 'no click reaches it' });
+        } else if (el.scrollWidth > el.clientWidth + 1) failures.push({ index, name, problem: 'clipped' });
+      });
+      return { count: controls.length, failures };
+    },
+    { selector: CONTROLS, mark: MARK },
   );
-  const count = await controls.count();
+
   const failures: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const control = controls.nth(i);
-    const name = (await control.getAttribute('aria-label')) ?? (await control.innerText()).trim();
+  for (const { index, name, problem } of pass.failures) {
+    if (problem === 'clipped') {
+      failures.push(`${name}: its label is cut off`);
+      continue;
+    }
+    // Not reachable in the one pass (perhaps still animating): Playwright's own check decides.
+    const control = scope.page().locator(`[${MARK}="${index}"]`);
     try {
-      // A disabled control (Done before "I have saved it") must still be in reach and on screen.
       if (await control.isDisabled()) {
         await control.scrollIntoViewIfNeeded({ timeout: 3_000 });
         await expectInViewport(control, name);
       } else await control.click({ trial: true, timeout: 3_000 });
+      if (await control.evaluate((el) => el.scrollWidth > el.clientWidth + 1))
+        failures.push(`${name}: its label is cut off`);
     } catch (error) {
-      failures.push(`${name}: ${(error as Error).message.split('\n')[0]}`);
-      continue;
+      failures.push(`${name}: ${problem}; ${(error as Error).message.split('\n')[0]}`);
     }
-    const clipped = await control.evaluate((el) => el.scrollWidth > el.clientWidth + 1);
-    if (clipped) failures.push(`${name}: its label is cut off`);
   }
+  await scope
+    .page()
+    .evaluate((mark) => {
+      for (const el of document.querySelectorAll(`[${mark}]`)) el.removeAttribute(mark);
+    }, MARK)
+    .catch(() => undefined);
   expect(failures, `${what}: controls that cannot be used`).toEqual([]);
-  return count;
+  return pass.count;
 }
 
 /** The element is inside the viewport without any scrolling. */
