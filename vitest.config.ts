@@ -8,7 +8,6 @@ import { BaseSequencer } from 'vitest/node';
  * no results cache (CI) starts the largest files first, and these are small files.
  */
 const LONG_FILES = [
-  'tests/e2e/install/global-install.test.ts', // ~500 s: npm install -g builds better-sqlite3
   'tests/e2e/container/image.test.ts', // ~340 s: podman build
   'tests/e2e/console/layout-desktop.test.ts',
   'tests/e2e/console/layout-tablet.test.ts',

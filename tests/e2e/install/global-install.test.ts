@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +9,29 @@ import { freePort, stopChild, waitForPort } from '../processes.ts';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../../', import.meta.url).pathname;
+
+/**
+ * better-sqlite3 installs its prebuilt binary from GitHub's releases, which this machine cannot
+ * reach (without it, npm compiles SQLite for minutes). prebuild-install's documented offline
+ * source, a local prebuilds folder, gets the same archive, made from the binary the workspace's own
+ * install built for this Node: npm still runs every install script of the tarball's dependencies.
+ */
+async function localPrebuilds(dir: string): Promise<Record<string, string>> {
+  const require = createRequire(join(ROOT, 'package.json'));
+  const manifest = require.resolve('better-sqlite3/package.json');
+  const { version } = require(manifest) as { version: string };
+  const folder = join(dir, 'prebuilds');
+  mkdirSync(folder);
+  const name = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+  await run('tar', [
+    '-czf',
+    join(folder, name),
+    '-C',
+    join(manifest, '..'),
+    'build/Release/better_sqlite3.node',
+  ]);
+  return { npm_config_better_sqlite3_local_prebuilds: folder };
+}
 
 /**
  * The product as users get it: `npm pack` (scripts/pack.mjs), `npm install -g` into a fresh
@@ -61,7 +85,11 @@ describe('global install from the packed tarball', () => {
       'npm',
       ['install', '-g', '--prefix', prefix, '--no-fund', '--no-audit', tarball],
       {
-        env: { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr' },
+        env: {
+          ...process.env,
+          npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr',
+          ...(await localPrebuilds(dir)),
+        },
         maxBuffer: 16 * 1024 * 1024,
       },
     );
