@@ -2,7 +2,7 @@ import './tick-shape.ts';
 import { hash } from 'node:crypto';
 import { openChangeStream } from './change-stream.ts';
 import { createErrorReporter, type ProviderErrorReport, safeContext } from './error-reporter.ts';
-import { admitted, type Check, dated, grantFor, misplaced, missingFor, refusal } from './local-answers.ts';
+import { admitted, type Check, dated, grantFor, misplaced, refusal } from './local-answers.ts';
 import { createQuotaPool, type QuotaPool } from './quota.ts';
 import { type CachedToken, cachedTokenOf, createTokenCache, Grant } from './token-cache.ts';
 import { createUsageReporter } from './usage-reporter.ts';
@@ -141,7 +141,9 @@ export function createKeyward(options: KeywardOptions) {
     if (early) return early;
     const pool = poolFor(entry.tokenId);
     const admission = await pool.take();
-    return admission === 'refused' ? null : admitted(entry, missingFor(entry, required), pool, admission);
+    return admission === 'refused'
+      ? null
+      : admitted(entry, grantFor(entry, required).missing, pool, admission);
   }
 
   const wellFormed = (token: string) =>
@@ -149,7 +151,7 @@ export function createKeyward(options: KeywardOptions) {
 
   /**
    * The answer without waiting (cached token, unit at hand), or null when only a call can answer;
-   * its usage is recorded. A token admitted with a unit of its limits is answered by its Grant for
+   * its usage is recorded. A token admitted with every required scope is answered by its Grant for
    * `required` (kept with the cache entry, nothing built per request); any refusal as a Check.
    */
   function decideNow(token: string, required: readonly string[], ip: string | null): Grant | Check | null {
@@ -159,24 +161,20 @@ export function createKeyward(options: KeywardOptions) {
     if (entry === undefined) return null;
     const at = Date.now();
     if (at - entry.storedAt >= cacheTtlMs) return null;
-    const early = dated(entry, at) ?? misplaced(entry, ip);
-    if (early !== null) {
-      counters.cachedAnswers++;
-      usage.record(entry.tokenId, early.result.code, ip, at);
-      return early;
+    let decided: Grant | Check | null = dated(entry, at) ?? misplaced(entry, ip);
+    if (decided === null) {
+      const pool = poolOf(entry);
+      const admission = pool.tryTake(at);
+      if (admission === null) return null;
+      const grant = grantFor(entry, required);
+      decided =
+        admission === 'admitted' && grant.missing.length === 0
+          ? grant
+          : admitted(entry, grant.missing, pool, admission);
     }
-    const pool = poolOf(entry);
-    const admission = pool.tryTake(at);
-    if (admission === null) return null;
-    const grant = grantFor(entry, required);
     counters.cachedAnswers++;
-    if (admission === 'limited') {
-      const limited = admitted(entry, grant.missing, pool, admission);
-      usage.record(entry.tokenId, limited.result.code, ip, at);
-      return limited;
-    }
-    usage.record(entry.tokenId, grant.missing.length > 0 ? 'INSUFFICIENT_SCOPE' : 'VALID', ip, at);
-    return grant;
+    usage.record(entry.tokenId, decided instanceof Grant ? 'VALID' : decided.result.code, ip, at);
+    return decided;
   }
 
   /** The pool of a cached token's id (kept on the entry: a token id's pool never changes). */

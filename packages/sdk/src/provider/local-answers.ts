@@ -82,10 +82,6 @@ export function grantFor(entry: CachedToken, required: readonly string[]): Grant
   return grant;
 }
 
-export function missingFor(entry: CachedToken, required: readonly string[]): string[] {
-  return grantFor(entry, required).missing;
-}
-
 export function admitted(
   entry: CachedToken,
   missing: string[],

@@ -1,7 +1,7 @@
 import { newErrorId, newRequestId } from './error-ids.ts';
 import { safeContext } from './error-reporter.ts';
 import { internalsOf, type Keyward } from './keyward.ts';
-import { admitted, type Check } from './local-answers.ts';
+import type { Check } from './local-answers.ts';
 import { ApiProblem, errorTypeUri, PROBLEMS, type ProblemCode, VERIFY_PROBLEM } from './problems.ts';
 import { Grant } from './token-cache.ts';
 import type { RateLimitWindow, VerifyResult } from './wire.ts';
@@ -266,10 +266,8 @@ export function protector(keyward: Keyward, options: ProtectOptions = {}): Prote
     else {
       const now = internals.decideNow(token, requiredScopes, ip);
       if (now instanceof Grant) {
-        const { entry, missing } = now;
+        const { entry } = now;
         const pool = internals.poolOf(entry);
-        if (missing.length > 0)
-          return concluded(keyward, request, factsOf, admitted(entry, missing, pool, 'admitted'), realm);
         return {
           ok: true,
           principal: {
