@@ -17,8 +17,9 @@ import {
 import { createValidatorCompiler } from './plugins/validation.ts';
 import { createRouteContext } from './routes/context.ts';
 import { ROUTES } from './routes/index.ts';
-import { createAuthorizeFastPath } from './routes/verify/authorize.ts';
+import { createAuthorizeFastPath, createDoor } from './routes/verify/authorize.ts';
 import { compileTrustedProxies } from './routes/verify/client-address.ts';
+import { installDoorLane } from './routes/verify/door-lane.ts';
 import { createRequestIdSource } from './services/request-ids.ts';
 import { createTokenService } from './services/token-service.ts';
 import type { App, Deps, RegisteredRoute } from './types.ts';
@@ -44,7 +45,8 @@ const responseSerializer = (reply: { statusCode: number; request?: { method: str
 
 /** Builds the Fastify application (never listens): the caller decides where it runs. */
 export async function buildApp(deps: Deps): Promise<App> {
-  const authorizeFastPath = createAuthorizeFastPath(deps);
+  const door = createDoor(deps);
+  const authorizeFastPath = createAuthorizeFastPath(door);
   const requestId = createRequestIdSource(compileTrustedProxies(deps.config.trustedProxies));
   const app = Fastify({
     loggerInstance: deps.logger.child(
@@ -60,7 +62,8 @@ export async function buildApp(deps: Deps): Promise<App> {
     ajv: { customOptions: { removeAdditional: false } },
     clientErrorHandler: createClientErrorHandler(deps),
     frameworkErrors: createFrameworkErrorHandler(deps),
-    // Admitted gateway checks (GET /v1/authorize) are answered ahead of Fastify; see the route.
+    // Gateway checks (GET /v1/authorize) are answered ahead of Fastify, and plain ones ahead of
+    // node:http (the door lane); see the route.
     serverFactory: (handler, options) => {
       const server = createServer((request, response) => {
         if (!authorizeFastPath(request, response, handler)) handler(request, response);
@@ -72,6 +75,7 @@ export async function buildApp(deps: Deps): Promise<App> {
       };
       server.keepAliveTimeout = keepAliveTimeout ?? 72_000;
       server.requestTimeout = requestTimeout ?? 0;
+      if (deps.config.gatewayLane) installDoorLane(server, door);
       return server;
     },
   }).withTypeProvider() as unknown as App;

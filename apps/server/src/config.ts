@@ -73,6 +73,8 @@ const ConfigSchema = Type.Object({
   githubScanningKeysFile: Type.String({ default: '' }),
   /** Webhook targets on loopback, private or link-local addresses are refused unless this is true. */
   webhookAllowPrivateTargets: Type.Boolean({ default: false }),
+  /** Plain gateway checks are answered on the socket, ahead of node:http (ADR 0017). */
+  gatewayLane: Type.Boolean({ default: true }),
   /** How often each node looks for due webhook deliveries. */
   webhookDispatchIntervalMs: Type.Integer({ minimum: 50, maximum: 600_000, default: 1_000 }),
   /** How long a receiver may take to answer one delivery. */
@@ -121,6 +123,7 @@ const ENV_NAMES: Record<keyof Config, string> = {
   githubScanningKeysUrl: 'KEYWARD_GITHUB_SCANNING_KEYS_URL',
   githubScanningKeysFile: 'KEYWARD_GITHUB_SCANNING_KEYS_FILE',
   webhookAllowPrivateTargets: 'KEYWARD_WEBHOOK_ALLOW_PRIVATE_TARGETS',
+  gatewayLane: 'KEYWARD_GATEWAY_LANE',
   webhookDispatchIntervalMs: 'KEYWARD_WEBHOOK_DISPATCH_INTERVAL_MS',
   webhookTimeoutSeconds: 'KEYWARD_WEBHOOK_TIMEOUT_SECONDS',
   webhookLeaseSeconds: 'KEYWARD_WEBHOOK_LEASE_SECONDS',

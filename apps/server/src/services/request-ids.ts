@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ID_PREFIXES, type RequestId } from '@keyward/core';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -56,7 +56,10 @@ const ADOPTABLE = /^[A-Za-z0-9._:+/=-]{1,128}$/;
  */
 export function createRequestIdSource(
   isTrustedProxy: ((address: string) => boolean) | null,
-): (request: IncomingMessage) => string {
+): (request: {
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: { readonly remoteAddress?: string | undefined };
+}) => string {
   if (isTrustedProxy === null) return () => newRequestId();
   return (request) => {
     const given = request.headers['x-request-id'];

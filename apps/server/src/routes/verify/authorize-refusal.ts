@@ -1,4 +1,3 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorId, KeywardError, ProjectId, TokenId } from '@keyward/core';
 import { insufficientScope, invalidToken } from '../../plugins/auth.ts';
 import {
@@ -20,6 +19,9 @@ export function refusalOf(decision: Decision): KeywardError {
   return invalidToken(decision.code === 'VALID' ? 'NOT_FOUND' : decision.code);
 }
 
+/** A problem answer of the door as data: status, headers as [name, value, …] and the body. */
+export type DoorProblem = { status: number; headers: string[]; body: string };
+
 /** A refusal as sent, but for its request id: a flood of one refusal serialises it once. */
 type Rendered = { status: number; headers: string[]; before: string; after: string };
 const REQUEST_ID_MARK = '\u0000request-id\u0000';
@@ -34,30 +36,28 @@ function render(error: KeywardError, errorId: ErrorId): Rendered {
   return { status: answer.status, headers, before, after };
 }
 
+/** What an error record of the door knows about its request. */
+export type DoorFacts = { method: string; route: string; requestId: string };
+
 /**
- * A refused decision answered straight on the socket, as the Fastify route would answer it (same
- * body, headers and error record), without its pipeline: a flood of refusals costs about what a
- * flood of admitted checks does. Identical refusals share one error record (see recordError).
+ * An error of the door (a refusal, or a fault such as no token or a throttled address) answered
+ * as the Fastify route would answer it (same body, headers and error record, the record written
+ * after the answer), without its pipeline: a flood of refusals costs about what a flood of
+ * admitted checks does. Identical errors share one error record (see recordError).
  */
-export function writeRefusal(
+export function doorProblem(
   deps: Deps,
-  request: IncomingMessage,
-  response: ServerResponse,
-  decision: Decision,
-  { route, requestId }: { route: string; requestId: string },
-): void {
-  // A refusal is the caller's mistake, answered by code: a stack trace would be the costliest part.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const error = refusalOf(decision);
-  Error.stackTraceLimit = stackTraceLimit;
+  error: KeywardError,
+  { method, route, requestId }: DoorFacts,
+  lookup: Decision['lookup'] = null,
+): DoorProblem {
   const facts: ErrorFacts = {
     requestId,
-    method: request.method ?? 'GET',
+    method,
     path: route,
     route,
-    tokenId: (decision.lookup?.state.tokenId ?? null) as TokenId | null,
-    projectId: (decision.lookup?.state.projectId ?? null) as ProjectId | null,
+    tokenId: (lookup?.state.tokenId ?? null) as TokenId | null,
+    projectId: (lookup?.state.projectId ?? null) as ProjectId | null,
     userId: null,
   };
   const { id } = recordError(deps, facts, error);
@@ -76,8 +76,18 @@ export function writeRefusal(
     String(Buffer.byteLength(body)),
     ...answer.headers,
   ];
+  return { status: answer.status, headers, body };
+}
+
+/** A refused decision's answer, with the token's RateLimit headers. */
+export function refusalProblem(deps: Deps, decision: Decision, facts: DoorFacts): DoorProblem {
+  // A refusal is the caller's mistake, answered by code: a stack trace would be the costliest part.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  const error = refusalOf(decision);
+  Error.stackTraceLimit = stackTraceLimit;
+  const answer = doorProblem(deps, error, facts, decision.lookup);
   for (const [name, value] of Object.entries(deps.rateLimits.headers(decision.rateLimit)))
-    if (name !== 'Retry-After') headers.push(name, value);
-  response.writeHead(answer.status, headers);
-  response.end(request.method === 'HEAD' ? undefined : body);
+    if (name !== 'Retry-After') answer.headers.push(name, value);
+  return answer;
 }

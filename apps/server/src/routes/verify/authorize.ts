@@ -8,7 +8,7 @@ import { type Decision, decideToken, decideTokenNow, splitScopes } from '../../s
 import type { Deps } from '../../types.ts';
 import type { Route } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
-import { refusalOf, writeRefusal } from './authorize-refusal.ts';
+import { type DoorProblem, doorProblem, refusalOf, refusalProblem } from './authorize-refusal.ts';
 import { compileTrustedProxies, createClientAddress } from './client-address.ts';
 
 export const AUTHORIZE_PATH = '/v1/authorize';
@@ -103,7 +103,7 @@ function evaluateNow(deps: Deps, raw: readonly string[], ip: string): Decision |
  */
 const admittedTemplates = new WeakMap<object, string[]>();
 
-function admittedTemplate(p: NonNullable<Decision['principal']>): string[] {
+export function admittedTemplate(p: NonNullable<Decision['principal']>): string[] {
   let headers = admittedTemplates.get(p);
   if (headers === undefined) {
     headers = [
@@ -137,64 +137,110 @@ function metadataOf(metadata: Record<string, unknown>): string {
   return value;
 }
 
-/** Adds the token's metadata header when the operator configured one. */
-function withMetadata(deps: Deps, headers: string[], lookup: Decision['lookup']): string[] {
+/**
+ * The admitted answer's headers beyond the principal's template: the token's metadata (when the
+ * operator configured a header for it) and its RateLimit headers; null when there are none.
+ */
+function extraHeaders(deps: Deps, decision: Decision): string[] | null {
   const name = deps.config.gatewayMetadataHeader;
-  if (name !== '' && lookup !== null) headers.push(name, metadataOf(lookup.metadata));
-  return headers;
-}
-
-function withRateLimit(headers: string[], rateLimit: Decision['rateLimit']): string[] {
-  if (rateLimit !== null)
-    for (const [name, value] of Object.entries(rateLimitHeaders(rateLimit))) headers.push(name, value);
+  const metadata = name !== '' && decision.lookup !== null;
+  if (!metadata && decision.rateLimit === null) return null;
+  const headers: string[] = [];
+  if (metadata && decision.lookup !== null) headers.push(name, metadataOf(decision.lookup.metadata));
+  if (decision.rateLimit !== null)
+    for (const [header, value] of Object.entries(rateLimitHeaders(decision.rateLimit)))
+      headers.push(header, value);
   return headers;
 }
 
 /** Identity, metadata (when configured) and RateLimit headers of an admitted request, as [name, value, …]. */
-function admittedHeaders(
-  deps: Deps,
-  principal: NonNullable<Decision['principal']>,
-  decision: Decision,
-): string[] {
-  return withRateLimit(
-    withMetadata(deps, admittedTemplate(principal).slice(4), decision.lookup),
-    decision.rateLimit,
-  );
+function admittedHeaders(principal: NonNullable<Decision['principal']>, decision: Decision, deps: Deps) {
+  const headers = admittedTemplate(principal).slice(4);
+  const extra = extraHeaders(deps, decision);
+  return extra === null ? headers : headers.concat(extra);
 }
 
-/** A fault the fast path met before handing the request to Fastify, to answer there. */
-const faults = new WeakMap<IncomingMessage, unknown>();
+/** What the door reads of a request, whichever edge received it (node:http or the door lane). */
+export type DoorRequestView = {
+  readonly method?: string | undefined;
+  readonly rawHeaders: string[];
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: { readonly remoteAddress?: string | undefined };
+};
+
+export type AdmittedAnswer = {
+  kind: 'admitted';
+  principal: NonNullable<Decision['principal']>;
+  requestId: string;
+  extra: string[] | null;
+};
+/** The door's answer as data: each edge writes it its own way. */
+export type DoorAnswer = AdmittedAnswer | (DoorProblem & { kind: 'problem' });
 
 /**
- * The hot path of the gateway door, ahead of Fastify (no routing, hooks or logger): a decided
- * `GET|HEAD /v1/authorize` is answered here, admitted or refused, straight from the decision. A
- * fault (a throttled address, a bad scopes header) goes on to the Fastify route, to be answered by
- * the one problem handler. Returns false for any other request.
- * `/v1/authorize/<anything>` (Envoy's path prefix) is rewritten to the door first, any method.
+ * The gateway door's answer to a request: without I/O when the token is cached and its limits are
+ * in memory (a bare server's speed matters here), else after the decision's I/O. Refusals and
+ * faults that are the caller's (no token, a bad header, a throttled address, an outage) are
+ * problem answers; anything else rejects, for the general route to answer.
  */
-type Fallback = (request: IncomingMessage, response: ServerResponse) => void;
-
-/** Admitted: 200 with the identity and RateLimit headers; refused: its problem+json. Both written here. */
-function answer(
-  deps: Deps,
-  request: IncomingMessage,
-  response: ServerResponse,
-  decision: Decision,
-  requestId: string,
-) {
-  if (!decision.valid || decision.principal === null) {
-    writeRefusal(deps, request, response, decision, { route: AUTHORIZE_PATH, requestId });
-    return;
-  }
-  const headers = admittedTemplate(decision.principal).slice();
-  headers[1] = requestId;
-  response.writeHead(200, withRateLimit(withMetadata(deps, headers, decision.lookup), decision.rateLimit));
-  response.end();
-}
-
-export function createAuthorizeFastPath(deps: Deps) {
+export function createDoor(deps: Deps) {
   const clientAddress = createClientAddress(deps.config.trustedProxies);
   const requestIdOf = createRequestIdSource(compileTrustedProxies(deps.config.trustedProxies));
+  const factsOf = (request: DoorRequestView) => ({
+    method: request.method ?? 'GET',
+    route: AUTHORIZE_PATH,
+    requestId: requestIdOf(request),
+  });
+  function answerOf(request: DoorRequestView, decision: Decision): DoorAnswer {
+    if (decision.valid && decision.principal !== null)
+      return {
+        kind: 'admitted',
+        principal: decision.principal,
+        requestId: requestIdOf(request),
+        extra: extraHeaders(deps, decision),
+      };
+    return { kind: 'problem', ...refusalProblem(deps, decision, factsOf(request)) };
+  }
+  return function answer(request: DoorRequestView): DoorAnswer | Promise<DoorAnswer> {
+    const ip = clientAddress(request);
+    const now = evaluateNow(deps, request.rawHeaders, ip);
+    if (now) return answerOf(request, now);
+    return evaluate(deps, request.headers, ip).then(
+      (decision) => answerOf(request, decision),
+      (error: unknown) => {
+        if (!(error instanceof KeywardError)) throw error;
+        return { kind: 'problem', ...doorProblem(deps, error, factsOf(request)) };
+      },
+    );
+  };
+}
+
+/** The admitted answer's header list for node:http: the principal's template with the request id. */
+export function admittedHeaderList(answer: AdmittedAnswer): string[] {
+  const headers = admittedTemplate(answer.principal).slice();
+  headers[1] = answer.requestId;
+  return answer.extra === null ? headers : headers.concat(answer.extra);
+}
+
+function writeAnswer(response: ServerResponse, method: string | undefined, answer: DoorAnswer): void {
+  if (answer.kind === 'admitted') {
+    response.writeHead(200, admittedHeaderList(answer));
+    response.end();
+  } else {
+    response.writeHead(answer.status, answer.headers);
+    response.end(method === 'HEAD' ? undefined : answer.body);
+  }
+}
+
+type Fallback = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The hot path of the gateway door on node:http, ahead of Fastify (no routing, hooks or logger):
+ * `GET|HEAD /v1/authorize` is answered here from the door's answer. What the door cannot answer
+ * goes on to the Fastify route. Returns false for any other request.
+ * `/v1/authorize/<anything>` (Envoy's path prefix) is rewritten to the door first, any method.
+ */
+export function createAuthorizeFastPath(door: ReturnType<typeof createDoor>) {
   return function authorizeFastPath(
     request: IncomingMessage,
     response: ServerResponse,
@@ -209,17 +255,13 @@ export function createAuthorizeFastPath(deps: Deps) {
     }
     if (request.url !== AUTHORIZE_PATH || (request.method !== 'GET' && request.method !== 'HEAD'))
       return false;
-    const ip = clientAddress(request);
     // Within the request callback when nothing needs I/O, as a bare server answers.
-    const now = evaluateNow(deps, request.rawHeaders, ip);
-    if (now) answer(deps, request, response, now, requestIdOf(request));
+    const answer = door(request);
+    if ('kind' in answer) writeAnswer(response, request.method, answer);
     else
-      evaluate(deps, request.headers, ip).then(
-        (decision) => answer(deps, request, response, decision, requestIdOf(request)),
-        (error: unknown) => {
-          faults.set(request, error);
-          fallback(request, response);
-        },
+      answer.then(
+        (later) => writeAnswer(response, request.method, later),
+        () => fallback(request, response),
       );
     return true;
   };
@@ -234,10 +276,9 @@ export function createAuthorizeFastPath(deps: Deps) {
 export const authorize: Route = (app, { deps }) => {
   async function handler(request: FastifyRequest, reply: FastifyReply) {
     try {
-      if (faults.has(request.raw)) throw faults.get(request.raw);
       const decision = await evaluate(deps, request.headers, request.ip);
       if (decision.valid && decision.principal !== null) {
-        const headers = admittedHeaders(deps, decision.principal, decision);
+        const headers = admittedHeaders(decision.principal, decision, deps);
         for (let i = 0; i < headers.length; i += 2) reply.header(headers[i] ?? '', headers[i + 1]);
         return reply.code(200).send();
       }
