@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type {
   AuditKeys,
@@ -112,3 +112,9 @@ declare module 'fastify' {
     rateLimit: RateLimitState | null;
   }
 }
+
+/** What a client address and a request id are read from: a request's headers and its socket's peer. */
+export type AddressedRequest = {
+  readonly headers: IncomingHttpHeaders;
+  readonly socket: { readonly remoteAddress?: string | undefined };
+};

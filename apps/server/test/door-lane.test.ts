@@ -122,7 +122,7 @@ describe('the door lane', () => {
     return results;
   }
 
-  it('answers as node:http does: admitted, HEAD, refused, no token, bad header, throttled scopes', async () => {
+  it('answers as node:http does: admitted, HEAD, refused, no token, bad headers, the Envoy path', async () => {
     const [fromLane, fromNode] = await bothAnswer((_h, token) => [
       doorRequest({ Authorization: `Bearer ${token}`, 'X-Keyward-Required-Scopes': 'data:read' }),
       doorRequest({ 'X-Api-Key': token }, 'HEAD'),

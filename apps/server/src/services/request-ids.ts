@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { ID_PREFIXES, type RequestId } from '@keyward/core';
+import type { AddressedRequest } from '../types.ts';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 const CROCKFORD_CODES = Array.from(CROCKFORD, (c) => c.charCodeAt(0));
@@ -56,10 +56,7 @@ const ADOPTABLE = /^[A-Za-z0-9._:+/=-]{1,128}$/;
  */
 export function createRequestIdSource(
   isTrustedProxy: ((address: string) => boolean) | null,
-): (request: {
-  readonly headers: IncomingHttpHeaders;
-  readonly socket: { readonly remoteAddress?: string | undefined };
-}) => string {
+): (request: AddressedRequest) => string {
   if (isTrustedProxy === null) return () => newRequestId();
   return (request) => {
     const given = request.headers['x-request-id'];

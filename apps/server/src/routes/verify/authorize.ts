@@ -5,7 +5,7 @@ import { BEARER_CREDENTIALS, presentedToken, REALM } from '../../plugins/auth.ts
 import { sendProblem } from '../../plugins/problem.ts';
 import { createRequestIdSource } from '../../services/request-ids.ts';
 import { type Decision, decideToken, decideTokenNow, splitScopes } from '../../services/token-decision.ts';
-import type { Deps } from '../../types.ts';
+import type { AddressedRequest, Deps } from '../../types.ts';
 import type { Route } from '../context.ts';
 import { problemResponses } from '../schemas.ts';
 import { type DoorProblem, doorProblem, refusalOf, refusalProblem } from './authorize-refusal.ts';
@@ -143,10 +143,10 @@ function metadataOf(metadata: Record<string, unknown>): string {
  */
 function extraHeaders(deps: Deps, decision: Decision): string[] | null {
   const name = deps.config.gatewayMetadataHeader;
-  const metadata = name !== '' && decision.lookup !== null;
-  if (!metadata && decision.rateLimit === null) return null;
+  const lookup = name === '' ? null : decision.lookup;
+  if (lookup === null && decision.rateLimit === null) return null;
   const headers: string[] = [];
-  if (metadata && decision.lookup !== null) headers.push(name, metadataOf(decision.lookup.metadata));
+  if (lookup !== null) headers.push(name, metadataOf(lookup.metadata));
   if (decision.rateLimit !== null)
     for (const [header, value] of Object.entries(rateLimitHeaders(decision.rateLimit)))
       headers.push(header, value);
@@ -161,11 +161,9 @@ function admittedHeaders(principal: NonNullable<Decision['principal']>, decision
 }
 
 /** What the door reads of a request, whichever edge received it (node:http or the door lane). */
-export type DoorRequestView = {
+export type DoorRequestView = AddressedRequest & {
   readonly method?: string | undefined;
   readonly rawHeaders: string[];
-  readonly headers: IncomingHttpHeaders;
-  readonly socket: { readonly remoteAddress?: string | undefined };
 };
 
 export type AdmittedAnswer = {
@@ -216,7 +214,7 @@ export function createDoor(deps: Deps) {
 }
 
 /** The admitted answer's header list for node:http: the principal's template with the request id. */
-export function admittedHeaderList(answer: AdmittedAnswer): string[] {
+function admittedHeaderList(answer: AdmittedAnswer): string[] {
   const headers = admittedTemplate(answer.principal).slice();
   headers[1] = answer.requestId;
   return answer.extra === null ? headers : headers.concat(answer.extra);

@@ -1,5 +1,5 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import type { AddressedRequest } from '../../types.ts';
 
 /** The names proxy-addr (Fastify's trustProxy) understands, as subnets. */
 const NAMED: Record<string, string[]> = {
@@ -37,12 +37,6 @@ export function compileTrustedProxies(list: string): ((address: string) => boole
  * socket's peer, or, while that hop is a trusted proxy, the next one of X-Forwarded-For from the
  * right (the nearest untrusted address, or the furthest when all are trusted).
  */
-/** What the client address is read from: a request's headers and its socket's peer. */
-export type AddressedRequest = {
-  readonly headers: IncomingHttpHeaders;
-  readonly socket: { readonly remoteAddress?: string | undefined };
-};
-
 export function createClientAddress(trustedProxies: string): (request: AddressedRequest) => string {
   const isTrusted = compileTrustedProxies(trustedProxies);
   return (request) => {

@@ -84,7 +84,7 @@ class DoorLane {
   ) {}
 
   adopt(socket: Socket): void {
-    if (this.closing) this.nodeConnection.call(this.server, socket);
+    if (this.closing) this.handOver(socket);
     else this.connections.add(new LaneConnection(this, socket));
   }
 
@@ -194,12 +194,13 @@ class LaneConnection {
         return;
       }
       this.partialSince = -1;
-      const bytes = this.pending.slice(0, request.end);
-      this.pending = this.pending.slice(request.end);
+      const received = this.pending;
+      this.pending = received.slice(request.end);
       const answer = this.lane.door(new LaneRequest(request.method, request.rawHeaders, this.socket));
       if ('kind' in answer) this.write(request.method, answer);
       else {
-        this.await(request.method, answer, bytes);
+        // The request's own bytes, for node:http should the door not answer it.
+        this.await(request.method, answer, received.slice(0, request.end));
         return;
       }
     }
